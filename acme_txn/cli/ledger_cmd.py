@@ -1,0 +1,86 @@
+"""`acme-txn init` and `acme-txn submit`: create tables, feed commands to the ledger."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TextIO
+
+from acme_txn.cli.context import Context
+from acme_txn.errors import AcmeError, InvalidInput
+from acme_txn.tables import ensure_tables
+from processor.outcomes import Outcome, failed
+from processor.service import Ledger
+
+EXIT_BAD_INPUT = 2
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    init = sub.add_parser("init", parents=[common], help="create or verify the tables")
+    init.set_defaults(func=cmd_init)
+    submit = sub.add_parser("submit", parents=[common],
+                            help="JSON lines of commands in, JSON lines of outcomes out")
+    submit.add_argument("file", help="a file of JSON lines, or - for standard input")
+    submit.add_argument("--workers", type=int, default=1,
+                        help="commands processed concurrently (default 1: in order)")
+    submit.set_defaults(func=cmd_submit)
+
+
+def cmd_init(ctx: Context) -> int:
+    result = ensure_tables(ctx.dynamodb, ctx.settings)
+    ctx.emit({"tables": result},
+             "\n".join(f"{name}: {status}" for name, status in result.items()))
+    return 0
+
+
+def _lines(stream: TextIO) -> Iterator[str]:
+    for line in stream:
+        if line.strip():
+            yield line
+
+
+def _open_input(path: str) -> TextIO:
+    if path == "-":
+        return sys.stdin
+    try:
+        return open(path, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def cmd_submit(ctx: Context) -> int:
+    if ctx.args.workers < 1 or ctx.args.workers > 64:
+        raise InvalidInput("--workers must be between 1 and 64")
+    ledger = Ledger(ctx.store)
+
+    def run(line: str) -> Outcome:
+        try:
+            return ledger.submit_raw(line)
+        except AcmeError as exc:
+            return failed(str(exc), txn_id=_guess_txn_id(line))
+
+    stream = _open_input(ctx.args.file)
+    counts = {"rejected": 0, "failed": 0}
+    try:
+        with ThreadPoolExecutor(max_workers=ctx.args.workers) as pool:
+            for outcome in pool.map(run, _lines(stream)):
+                if outcome.status in counts:
+                    counts[outcome.status] += 1
+                print(json.dumps(outcome.to_json_dict()), flush=True)
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    if counts["failed"]:
+        return 1
+    return EXIT_BAD_INPUT if counts["rejected"] else 0
+
+
+def _guess_txn_id(line: str) -> str | None:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value.get("txn_id") if isinstance(value, dict) else None

@@ -1,0 +1,60 @@
+"""Entry point: parse arguments, build the context once, dispatch, map errors to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from botocore.exceptions import NoCredentialsError
+
+from acme_txn.cli import demo_cmd, ledger_cmd, local_cmd, read_cmd
+from acme_txn.cli.context import Context, err, settings_from_args
+from acme_txn.errors import AcmeError, InvalidInput
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+COMMAND_MODULES = [local_cmd, ledger_cmd, read_cmd, demo_cmd]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="acme-txn", description="Event-sourced transaction processor on DynamoDB."
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--endpoint-url", help="DynamoDB endpoint (default: AWS_ENDPOINT_URL*, "
+                        "else a running `acme-txn local` server, else AWS)")
+    common.add_argument("--table-prefix", help="table name prefix (default ACME_TABLE_PREFIX "
+                        "or 'acme')")
+    common.add_argument("--region", help="AWS region (default AWS_REGION or us-east-1)")
+    common.add_argument("--aws", action="store_true",
+                        help="ignore a running local server and use AWS")
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        ctx = Context(args, settings_from_args(args))
+        code = args.func(ctx)
+    except InvalidInput as exc:
+        err(str(exc))
+        return EXIT_BAD_INPUT
+    except AcmeError as exc:
+        err(str(exc))
+        return EXIT_FAILURE
+    except NoCredentialsError:
+        err("no AWS credentials and no local backend: run `acme-txn local start` "
+            "or pass --endpoint-url")
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+    return int(code or EXIT_OK)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

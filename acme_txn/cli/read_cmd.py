@@ -1,0 +1,61 @@
+"""`acme-txn events|txn|balance`: read an account's history, a txn, a balance."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from acme_txn.cli.context import Context
+from acme_txn.errors import InvalidInput, UnknownAccount
+from processor.money import format_minor
+from processor.views import event_json, event_line
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    events = sub.add_parser("events", parents=[common], help="an account's events in seq order")
+    events.add_argument("account")
+    events.set_defaults(func=cmd_events)
+    txn = sub.add_parser("txn", parents=[common], help="a transaction by its txn id")
+    txn.add_argument("txn_id")
+    txn.set_defaults(func=cmd_txn)
+    balance = sub.add_parser("balance", parents=[common], help="an account's balance")
+    balance.add_argument("account")
+    balance.set_defaults(func=cmd_balance)
+
+
+def cmd_events(ctx: Context) -> int:
+    found = False
+    for event in ctx.store.events(ctx.args.account):
+        found = True
+        ctx.emit(event_json(event), event_line(event))
+    if not found:
+        raise UnknownAccount(ctx.args.account)
+    return 0
+
+
+def cmd_txn(ctx: Context) -> int:
+    record = ctx.store.idempotency_record(ctx.args.txn_id)
+    if record is None:
+        raise InvalidInput(f"unknown txn: {ctx.args.txn_id!r}")
+    outcome = record.outcome
+    events = []
+    for account, seq in ((outcome.account_id, outcome.seq), (outcome.to_account, outcome.to_seq)):
+        if account and seq is not None:
+            events += [event_json(e) for e in ctx.store.events(account, seq, seq)]
+    data = {**outcome.to_json_dict(), "events": events}
+    human = "\n".join([f"{outcome.txn_id}: {outcome.status}"]
+                      + [f"  {e['account_id']} seq {e['seq']} {e['kind']} {e['amount']} "
+                         f"-> {e['balance_after']}" for e in events])
+    ctx.emit(data, human)
+    return 0
+
+
+def cmd_balance(ctx: Context) -> int:
+    state = ctx.store.state(ctx.args.account)
+    if state is None:
+        raise UnknownAccount(ctx.args.account)
+    data = {"account_id": state.account_id, "balance": format_minor(state.balance),
+            "applied_seq": state.seq, "currency": state.currency, "source": "events"}
+    ctx.emit(data, f"{state.account_id}: {data['balance']} {state.currency} "
+             f"(seq {state.seq})")
+    return 0

@@ -1,0 +1,92 @@
+"""Ledger invariants checked against the stored event log (demo, tests, property suite)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from processor.decide import InvariantViolation, evolve
+from processor.events import LedgerEvent, signed_amount
+from processor.money import format_minor
+from processor.outcomes import Outcome
+
+
+@dataclass
+class LedgerCheck:
+    """What was checked and every violation found (empty ``problems`` means all held)."""
+
+    accounts: int = 0
+    events: int = 0
+    approved: int = 0
+    declined: int = 0
+    total_balance: int = 0
+    net_flow: int = 0
+    problems: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_log(events: Iterable[LedgerEvent], outcomes: Iterable[Outcome] = ()) -> LedgerCheck:
+    by_account: dict[str, list[LedgerEvent]] = defaultdict(list)
+    for event in events:
+        by_account[event.account_id].append(event)
+    result = LedgerCheck(accounts=len(by_account))
+    txn_accounts: Counter[tuple[str, str]] = Counter()
+    for account_id, stream in by_account.items():
+        stream.sort(key=lambda e: e.seq)
+        state = None
+        for event in stream:
+            result.events += 1
+            txn_accounts[(event.txn_id, account_id)] += 1
+            result.approved += event.approved and event.kind != "open"
+            result.declined += not event.approved
+            if event.kind not in {"open", "transfer_in", "transfer_out"}:
+                result.net_flow += signed_amount(event)
+            try:
+                state = evolve(state, event)
+            except InvariantViolation as exc:
+                result.problems.append(str(exc))
+                break
+        if state is not None:
+            result.total_balance += state.balance
+    result.checked.append("seq numbers contiguous from 0 in every account")
+    result.checked.append("every balance_after equals the running sum; never negative")
+    result.problems += [f"txn {t} has {n} events on {a}" for (t, a), n in txn_accounts.items()
+                        if n > 1]
+    result.checked.append("at most one event per txn id per account")
+    if result.total_balance != result.net_flow:
+        result.problems.append(
+            f"money not conserved: balances {format_minor(result.total_balance)} != "
+            f"credits - debits {format_minor(result.net_flow)}"
+        )
+    result.checked.append("sum of balances = approved credits - approved debits "
+                          "(transfers net to zero)")
+    _check_outcomes(by_account, outcomes, result)
+    return result
+
+
+def _check_outcomes(by_account: dict[str, list[LedgerEvent]], outcomes: Iterable[Outcome],
+                    result: LedgerCheck) -> None:
+    index = {(e.account_id, e.seq): e for stream in by_account.values() for e in stream}
+    n = 0
+    for outcome in outcomes:
+        if outcome.status not in {"approved", "declined", "duplicate"}:
+            continue
+        n += 1
+        for account, seq, balance in ((outcome.account_id, outcome.seq, outcome.balance_after),
+                                      (outcome.to_account, outcome.to_seq,
+                                       outcome.to_balance_after)):
+            if account is None or seq is None:
+                continue
+            event = index.get((account, seq))
+            if event is None or event.txn_id != outcome.txn_id:
+                result.problems.append(f"outcome of {outcome.txn_id} names no stored event")
+            elif format_minor(event.balance_after) != balance:
+                result.problems.append(f"outcome of {outcome.txn_id} says {balance}, "
+                                       f"stored event says {format_minor(event.balance_after)}")
+    if n:
+        result.checked.append(f"{n} outcomes agree with their stored events")

@@ -1,0 +1,160 @@
+"""Every table and index the product uses, defined in one place, created idempotently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from acme_txn.aws import error_code, translate
+from acme_txn.errors import BackendError
+from acme_txn.settings import Settings
+
+# Index names follow the seed (ACME bank iterations 4-7).
+GSI_INVERTED = "GSI_Inverted"
+GSI1 = "GSI1"
+GSI2 = "GSI2"
+GSI_DECLINED = "GSI_Sparse_TXN_Declined"
+GSI_SPECIAL_STATUS = "GSI_Sparse_Customer_Special_Status"
+TTL_ATTRIBUTE = "expires_at"
+
+
+def _gsi(name: str, pk: str, sk: str) -> dict[str, Any]:
+    return {
+        "IndexName": name,
+        "KeySchema": [
+            {"AttributeName": pk, "KeyType": "HASH"},
+            {"AttributeName": sk, "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": "ALL"},
+    }
+
+
+def _attrs(*names: str) -> list[dict[str, str]]:
+    return [{"AttributeName": n, "AttributeType": "S"} for n in names]
+
+
+_KEYS = [
+    {"AttributeName": "PK", "KeyType": "HASH"},
+    {"AttributeName": "SK", "KeyType": "RANGE"},
+]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    definition: dict[str, Any]
+    ttl_attribute: str | None = None
+
+
+def ledger_spec(settings: Settings) -> TableSpec:
+    """The event store: account event streams, txn idempotency records, customers, accounts.
+
+    GSI1 (overloaded): ``ACCT#id`` -> ``txn_date#seq`` (access pattern #11, txns of an account
+    in a date range) and ``PHONE#p`` -> ``CUST#id`` (#2). GSI2 (overloaded): ``DAY#date#shard``
+    -> ``ACCT#id#seq`` (#12, all txns of a day, write-sharded) and ``STATE#s`` -> ``CUST#id``
+    (#3). GSI_Inverted serves the reverse side of every PK/SK pair (#9 account -> customer).
+    """
+    return TableSpec(
+        name=settings.ledger_table,
+        definition={
+            "AttributeDefinitions": _attrs(
+                "PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK",
+                "txn_declined_reason", "txn_date", "special_status_indicator",
+            ),
+            "KeySchema": _KEYS,
+            "GlobalSecondaryIndexes": [
+                _gsi(GSI_INVERTED, "SK", "PK"),
+                _gsi(GSI1, "GSI1PK", "GSI1SK"),
+                _gsi(GSI2, "GSI2PK", "GSI2SK"),
+                _gsi(GSI_DECLINED, "txn_declined_reason", "txn_date"),
+                _gsi(GSI_SPECIAL_STATUS, "PK", "special_status_indicator"),
+            ],
+            "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+            "BillingMode": "PAY_PER_REQUEST",
+        },
+        ttl_attribute=TTL_ATTRIBUTE,
+    )
+
+
+def views_spec(settings: Settings) -> TableSpec:
+    """Read models: balances, daily totals (sharded), declined index entries."""
+    return TableSpec(
+        name=settings.views_table,
+        definition={
+            "AttributeDefinitions": _attrs("PK", "SK", "txn_declined_reason", "txn_date"),
+            "KeySchema": _KEYS,
+            "GlobalSecondaryIndexes": [_gsi(GSI_DECLINED, "txn_declined_reason", "txn_date")],
+            "BillingMode": "PAY_PER_REQUEST",
+        },
+    )
+
+
+def streams_spec(settings: Settings) -> TableSpec:
+    """Stream consumer state: checkpoints, shard leases, dead letters."""
+    return TableSpec(
+        name=settings.streams_table,
+        definition={
+            "AttributeDefinitions": _attrs("PK", "SK"),
+            "KeySchema": _KEYS,
+            "BillingMode": "PAY_PER_REQUEST",
+        },
+    )
+
+
+def all_specs(settings: Settings) -> list[TableSpec]:
+    return [ledger_spec(settings), views_spec(settings), streams_spec(settings)]
+
+
+def ensure_table(client: Any, spec: TableSpec) -> str:
+    """Create the table if missing and wait until it is ACTIVE. Returns 'created' or 'exists'."""
+    try:
+        client.create_table(TableName=spec.name, **spec.definition)
+        status = "created"
+    except ClientError as exc:
+        if error_code(exc) != "ResourceInUseException":
+            raise translate(exc, f"create table {spec.name}") from exc
+        status = "exists"
+    except BotoCoreError as exc:
+        raise translate(exc, f"create table {spec.name}") from exc
+    try:
+        client.get_waiter("table_exists").wait(
+            TableName=spec.name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+        )
+        if spec.ttl_attribute and status == "created":
+            client.update_time_to_live(
+                TableName=spec.name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
+            )
+        _verify(client, spec)
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc, f"wait for table {spec.name}") from exc
+    return status
+
+
+def _verify(client: Any, spec: TableSpec) -> None:
+    """An existing table must have the keys, indexes and stream we rely on."""
+    table = client.describe_table(TableName=spec.name)["Table"]
+    want_indexes = {g["IndexName"] for g in spec.definition.get("GlobalSecondaryIndexes", [])}
+    have_indexes = {g["IndexName"] for g in table.get("GlobalSecondaryIndexes", [])}
+    missing = want_indexes - have_indexes
+    if missing:
+        raise BackendError(f"table {spec.name} lacks indexes {sorted(missing)}")
+    if "StreamSpecification" in spec.definition:
+        stream = table.get("StreamSpecification") or {}
+        if not stream.get("StreamEnabled") or stream.get("StreamViewType") != "NEW_AND_OLD_IMAGES":
+            raise BackendError(f"table {spec.name} needs a NEW_AND_OLD_IMAGES stream")
+
+
+def ensure_tables(client: Any, settings: Settings) -> dict[str, str]:
+    return {spec.name: ensure_table(client, spec) for spec in all_specs(settings)}
+
+
+def delete_tables(client: Any, settings: Settings) -> None:
+    for spec in all_specs(settings):
+        try:
+            client.delete_table(TableName=spec.name)
+        except ClientError as exc:
+            if error_code(exc) != "ResourceNotFoundException":
+                raise translate(exc, f"delete table {spec.name}") from exc

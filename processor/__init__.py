@@ -1,0 +1,1 @@
+"""Write side: commands, events, pure decisions, the DynamoDB event store and the ledger service."""

@@ -1,0 +1,144 @@
+"""Commands: what a caller asks for, validated strictly before anything is decided or written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from acme_txn.errors import InvalidInput
+from processor.money import parse_amount
+
+MAX_LINE_BYTES = 16 * 1024
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Amount = Annotated[Decimal, BeforeValidator(parse_amount)]
+
+
+def _utc_in_range(value: datetime) -> datetime:
+    value = value.astimezone(UTC)
+    if not EARLIEST <= value < LATEST:
+        raise ValueError(f"occurred_at {value.isoformat()} is outside 1970..2100")
+    return value
+
+
+OccurredAt = Annotated[AwareDatetime, AfterValidator(_utc_in_range)]
+SpecialStatus = Literal["veteran", "handicap", "student"]
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+    def fingerprint(self) -> str:
+        """Stable hash of the payload as sent: same txn id + same fingerprint = a retry."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class OpenAccount(Command):
+    type: Literal["open_account"]
+    account_id: Id
+    customer_id: Id
+    currency: Currency = "USD"
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{6,15}$")] | None = None
+    state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    special_status: tuple[SpecialStatus, ...] = ()
+
+
+class _Money(Command):
+    txn_id: Id
+    amount: Amount
+    currency: Currency | None = None
+    occurred_at: OccurredAt | None = None
+
+
+class Credit(_Money):
+    type: Literal["credit"]
+    account_id: Id
+
+
+class Debit(_Money):
+    type: Literal["debit"]
+    account_id: Id
+
+
+class Transfer(_Money):
+    type: Literal["transfer"]
+    from_account: Id
+    to_account: Id
+
+    @model_validator(mode="after")
+    def _distinct_accounts(self) -> Transfer:
+        if self.from_account == self.to_account:
+            raise ValueError("from_account and to_account must differ")
+        return self
+
+
+MoneyCommand = Credit | Debit | Transfer
+AnyCommand = Annotated[OpenAccount | Credit | Debit | Transfer, Field(discriminator="type")]
+_ADAPTER: TypeAdapter[AnyCommand] = TypeAdapter(AnyCommand)
+
+
+def _explain(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"] if p not in {"open_account", "credit",
+                                                                  "debit", "transfer"})
+        message = str(err["msg"]).removeprefix("Value error, ")
+        if isinstance(err.get("ctx", {}).get("error"), InvalidInput):
+            message = str(err["ctx"]["error"])
+        parts.append(f"{where or 'command'}: {message}")
+    return "; ".join(parts)
+
+
+def parse_command(raw: str | bytes | dict[str, Any]) -> AnyCommand:
+    """Parse one JSON line (or dict) into a command, or raise InvalidInput saying why."""
+    if isinstance(raw, str | bytes):
+        if len(raw) > MAX_LINE_BYTES:
+            raise InvalidInput(f"command is {len(raw)} bytes, over the {MAX_LINE_BYTES} limit")
+        try:
+            raw = json.loads(raw, parse_float=_refuse_float)
+        except InvalidInput:
+            raise
+        except ValueError as exc:
+            raise InvalidInput(f"malformed JSON: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise InvalidInput("a command must be a JSON object")
+    if raw.get("type") not in {"open_account", "credit", "debit", "transfer"}:
+        raise InvalidInput(
+            f"unknown command type {raw.get('type')!r}; "
+            "expected open_account, credit, debit or transfer"
+        )
+    try:
+        return _ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        raise InvalidInput(_explain(exc)) from exc
+
+
+def _refuse_float(text: str) -> Any:
+    raise InvalidInput(f"amount-like number {text} must be a quoted decimal string, not a float")
+
+
+def txn_id_of(raw: Any) -> str | None:
+    """Best-effort txn id of a possibly invalid command, for the rejected outcome line."""
+    if isinstance(raw, dict) and isinstance(raw.get("txn_id"), str):
+        return str(raw["txn_id"])[:64]
+    return None
