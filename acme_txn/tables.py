@@ -54,18 +54,21 @@ def ledger_spec(settings: Settings) -> TableSpec:
     GSI1 (overloaded): ``ACCT#id`` -> ``txn_date#seq`` (access pattern #11, txns of an account
     in a date range) and ``PHONE#p`` -> ``CUST#id`` (#2). GSI2 (overloaded): ``DAY#date#shard``
     -> ``ACCT#id#seq`` (#12, all txns of a day, write-sharded) and ``STATE#s`` -> ``CUST#id``
-    (#3). GSI_Inverted serves the reverse side of every PK/SK pair (#9 account -> customer).
+    (#3). GSI_Inverted serves the reverse side of a PK/SK pair (account -> customer). It is
+    keyed on ``INV_PK``/``INV_SK`` (copies of SK/PK written only on items that need the
+    reverse lookup) instead of SK/PK themselves: on SK every event would land in the index,
+    doubling write cost and piling all accounts' ``TXN#<seq>`` onto a few hot partitions.
     """
     return TableSpec(
         name=settings.ledger_table,
         definition={
             "AttributeDefinitions": _attrs(
-                "PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK",
+                "PK", "SK", "INV_PK", "INV_SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK",
                 "txn_declined_reason", "txn_date", "special_status_indicator",
             ),
             "KeySchema": _KEYS,
             "GlobalSecondaryIndexes": [
-                _gsi(GSI_INVERTED, "SK", "PK"),
+                _gsi(GSI_INVERTED, "INV_PK", "INV_SK"),
                 _gsi(GSI1, "GSI1PK", "GSI1SK"),
                 _gsi(GSI2, "GSI2PK", "GSI2SK"),
                 _gsi(GSI_DECLINED, "txn_declined_reason", "txn_date"),

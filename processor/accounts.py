@@ -20,6 +20,7 @@ def open_account_actions(table: str, cmd: OpenAccount, now: str) -> list[dict[st
     """The account item (PK=CUST#, SK=ACCT#) and an upsert of the customer item."""
     account_item = {
         "PK": customer_pk(cmd.customer_id), "SK": account_pk(cmd.account_id),
+        "INV_PK": account_pk(cmd.account_id), "INV_SK": customer_pk(cmd.customer_id),
         "entity": "account", "account_id": cmd.account_id, "customer_id": cmd.customer_id,
         "currency": cmd.currency, "opened_at": now,
     }
