@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings as hyp_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hyp_settings
 
 from acme_txn.aws import dynamodb_client, streams_client
 from acme_txn.backend import dynamodb_local

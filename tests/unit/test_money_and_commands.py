@@ -36,7 +36,7 @@ def test_given_minor_units_when_round_tripped_through_decimal_then_unchanged(min
     ],
 )
 def test_given_bad_amount_when_parsed_then_clear_error(value: object, fragment: str) -> None:
-    with pytest.raises(InvalidInput, match=fragment.split()[0]):
+    with pytest.raises(InvalidInput, match=fragment.split(maxsplit=1)[0]):
         parse_amount(value)
 
 
