@@ -81,8 +81,9 @@ def decide(
 def _open(states: Mapping[str, AccountState], cmd: OpenAccount, now: datetime) -> AccountOpened:
     if cmd.account_id in states:
         raise AccountAlreadyExists(cmd.account_id)
+    # "#" cannot occur in a client txn id (commands.Id), so no credit can reuse this one.
     return AccountOpened(
-        account_id=cmd.account_id, seq=0, txn_id=f"open-{cmd.account_id}",
+        account_id=cmd.account_id, seq=0, txn_id=f"open#{cmd.account_id}",
         currency=cmd.currency, amount=0, balance_after=0, occurred_at=now,
         customer_id=cmd.customer_id,
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from typing import Any
 
 from acme_txn.cli.context import Context
-from acme_txn.errors import InvalidInput, UnknownAccount
+from acme_txn.errors import InvalidInput, TableMissing, UnknownAccount
 from processor.money import format_minor
 from processor.views import event_json, event_line
+from projections.views import ViewStore
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -51,11 +53,22 @@ def cmd_txn(ctx: Context) -> int:
 
 
 def cmd_balance(ctx: Context) -> int:
+    """From the balance projection; from the event head if the projection has nothing yet."""
+    view = None
+    with contextlib.suppress(TableMissing):
+        view = ViewStore(ctx.dynamodb, ctx.settings.views_table).balance(ctx.args.account)
+    if view is not None:
+        data = {"account_id": view.account_id, "balance": format_minor(view.balance),
+                "applied_seq": view.applied_seq, "currency": view.currency,
+                "source": "projection"}
+        ctx.emit(data, f"{view.account_id}: {data['balance']} {view.currency} "
+                 f"(seq {view.applied_seq}, projection)")
+        return 0
     state = ctx.store.state(ctx.args.account)
     if state is None:
         raise UnknownAccount(ctx.args.account)
     data = {"account_id": state.account_id, "balance": format_minor(state.balance),
             "applied_seq": state.seq, "currency": state.currency, "source": "events"}
     ctx.emit(data, f"{state.account_id}: {data['balance']} {state.currency} "
-             f"(seq {state.seq})")
+             f"(seq {state.seq}, events: not projected yet)")
     return 0

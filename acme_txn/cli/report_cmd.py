@@ -1,0 +1,117 @@
+"""`acme-txn report daily|declined` and `acme-txn reconcile`: the analysts' commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from acme_txn.cli.context import Context, err
+from acme_txn.errors import InvalidInput
+from projections.reconcile import reconcile
+from projections.reports import (
+    DAILY_COLUMNS,
+    DECLINED_COLUMNS,
+    daily_report,
+    date_range,
+    declined_report,
+    draw_chart,
+    parse_date,
+    to_csv,
+    to_table,
+)
+from projections.views import ViewStore
+
+FORMATS = ("text", "json", "csv")
+MISMATCH_COLUMNS = ("model", "key", "field", "expected", "actual")
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    fmt = argparse.ArgumentParser(add_help=False)
+    fmt.add_argument("--format", choices=FORMATS, default=None,
+                     help="output format (default text; --json is --format json)")
+    report = sub.add_parser("report", help="analyst reports from the read models")
+    kinds = report.add_subparsers(dest="report", required=True, metavar="REPORT")
+    daily = kinds.add_parser("daily", parents=[common, fmt],
+                             help="daily totals for a date or a date range")
+    daily.add_argument("--date", help="one date, YYYY-MM-DD")
+    daily.add_argument("--from", dest="date_from", help="first date of a range")
+    daily.add_argument("--to", dest="date_to", help="last date of a range (inclusive)")
+    daily.add_argument("--chart", type=Path, help="also draw the totals into this PNG file")
+    daily.set_defaults(func=cmd_daily)
+    declined = kinds.add_parser("declined", parents=[common, fmt],
+                                help="declined transactions in a date range")
+    declined.add_argument("--from", dest="date_from", required=True)
+    declined.add_argument("--to", dest="date_to", required=True)
+    declined.add_argument("--reason", help="one decline reason (default: every reason)")
+    declined.set_defaults(func=cmd_declined)
+    rec = sub.add_parser("reconcile", parents=[common, fmt],
+                         help="read models vs the event log; lists every mismatch")
+    rec.set_defaults(func=cmd_reconcile)
+
+
+def _format(ctx: Context) -> str:
+    chosen = getattr(ctx.args, "format", None)
+    if chosen is None:
+        return "json" if ctx.as_json else "text"
+    return str(chosen)
+
+
+def _views(ctx: Context) -> ViewStore:
+    return ViewStore(ctx.dynamodb, ctx.settings.views_table)
+
+
+def _print_rows(ctx: Context, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    fmt = _format(ctx)
+    if fmt == "json":
+        for row in rows:
+            print(json.dumps(row), flush=True)
+    elif fmt == "csv":
+        print(to_csv(rows, columns), end="", flush=True)
+    else:
+        print(to_table(rows, columns), flush=True)
+
+
+def _dates(args: argparse.Namespace) -> list[str]:
+    if args.date and (args.date_from or args.date_to):
+        raise InvalidInput("give either --date or --from/--to, not both")
+    if args.date:
+        return [parse_date(args.date, "--date").isoformat()]
+    if not (args.date_from and args.date_to):
+        raise InvalidInput("give --date D, or --from D1 --to D2")
+    return date_range(args.date_from, args.date_to)
+
+
+def cmd_daily(ctx: Context) -> int:
+    dates = _dates(ctx.args)
+    rows = daily_report(_views(ctx), dates)
+    if ctx.args.chart is not None:
+        draw_chart(rows, ctx.args.chart)
+        err(f"chart written to {ctx.args.chart}")
+    _print_rows(ctx, rows, DAILY_COLUMNS)
+    return 0
+
+
+def cmd_declined(ctx: Context) -> int:
+    rows = declined_report(_views(ctx), ctx.args.date_from, ctx.args.date_to, ctx.args.reason)
+    _print_rows(ctx, rows, DECLINED_COLUMNS)
+    return 0
+
+
+def cmd_reconcile(ctx: Context) -> int:
+    result = reconcile(ctx.dynamodb, ctx.settings)
+    fmt = _format(ctx)
+    if fmt == "json":
+        print(json.dumps(result.as_dict()), flush=True)
+    elif fmt == "csv":
+        print(to_csv([m.as_dict() for m in result.mismatches], MISMATCH_COLUMNS), end="",
+              flush=True)
+    else:
+        lines = [f"checked {result.accounts_checked} accounts, {result.days_checked} days, "
+                 f"{result.declined_checked} declined entries: "
+                 + ("OK" if result.ok else f"{len(result.mismatches)} MISMATCHES")]
+        lines += [f"  {m.line()}" for m in result.mismatches]
+        print("\n".join(lines), flush=True)
+    return 0 if result.ok else 1

@@ -1,0 +1,1 @@
+"""LocalStack Lambda runtime executor running Python handlers as host subprocesses (no Docker)."""

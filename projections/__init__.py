@@ -1,0 +1,1 @@
+"""Read side: pure folds of the event log, the exactly-once projector, rebuild, reports."""

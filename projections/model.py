@@ -1,0 +1,148 @@
+"""The read models as pure folds of the event log (no I/O).
+
+Three read models, each a function of the set of events (order and duplicates do not matter,
+because every fold first keys events by ``(account_id, seq)``):
+
+- balances: per account, the balance and the highest applied seq;
+- daily totals: per ``txn_date`` (and per write shard), counts and money totals; every event
+  except ``open`` counts; ``transfer_in`` is a credit, ``transfer_out`` a debit; credit and debit
+  totals count approved events only, declined amounts go to ``declined_total``;
+- declined index: one entry per declined event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from processor.codec import day_shard
+from processor.events import CREDIT_KINDS, LedgerEvent, signed_amount
+
+EventKey = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class BalanceView:
+    account_id: str
+    balance: int
+    applied_seq: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class DailyTotals:
+    txn_count: int = 0
+    approved_count: int = 0
+    declined_count: int = 0
+    credit_total: int = 0
+    debit_total: int = 0
+    declined_total: int = 0
+
+    def __add__(self, other: DailyTotals) -> DailyTotals:
+        return DailyTotals(*(getattr(self, f) + getattr(other, f) for f in DAILY_FIELDS))
+
+    @property
+    def empty(self) -> bool:
+        return all(getattr(self, f) == 0 for f in DAILY_FIELDS)
+
+    def as_dict(self) -> dict[str, int]:
+        return {f: getattr(self, f) for f in DAILY_FIELDS}
+
+    @classmethod
+    def of(cls, event: LedgerEvent) -> DailyTotals:
+        """One event's contribution (zero for ``open``)."""
+        if event.kind == "open":
+            return cls()
+        if not event.approved:
+            return cls(txn_count=1, declined_count=1, declined_total=event.amount)
+        credit = event.kind in CREDIT_KINDS
+        return cls(txn_count=1, approved_count=1,
+                   credit_total=event.amount if credit else 0,
+                   debit_total=0 if credit else event.amount)
+
+
+DAILY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(DailyTotals))
+MONEY_FIELDS = frozenset({"credit_total", "debit_total", "declined_total", "balance", "amount"})
+
+
+@dataclass(frozen=True)
+class DeclinedEntry:
+    account_id: str
+    seq: int
+    txn_id: str
+    reason: str
+    amount: int
+    txn_date: str
+    occurred_at: str
+    kind: str
+    currency: str
+
+    @classmethod
+    def of(cls, event: LedgerEvent) -> DeclinedEntry:
+        return cls(
+            account_id=event.account_id, seq=event.seq, txn_id=event.txn_id,
+            reason=str(event.decline_reason), amount=event.amount, txn_date=event.txn_date,
+            occurred_at=event.occurred_at.isoformat().replace("+00:00", "Z"),
+            kind=event.kind, currency=event.currency,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def unique(events: Iterable[LedgerEvent]) -> dict[EventKey, LedgerEvent]:
+    """Events keyed by (account, seq): a redelivered event counts once."""
+    return {(e.account_id, e.seq): e for e in events}
+
+
+def fold_balances(events: Iterable[LedgerEvent]) -> dict[str, BalanceView]:
+    """Balance = sum of signed amounts; applied_seq = highest seq (the log has no holes)."""
+    views: dict[str, BalanceView] = {}
+    for event in sorted(unique(events).values(), key=lambda e: (e.account_id, e.seq)):
+        prev = views.get(event.account_id)
+        balance = (prev.balance if prev else 0) + signed_amount(event)
+        views[event.account_id] = BalanceView(event.account_id, balance, event.seq,
+                                              event.currency)
+    return views
+
+
+def fold_daily_sharded(events: Iterable[LedgerEvent]) -> dict[tuple[str, int], DailyTotals]:
+    """Daily totals per (txn_date, shard); a date with only ``open`` events has no entry."""
+    totals: dict[tuple[str, int], DailyTotals] = {}
+    for event in unique(events).values():
+        delta = DailyTotals.of(event)
+        if delta.empty:
+            continue
+        key = (event.txn_date, day_shard(event.account_id))
+        totals[key] = totals.get(key, DailyTotals()) + delta
+    return totals
+
+
+def sum_shards(sharded: Mapping[tuple[str, int], DailyTotals]) -> dict[str, DailyTotals]:
+    out: dict[str, DailyTotals] = {}
+    for (date, _shard), totals in sharded.items():
+        out[date] = out.get(date, DailyTotals()) + totals
+    return out
+
+
+def fold_daily(events: Iterable[LedgerEvent]) -> dict[str, DailyTotals]:
+    return sum_shards(fold_daily_sharded(events))
+
+
+def fold_declined(events: Iterable[LedgerEvent]) -> dict[EventKey, DeclinedEntry]:
+    return {key: DeclinedEntry.of(e) for key, e in unique(events).items() if not e.approved}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """All three read models at once (from a fold, or read back from the views table)."""
+
+    balances: Mapping[str, BalanceView]
+    daily: Mapping[str, DailyTotals]
+    declined: Mapping[EventKey, DeclinedEntry]
+
+
+def fold_all(events: Iterable[LedgerEvent]) -> Snapshot:
+    distinct = list(unique(events).values())
+    return Snapshot(fold_balances(distinct), fold_daily(distinct), fold_declined(distinct))

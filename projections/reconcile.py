@@ -1,0 +1,123 @@
+"""Reconciliation: the stored read models against the fold of the event log.
+
+``compare`` is pure (two ``Snapshot``s in, every mismatch out); ``reconcile`` reads the event
+log and the views table and compares them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from acme_txn.settings import Settings
+from processor.events import LedgerEvent
+from processor.money import format_minor
+from processor.store import EventStore
+from projections.model import (
+    DAILY_FIELDS,
+    MONEY_FIELDS,
+    BalanceView,
+    DailyTotals,
+    DeclinedEntry,
+    Snapshot,
+    fold_all,
+)
+from projections.views import BALANCE, DAILY, DECLINED, ViewStore
+
+K = TypeVar("K")
+V = TypeVar("V")
+MODELS = (BALANCE, DAILY, DECLINED)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    model: str  # balance | daily | declined
+    key: str  # account id, date, or account#seq
+    field: str  # the differing field, or "presence"
+    expected: Any  # from the event log
+    actual: Any  # from the read model
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"model": self.model, "key": self.key, "field": self.field,
+                "expected": _show(self.field, self.expected),
+                "actual": _show(self.field, self.actual)}
+
+    def line(self) -> str:
+        d = self.as_dict()
+        return f"{d['model']:<8} {d['key']:<24} {d['field']:<16} log={d['expected']} " \
+               f"view={d['actual']}"
+
+
+def _show(name: str, value: Any) -> Any:
+    return format_minor(value) if name in MONEY_FIELDS and isinstance(value, int) else value
+
+
+@dataclass
+class Reconciliation:
+    accounts_checked: int = 0
+    days_checked: int = 0
+    declined_checked: int = 0
+    mismatches: list[Mismatch] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "accounts_checked": self.accounts_checked,
+                "days_checked": self.days_checked, "declined_checked": self.declined_checked,
+                "mismatches": [m.as_dict() for m in self.mismatches]}
+
+
+def _diff(model: str, expected: Mapping[K, V], actual: Mapping[K, V],
+          names: Iterable[str], key_text: Any = str) -> list[Mismatch]:
+    """Every key missing on one side, and every differing field of keys on both."""
+    out: list[Mismatch] = []
+    names = list(names)
+    for key in sorted(set(expected) | set(actual), key=str):
+        text = key_text(key)
+        want, have = expected.get(key), actual.get(key)
+        if want is None or have is None:
+            out.append(Mismatch(model, text, "presence", want is not None, have is not None))
+            continue
+        out += [Mismatch(model, text, n, getattr(want, n), getattr(have, n))
+                for n in names if getattr(want, n) != getattr(have, n)]
+    return out
+
+
+def compare(expected: Snapshot, actual: Snapshot,
+            models: Iterable[str] = MODELS) -> Reconciliation:
+    """Every mismatch between two snapshots (``expected`` is normally the log's fold)."""
+    models = set(models)
+    result = Reconciliation()
+    if BALANCE in models:
+        result.accounts_checked = len(set(expected.balances) | set(actual.balances))
+        result.mismatches += _diff(BALANCE, expected.balances, actual.balances,
+                                   ("balance", "applied_seq", "currency"))
+    if DAILY in models:
+        nonzero = {d: t for d, t in actual.daily.items() if not t.empty}
+        result.days_checked = len(set(expected.daily) | set(nonzero))
+        result.mismatches += _diff(DAILY, expected.daily, nonzero, DAILY_FIELDS)
+    if DECLINED in models:
+        result.declined_checked = len(set(expected.declined) | set(actual.declined))
+        result.mismatches += _diff(DECLINED, expected.declined, actual.declined,
+                                   ("txn_id", "reason", "amount", "txn_date", "occurred_at",
+                                    "kind", "currency"),
+                                   key_text=lambda k: f"{k[0]}#{k[1]}")
+    return result
+
+
+def reconcile_events(events: Iterable[LedgerEvent], views: ViewStore) -> Reconciliation:
+    return compare(fold_all(events), views.snapshot())
+
+
+def reconcile(client: Any, settings: Settings) -> Reconciliation:
+    """Balances, daily totals and the declined index against the fold of the event log."""
+    store = EventStore(client, settings.ledger_table)
+    views = ViewStore(client, settings.views_table)
+    return reconcile_events(store.all_events(), views)
+
+
+__all__ = ["BalanceView", "DailyTotals", "DeclinedEntry", "Mismatch", "Reconciliation",
+           "compare", "reconcile", "reconcile_events"]

@@ -1,0 +1,190 @@
+"""The Lambda handler for the ledger stream, built on aws-lambda-powertools.
+
+``lambda_handler`` is what an AWS (or LocalStack) event source mapping invokes; the local
+poller invokes a ``StreamHandler`` built the same way with the same event shape. The business
+logic is a *sink*: it applies a whole batch of events once and returns the ``(account_id,
+seq)`` pairs it could not apply (raising means the whole batch failed). Then the powertools
+``BatchProcessor`` marks each failed record, and every later record of the same account in the
+batch, as an item failure, so Lambda redelivers from the lowest of them and per-account order
+holds. Records that fail validation are item failures too, never a crashed batch; non-event
+items of the ledger table (txn idempotency records, customers, accounts) succeed untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from pydantic import ValidationError
+
+from acme_txn.aws import dynamodb_client
+from acme_txn.errors import ConfigError
+from acme_txn.settings import Settings
+from processor.events import LedgerEvent
+from streams.records import LedgerStreamRecord, account_of, created_at
+
+Sink = Callable[[list[LedgerEvent]], frozenset[tuple[str, int]]]
+SERVICE = "acme-txn-streams"
+NAMESPACE = "AcmeTxn"
+
+
+class MetricsLike(Protocol):
+    def add_metric(self, name: str, unit: Any, value: float) -> None: ...
+
+    def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None: ...
+
+
+class CountingMetrics:
+    """Metrics kept in memory (the local poller prints totals instead of EMF lines)."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = {}
+        self.maxima: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def add_metric(self, name: str, unit: Any, value: float) -> None:
+        with self._lock:
+            self.totals[name] = self.totals.get(name, 0.0) + value
+            self.maxima[name] = max(self.maxima.get(name, value), value)
+
+    def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None:
+        return None
+
+
+class RecordNotApplied(Exception):
+    """The sink could not apply this record (or an earlier one of its account)."""
+
+
+_LOGGER: Logger | None = None
+
+
+def stream_logger() -> Logger:
+    """The powertools logger, made on first use (it reads POWERTOOLS_* variables)."""
+    global _LOGGER
+    if _LOGGER is None:
+        _LOGGER = Logger(service=SERVICE, logger_handler=logging.StreamHandler(sys.stderr))
+    return _LOGGER
+
+
+class StreamHandler:
+    """``handler(event, context) -> {"batchItemFailures": [...]}`` for DynamoDB Streams."""
+
+    def __init__(self, sink: Sink, metrics: MetricsLike | None = None,
+                 logger: Logger | None = None, clock: Callable[[], float] = time.time) -> None:
+        self.sink = sink
+        self.metrics: MetricsLike = metrics if metrics is not None else CountingMetrics()
+        self.logger = logger
+        self.clock = clock
+
+    def _log(self) -> Logger:
+        return self.logger or stream_logger()
+
+    def _apply(self, records: Sequence[dict[str, Any]]) -> set[str]:
+        """Send the batch's events to the sink; return the sequence numbers to fail."""
+        to_fail: set[str] = set()
+        blocked: set[str] = set()  # accounts with an invalid record earlier in the batch
+        entries: list[tuple[str, str, int]] = []
+        events: list[LedgerEvent] = []
+        for raw in records:
+            try:
+                record = LedgerStreamRecord.model_validate(raw)
+            except ValidationError:
+                account = account_of(raw)
+                if account is not None:
+                    blocked.add(account)
+                continue  # the BatchProcessor reports it (same model, same error)
+            event = record.event
+            if event is None:
+                continue
+            if event.account_id in blocked:
+                to_fail.add(record.sequence_number)
+                continue
+            events.append(event)
+            entries.append((record.sequence_number, event.account_id, event.seq))
+        failed = self.sink(events) if events else frozenset()
+        stopped: set[str] = set()
+        for seq, account, n in entries:
+            if account in stopped or (account, n) in failed:
+                to_fail.add(seq)
+                stopped.add(account)
+        return to_fail
+
+    def __call__(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        records = list(event.get("Records") or [])
+        self._lag_metric(records)
+        try:
+            to_fail = self._apply(records)
+        except Exception:
+            self.metrics.add_metric("RecordsFailed", MetricUnit.Count, len(records))
+            self.metrics.add_metric("BatchesFailed", MetricUnit.Count, 1)
+            self._log().exception("projection of a batch failed", extra={"records": len(records)})
+            self.metrics.flush_metrics()
+            raise
+
+        def record_handler(record: LedgerStreamRecord) -> None:
+            if record.sequence_number in to_fail:
+                raise RecordNotApplied(f"record {record.sequence_number} not applied")
+
+        processor = BatchProcessor(event_type=EventType.DynamoDBStreams,
+                                   model=LedgerStreamRecord)
+        try:
+            response: dict[str, Any] = dict(process_partial_response(
+                event=event, record_handler=record_handler, processor=processor,
+                context=context))
+        finally:
+            failures = len(processor.fail_messages)
+            self.metrics.add_metric("RecordsProcessed", MetricUnit.Count,
+                                    len(records) - failures)
+            self.metrics.add_metric("RecordsFailed", MetricUnit.Count, failures)
+            if failures:
+                self._log().warning("records failed", extra={
+                    "failed": failures, "records": len(records),
+                    "errors": [str(e[1]) for e in processor.exceptions][:5]})
+            self.metrics.flush_metrics()
+        return response
+
+    def _lag_metric(self, records: Sequence[dict[str, Any]]) -> None:
+        created = [c for c in (created_at(r) for r in records) if c is not None]
+        if created:
+            age_ms = max(0.0, (self.clock() - min(created)) * 1000)
+            self.metrics.add_metric("IteratorAgeMilliseconds", MetricUnit.Milliseconds, age_ms)
+
+
+def projector_sink(client: Any, settings: Settings) -> Sink:
+    """The projections' ``Projector`` as a sink (imported lazily: it is another package)."""
+    try:
+        from projections.projector import Projector
+    except ImportError as exc:  # pragma: no cover - depends on the checkout
+        raise ConfigError(f"the projections package is not available: {exc}") from exc
+    projector = Projector(client, settings)
+
+    def sink(events: list[LedgerEvent]) -> frozenset[tuple[str, int]]:
+        return frozenset(projector.project(events).failed)
+
+    return sink
+
+
+_DEFAULT: StreamHandler | None = None
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """AWS Lambda entry point; settings and clients are made on the first invocation."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        settings = Settings.from_env(os.environ)
+        _DEFAULT = StreamHandler(
+            projector_sink(dynamodb_client(settings), settings),
+            metrics=Metrics(namespace=NAMESPACE, service=SERVICE))
+    return _DEFAULT(event, context)

@@ -1,0 +1,140 @@
+"""Checkpoints and leases of the poller, one item per (consumer, stream, shard) in the
+``<prefix>-streams`` table, like the KCL's lease table.
+
+A shard's checkpoint lives in its lease item and is only written under the condition that we
+still hold the lease, so a poller that lost its lease (it stalled past the expiry and another
+poller took over) can never move the checkpoint. Leases are taken with a conditional update
+(free, expired, or already ours) and carry an expiry in epoch milliseconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from acme_txn.aws import error_code, translate
+from acme_txn.errors import AcmeError
+from processor.codec import deserialize
+
+Clock = Callable[[], float]
+
+
+class LeaseLost(AcmeError):
+    """Another poller holds this shard now; stop processing it."""
+
+
+@dataclass(frozen=True)
+class ShardState:
+    shard_id: str
+    checkpoint: str | None = None  # last sequence number fully processed
+    finished: bool = False  # closed shard read to its end
+    owner: str | None = None
+    lease_expires_ms: int = 0
+
+
+def _state(item: dict[str, Any]) -> ShardState:
+    plain = deserialize(item)
+    return ShardState(
+        shard_id=str(plain["shard_id"]),
+        checkpoint=str(plain["checkpoint"]) if plain.get("checkpoint") else None,
+        finished=bool(plain.get("finished", False)),
+        owner=str(plain["lease_owner"]) if plain.get("lease_owner") else None,
+        lease_expires_ms=int(plain.get("lease_expires", 0)),
+    )
+
+
+@dataclass
+class StreamState:
+    client: Any
+    table: str
+    consumer: str
+    stream_label: str
+    owner: str
+    lease_seconds: float = 30.0
+    clock: Clock = time.time
+
+    @property
+    def pk(self) -> str:
+        return f"ESM#{self.consumer}"
+
+    def _key(self, shard_id: str) -> dict[str, Any]:
+        return {"PK": {"S": self.pk}, "SK": {"S": f"{self.stream_label}#{shard_id}"}}
+
+    def _now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    def load_all(self) -> dict[str, ShardState]:
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table, ConsistentRead=True,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :label)",
+            ExpressionAttributeValues={":pk": {"S": self.pk},
+                                       ":label": {"S": f"{self.stream_label}#"}})
+        try:
+            states = [_state(i) for page in pages for i in page.get("Items", [])]
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "read stream checkpoints") from exc
+        return {s.shard_id: s for s in states}
+
+    def acquire(self, shard_id: str) -> ShardState | None:
+        """Take (or keep) the lease of an unfinished shard; None if someone else holds it."""
+        now = self._now_ms()
+        try:
+            resp = self.client.update_item(
+                TableName=self.table, Key=self._key(shard_id),
+                UpdateExpression="SET lease_owner = :me, lease_expires = :exp, shard_id = :sid,"
+                                 " lease_taken = if_not_exists(lease_taken, :zero) + :one",
+                ConditionExpression="(attribute_not_exists(lease_owner) OR lease_owner = :me"
+                                    " OR lease_expires < :now) AND"
+                                    " (attribute_not_exists(finished) OR finished = :false)",
+                ExpressionAttributeValues={
+                    ":me": {"S": self.owner}, ":sid": {"S": shard_id},
+                    ":exp": {"N": str(now + int(self.lease_seconds * 1000))},
+                    ":now": {"N": str(now)}, ":false": {"BOOL": False},
+                    ":zero": {"N": "0"}, ":one": {"N": "1"}},
+                ReturnValues="ALL_NEW")
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return None
+            raise translate(exc, f"acquire lease on {shard_id}") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, f"acquire lease on {shard_id}") from exc
+        return _state(resp["Attributes"])
+
+    def _guarded(self, shard_id: str, what: str, update: str,
+                 values: dict[str, Any]) -> None:
+        values = {**values, ":me": {"S": self.owner}}
+        if ":exp" in update:
+            values[":exp"] = {"N": str(self._now_ms() + int(self.lease_seconds * 1000))}
+        try:
+            self.client.update_item(
+                TableName=self.table, Key=self._key(shard_id), UpdateExpression=update,
+                ConditionExpression="lease_owner = :me", ExpressionAttributeValues=values)
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                raise LeaseLost(f"lease on {shard_id} lost ({what})") from exc
+            raise translate(exc, f"{what} {shard_id}") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, f"{what} {shard_id}") from exc
+
+    def renew(self, shard_id: str) -> None:
+        self._guarded(shard_id, "renew lease", "SET lease_expires = :exp", {})
+
+    def checkpoint(self, shard_id: str, seq: str | None, finished: bool = False) -> None:
+        """Record progress (and renew the lease); raise LeaseLost if it is not ours."""
+        sets = ["lease_expires = :exp", "finished = :fin"]
+        values: dict[str, Any] = {":fin": {"BOOL": finished}}
+        if seq is not None:
+            sets.append("checkpoint = :seq")
+            values[":seq"] = {"S": seq}
+        self._guarded(shard_id, "checkpoint", "SET " + ", ".join(sets), values)
+
+    def release(self, shard_id: str) -> None:
+        """Give the lease up (another poller may take the shard at once)."""
+        with contextlib.suppress(LeaseLost):
+            self._guarded(shard_id, "release lease",
+                          "SET lease_expires = :zero REMOVE lease_owner", {":zero": {"N": "0"}})

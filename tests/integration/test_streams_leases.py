@@ -1,0 +1,216 @@
+"""Leases and shard lineage: two pollers never process one shard at once; children wait for
+their parent (a synthetic shard graph, since DynamoDB Local has one shard)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from acme_txn.aws import dynamodb_client
+from acme_txn.settings import Settings
+from processor.codec import event_to_item
+from processor.events import FundsCredited
+from processor.service import Ledger
+from streams.config import EsmConfig
+from streams.memory import MemoryShardSource
+from streams.state import LeaseLost, StreamState
+from streams.testing import RecordingSink, make_poller
+
+FAST = {"poll_interval": 0.05, "retry_backoff": 0.01}
+
+
+def item(account: str, seq: int) -> dict[str, Any]:
+    return event_to_item(FundsCredited(
+        account_id=account, seq=seq, txn_id=f"{account}{seq}", currency="USD", amount=1,
+        balance_after=seq, occurred_at=datetime.now(UTC)))
+
+
+def test_given_two_pollers_on_one_shard_then_no_record_is_processed_twice(
+        settings: Settings, ledger: Ledger) -> None:
+    ledger.submit_raw({"type": "open_account", "account_id": "A", "customer_id": "C"})
+    for i in range(20):
+        ledger.submit_raw({"type": "credit", "txn_id": f"T{i}", "account_id": "A",
+                           "amount": "1.00"})
+    barrier = threading.Barrier(2)
+    slow = threading.Event()
+    sinks = [RecordingSink(on_batch=lambda _: slow.wait(0.05)) for _ in range(2)]
+    pollers = [make_poller(settings, s, EsmConfig(batch_size=3, lease_seconds=30, **FAST),
+                           owner=f"p{i}") for i, s in enumerate(sinks)]
+    results: list[Any] = [None, None]
+
+    def run(i: int) -> None:
+        barrier.wait()
+        results[i] = pollers[i].run(until_idle=True, max_seconds=60)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(90)
+    delivered = sinks[0].delivered + sinks[1].delivered
+    assert Counter(delivered) == Counter([("A", n) for n in range(21)])  # once each
+    # either the second poller found the shard leased, or (on a very slow machine) it came
+    # after the first released it and resumed from its checkpoint with nothing left to do
+    held = [r.shards_held_elsewhere for r in results]
+    assert any(held) or min(len(s.delivered) for s in sinks) == 0
+
+
+def test_given_a_lease_taken_over_then_the_old_owner_cannot_checkpoint(
+        settings: Settings) -> None:
+    client = dynamodb_client(settings)
+    now = [1000.0]
+    a = StreamState(client, settings.streams_table, "c", "label", "A", 10, lambda: now[0])
+    b = StreamState(client, settings.streams_table, "c", "label", "B", 10, lambda: now[0])
+    assert a.acquire("s1") is not None
+    assert b.acquire("s1") is None  # held by A
+    a.checkpoint("s1", "00042")
+    now[0] += 11  # A stalls past its lease
+    taken = b.acquire("s1")
+    assert taken is not None and taken.checkpoint == "00042" and taken.owner == "B"
+    try:
+        a.checkpoint("s1", "00099")
+        raise AssertionError("a lost lease must not checkpoint")
+    except LeaseLost:
+        pass
+    assert b.load_all()["s1"].checkpoint == "00042"
+
+
+def test_given_a_split_shard_then_children_are_read_only_after_the_parent(
+        settings: Settings) -> None:
+    source = MemoryShardSource()
+    source.add_shard("parent")
+    for n in range(4):
+        source.put("parent", item("P", n))
+    source.close("parent")
+    source.add_shard("left", "parent")
+    source.add_shard("right", "parent")
+    for n in range(3):
+        source.put("left", item("L", n))
+        source.put("right", item("R", n))
+    source.close("left")
+    source.add_shard("grandchild", "left")
+    source.put("grandchild", item("L", 3))
+    sink = RecordingSink()
+    result = make_poller(settings, sink, EsmConfig(batch_size=2, **FAST), source=source).run(
+        until_idle=True, max_seconds=60)
+    assert result.idle
+    order = sink.delivered
+    assert Counter(order) == Counter([(a, n) for a in "PLR" for n in range(3)]
+                                     + [("P", 3), ("L", 3)])
+    last_parent = max(i for i, (a, _) in enumerate(order) if a == "P")
+    first_child = min(i for i, (a, _) in enumerate(order) if a != "P")
+    assert last_parent < first_child
+    assert [n for a, n in order if a == "L"] == [0, 1, 2, 3]  # grandchild after its parent
+    saved = StreamState(dynamodb_client(settings), settings.streams_table, "projections",
+                        source.describe().label, "x").load_all()
+    assert saved["parent"].finished and saved["left"].finished
+    assert not saved["right"].finished  # still open
+
+
+def test_given_trimmed_data_at_the_checkpoint_then_the_poller_resumes_at_trim_horizon(
+        settings: Settings) -> None:
+    source = MemoryShardSource()
+    source.add_shard("s")
+    seqs = [source.put("s", item("A", n)) for n in range(6)]
+    sink = RecordingSink()
+    cfg = EsmConfig(batch_size=2, **FAST)
+    make_poller(settings, sink, cfg, source=source).run(until_idle=True, max_seconds=30)
+    for n in range(6, 10):
+        seqs.append(source.put("s", item("A", n)))
+    source.trim("s", seqs[8])  # records 6 and 7 expired before we came back
+    sink2 = RecordingSink()
+    result = make_poller(settings, sink2, cfg, source=source).run(until_idle=True,
+                                                                  max_seconds=30)
+    assert result.stats.trimmed == 1
+    assert sink2.delivered == [("A", 8), ("A", 9)]
+
+
+def test_given_an_old_record_in_memory_source_then_age_is_measured_from_creation(
+        settings: Settings) -> None:
+    source = MemoryShardSource()
+    source.add_shard("s")
+    source.put("s", item("A", 0), created=datetime.now(UTC) - timedelta(hours=2))
+    source.put("s", item("A", 1))
+    sink = RecordingSink()
+    result = make_poller(settings, sink, EsmConfig(max_record_age=3600, **FAST),
+                         source=source).run(until_idle=True, max_seconds=30)
+    assert sink.delivered == [("A", 1)] and result.stats.aged_out == 1
+
+
+def test_given_a_batch_slower_than_the_lease_then_background_renewal_keeps_the_shard(
+        settings: Settings) -> None:
+    source = MemoryShardSource()
+    source.add_shard("s")
+    for n in range(4):
+        source.put("s", item("A", n))
+    in_batch, probed = threading.Event(), threading.Event()
+
+    def slow_first_batch(keys: list[tuple[str, int]]) -> None:
+        if keys[0] == ("A", 0):
+            in_batch.set()
+            probed.wait(30)
+
+    sink = RecordingSink(on_batch=slow_first_batch)
+    poller = make_poller(settings, sink, EsmConfig(batch_size=2, lease_seconds=1.5, **FAST),
+                         source=source, owner="slow")
+    thread = threading.Thread(target=lambda: poller.run(until_idle=True, max_seconds=60))
+    thread.start()
+    try:
+        assert in_batch.wait(30)
+        threading.Event().wait(2.5)  # longer than the lease: only renewal can keep it
+        rival = StreamState(dynamodb_client(settings), settings.streams_table, "projections",
+                            source.describe().label, "rival", lease_seconds=1.5)
+        assert rival.acquire("s") is None
+    finally:
+        probed.set()
+        thread.join(60)
+    assert sink.delivered == [("A", n) for n in range(4)]  # no lease lost, no redelivery
+
+
+def test_given_latest_then_only_records_written_after_the_start_are_delivered(
+        settings: Settings) -> None:
+    source = MemoryShardSource()
+    source.add_shard("s")
+    for n in range(3):
+        source.put("s", item("old", n))
+    sink = RecordingSink()
+    poller = make_poller(settings, sink, EsmConfig(starting_position="LATEST", **FAST),
+                         source=source)
+    sink.on_batch = lambda keys: poller.stop() if ("new", 1) in keys else None
+    thread = threading.Thread(target=lambda: poller.run(max_seconds=60))
+    thread.start()
+    try:
+        for _ in range(600):  # wait (bounded) until the poller holds an iterator
+            worker = poller._workers.get("s")
+            if worker is not None and worker.iterator is not None:
+                break
+            threading.Event().wait(0.05)
+        source.put("s", item("new", 0))
+        source.put("s", item("new", 1))
+    finally:
+        thread.join(60)
+    assert sink.delivered == [("new", 0), ("new", 1)]
+
+
+def test_given_parallel_lanes_and_a_failing_account_then_other_lanes_flow_and_order_holds(
+        settings: Settings) -> None:
+    source = MemoryShardSource()
+    source.add_shard("s")
+    for n in range(6):
+        for account in ("A", "B", "C", "D"):
+            source.put("s", item(account, n))
+    sink = RecordingSink(poison=frozenset({("B", 2)}), fail_times=2)
+    result = make_poller(settings, sink, EsmConfig(batch_size=3, parallelization_factor=4,
+                                                   **FAST), source=source).run(
+        until_idle=True, max_seconds=60)
+    assert result.idle and sink.failures[("B", 2)] == 2
+    for account in "ABCD":
+        firsts: list[int] = []
+        for n in (n for a, n in sink.delivered if a == account):
+            if n not in firsts:
+                firsts.append(n)
+        assert firsts == list(range(6))  # first deliveries in order, none missing
+    b_batches = [b for b in sink.batches if any(a == "B" for a, _ in b)]
+    assert all(next(k for k in b if k[0] == "B") == ("B", 2) for b in b_batches[1:3])

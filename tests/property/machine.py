@@ -1,0 +1,402 @@
+"""The ledger state machine: real DynamoDB Local, a pure model beside it, invariants after
+every step. See README.md in this folder for how to extend it.
+
+Write side: open accounts, credit, debit, transfer, resubmit earlier commands (same payload:
+``duplicate`` with the original fields; other payload: ``rejected``, nothing written),
+concurrent bursts (threads on one ledger, two ledgers with their own clients, and a second OS
+process running ``acme-txn submit``), throttled writes (transient and persistent).
+
+Read side (``ProjectingLedgerMachine``): a simulated stream of the events delivered to the
+real ``projections.projector.Projector`` in batches with duplicates, reordering within and
+across batches, crashes after the projection write and before the checkpoint, throttling and
+a failing transaction mid-batch; drains check every read model against the fold of the log.
+
+``RestartingLedgerMachine`` adds a backend restart on a persistent data dir.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from acme_txn.aws import dynamodb_client
+from acme_txn.errors import BackendError
+from acme_txn.invariants import check_log
+from processor.codec import deserialize, is_event_item, item_to_event
+from processor.events import LedgerEvent
+from processor.outcomes import Outcome
+from processor.service import Ledger, RetryPolicy
+from processor.store import EventStore
+from tests.property import backend as backends
+from tests.property.faults import injected
+from tests.property.model import Committed, Model, canon, cents, payer, text
+from tests.property.strategies import (
+    ACCOUNT_POOL,
+    account_ids,
+    equivalent_spelling,
+    money_commands,
+)
+
+# Fields an outcome must reproduce exactly (``error`` wording is free).
+OUTCOME_FIELDS = ("status", "txn_id", "account_id", "seq", "balance_after", "reason",
+                  "to_account", "to_seq", "to_balance_after")
+# Txn ids a client may legitimately choose that look like ids the system makes up itself.
+SUSPICIOUS_TXN_IDS = tuple(f"open-{a}" for a in ACCOUNT_POOL)
+
+
+def same_outcome(actual: Outcome, expected: Outcome) -> list[str]:
+    """Differences that matter; for ``rejected`` only the status (nothing else is promised)."""
+    if expected.status == "rejected" or actual.status == "rejected":
+        if actual.status != expected.status:
+            return [f"status {actual.status} (error {actual.error!r}), expected "
+                    f"{expected.status}"]
+        return [] if actual.error else ["rejected without an error message"]
+    diffs = [f"{f}: {getattr(actual, f)!r} != expected {getattr(expected, f)!r}"
+             for f in OUTCOME_FIELDS if getattr(actual, f) != getattr(expected, f)]
+    if expected.original_status and actual.original_status not in {None,
+                                                                   expected.original_status}:
+        diffs.append(f"original_status {actual.original_status} != {expected.original_status}")
+    return diffs
+
+
+@st.composite
+def bursts(draw: st.DrawFn) -> dict[str, Any]:
+    """A few commands on overlapping accounts, with in-burst duplicates and conflicts."""
+    base = draw(st.lists(money_commands(txn_id="_", with_time=False), min_size=2, max_size=6))
+    copies = draw(st.lists(st.tuples(st.integers(0, 5), st.booleans()), max_size=3))
+    return {"base": base, "copies": copies,
+            "resubmit": draw(st.sampled_from([None, "same", "other"])),
+            "mode": draw(st.sampled_from(["one_ledger", "two_ledgers"]))}
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    """Write-side rules and invariants. Subclasses add the projector and restarts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.backend = backends.current()
+        self.settings = backends.fresh_settings(self.backend)
+        backends.create_tables(self.settings)
+        self.model = Model()
+        self._txn = 0
+        self.process_bursts = 0
+        self._connect()
+
+    def _connect(self) -> None:
+        """(Re)build clients and ledgers; called again after a backend restart."""
+        self.settings = self.settings.with_(endpoint_url=self.backend.endpoint)
+        self.client = dynamodb_client(self.settings)
+        self.store = EventStore(self.client, self.settings.ledger_table)
+        self.ledger = Ledger(self.store, retry=RetryPolicy(max_attempts=60))
+        # A second writer with its own connection pool: races the first like another host.
+        self.other = Ledger(EventStore(dynamodb_client(self.settings), self.settings.ledger_table),
+                            retry=RetryPolicy(max_attempts=60))
+
+    def teardown(self) -> None:
+        for ledger in (getattr(self, "ledger", None), getattr(self, "other", None)):
+            if ledger is not None:
+                ledger.store.client.close()
+
+    def fresh_txn_id(self) -> str:
+        self._txn += 1
+        return f"T{self._txn:04d}"
+
+    # --- rules: one command at a time, outcome predicted exactly --------------------------
+
+    @initialize()
+    def open_two_accounts(self) -> None:
+        for account in ("A1", "A2"):
+            self.open_account(account, "C1", "USD")
+
+    @rule(account=account_ids, customer=st.sampled_from(["C1", "C2"]),
+          currency=st.sampled_from(["USD", "USD", "USD", "EUR"]))
+    def open_account(self, account: str, customer: str, currency: str) -> None:
+        cmd = {"type": "open_account", "account_id": account, "customer_id": customer,
+               "currency": currency}
+        expected = self.model.predict_open(cmd)
+        actual = self.ledger.submit_raw(cmd)
+        assert not same_outcome(actual, expected), (cmd, same_outcome(actual, expected))
+        self.model.record_open(cmd, actual)
+
+    @rule(cmd=money_commands(txn_id="_"), as_json=st.booleans(),
+          odd_id=st.one_of(st.none(), st.sampled_from(SUSPICIOUS_TXN_IDS)))
+    def money(self, cmd: dict[str, Any], as_json: bool, odd_id: str | None) -> None:
+        """A credit, debit or transfer (accounts may be unknown: then rejected)."""
+        cmd = {**cmd, "txn_id": odd_id or self.fresh_txn_id()}
+        self.submit_one(cmd, as_json)
+
+    def submit_one(self, cmd: dict[str, Any], as_json: bool = False) -> Outcome:
+        before = len(self.scan_events())
+        expected = self.model.predict(cmd)
+        actual = self.ledger.submit_raw(json.dumps(cmd) if as_json else cmd)
+        diffs = same_outcome(actual, expected)
+        assert not diffs, (cmd, actual, diffs)
+        if actual.status in {"rejected", "duplicate"}:
+            assert len(self.scan_events()) == before, f"{actual.status} {cmd} wrote events"
+        self.model.record(cmd, actual)
+        return actual
+
+    @precondition(lambda self: bool(self.model.committed))
+    @rule(data=st.data(), respell=st.booleans(), as_json=st.booleans())
+    def resubmit_same(self, data: st.DataObject, respell: bool, as_json: bool) -> None:
+        """A client retry: same txn id, same payload (maybe respelled) -> the original outcome."""
+        txn_id = data.draw(st.sampled_from(sorted(self.model.committed)))
+        cmd = dict(self.model.committed[txn_id].payload)
+        if respell:
+            cmd["amount"] = equivalent_spelling(cmd["amount"])
+            if "occurred_at" in cmd:
+                cmd["occurred_at"] = cmd["occurred_at"].replace("Z", "+00:00")
+        outcome = self.submit_one(cmd, as_json)
+        assert outcome.status == "duplicate"
+
+    @precondition(lambda self: bool(self.model.committed))
+    @rule(data=st.data(), change=st.sampled_from(["amount", "type", "account", "time"]))
+    def resubmit_other(self, data: st.DataObject, change: str) -> None:
+        """A reused txn id with another payload -> rejected, and nothing is written."""
+        txn_id = data.draw(st.sampled_from(sorted(self.model.committed)))
+        cmd = dict(self.model.committed[txn_id].payload)
+        if change == "amount":
+            cmd["amount"] = text(cents(cmd["amount"]) + 1)
+        elif change == "type" and cmd["type"] != "transfer":
+            cmd["type"] = "debit" if cmd["type"] == "credit" else "credit"
+        elif change == "time":
+            cmd["occurred_at"] = "2026-11-19T00:00:00Z"
+        else:
+            key = "account_id" if "account_id" in cmd else "to_account"
+            others = [a for a in ACCOUNT_POOL if a != cmd[key] and a != cmd.get("from_account")]
+            cmd[key] = data.draw(st.sampled_from(others))
+        assert canon(cmd) != canon(self.model.committed[txn_id].payload)
+        outcome = self.submit_one(cmd)
+        assert outcome.status == "rejected"
+
+    # --- rules: concurrency -----------------------------------------------------------------
+
+    @rule(spec=bursts(), data=st.data())
+    def burst(self, spec: dict[str, Any], data: st.DataObject) -> None:
+        """Several writers at once on overlapping accounts (threads; one or two ledgers)."""
+        cmds = self._burst_commands(spec, data)
+        ledgers = [self.ledger] if spec["mode"] == "one_ledger" else [self.ledger, self.other]
+        outcomes = self._run_threads(cmds, ledgers)
+        self._absorb_burst(cmds, outcomes)
+
+    @precondition(lambda self: self.process_bursts < 1)
+    @rule(spec=bursts(), data=st.data())
+    def burst_with_second_process(self, spec: dict[str, Any], data: st.DataObject) -> None:
+        """Half the burst goes through `acme-txn submit` in another OS process, at once.
+
+        The process gets a warm-up credit first; once its idempotency record shows up the
+        process is running, and the rest of both halves are fired together."""
+        self.process_bursts += 1
+        warm = {"type": "credit", "txn_id": self.fresh_txn_id(), "account_id": "A1",
+                "amount": "0.01"}
+        cmds = [warm, *self._burst_commands(spec, data)]
+        theirs, ours = cmds[0::2], cmds[1::2]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "acme_txn.cli.main", "submit", "-", "--workers", "4"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=backends.subprocess_env(self.settings),
+        )
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        try:
+            proc.stdin.write(json.dumps(warm) + "\n")
+            proc.stdin.flush()
+            deadline = time.monotonic() + 60
+            while (self.store.idempotency_record(warm["txn_id"]) is None
+                   and proc.poll() is None and time.monotonic() < deadline):
+                time.sleep(0.02)
+            proc.stdin.write("".join(json.dumps(c) + "\n" for c in theirs[1:]))
+            proc.stdin.close()
+            our_outcomes = self._run_threads(ours, [self.ledger])
+            out, err = proc.stdout.read(), proc.stderr.read()
+            proc.wait(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        their_outcomes = [Outcome.model_validate(json.loads(line))
+                          for line in out.splitlines() if line.strip()]
+        assert len(their_outcomes) == len(theirs), (out, err)
+        merged: list[Outcome | BaseException] = [
+            their_outcomes[i // 2] if i % 2 == 0 else our_outcomes[i // 2]
+            for i in range(len(cmds))]
+        self._absorb_burst(cmds, merged)
+
+    def _burst_commands(self, spec: dict[str, Any], data: st.DataObject) -> list[dict[str, Any]]:
+        cmds = [{**c, "txn_id": self.fresh_txn_id()} for c in spec["base"]]
+        for index, same in spec["copies"]:
+            original = cmds[index % len(cmds)]
+            if same:
+                cmds.append(dict(original))
+            else:
+                cmds.append({**original, "amount": text(cents(original["amount"]) + 1)})
+        if spec["resubmit"] and self.model.committed:
+            txn_id = data.draw(st.sampled_from(sorted(self.model.committed)))
+            earlier = dict(self.model.committed[txn_id].payload)
+            if spec["resubmit"] == "other":
+                earlier["amount"] = text(cents(earlier["amount"]) + 1)
+            cmds.append(earlier)
+        return cmds
+
+    @staticmethod
+    def _run_threads(cmds: list[dict[str, Any]],
+                     ledgers: list[Ledger]) -> list[Outcome | BaseException]:
+        results: list[Outcome | BaseException] = [RuntimeError("not run")] * len(cmds)
+        barrier = threading.Barrier(len(cmds))
+
+        def work(i: int) -> None:
+            try:
+                barrier.wait(timeout=30)
+                results[i] = ledgers[i % len(ledgers)].submit_raw(cmds[i])
+            except BaseException as exc:
+                results[i] = exc
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(len(cmds))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        return results
+
+    def _absorb_burst(self, cmds: list[dict[str, Any]],
+                      results: list[Outcome | BaseException]) -> None:
+        """Check a burst's outcomes and events against *some* serial order, then absorb them."""
+        errors = [r for r in results if isinstance(r, BaseException)]
+        assert not errors, f"burst raised {errors!r}"
+        outcomes = [r for r in results if isinstance(r, Outcome)]
+        by_txn: dict[str, list[int]] = defaultdict(list)
+        for i, cmd in enumerate(cmds):
+            by_txn[cmd["txn_id"]].append(i)
+        winners: dict[str, int] = {}
+        for txn_id, idx in by_txn.items():
+            earlier = self.model.committed.get(txn_id)
+            won = [i for i in idx if outcomes[i].status in {"approved", "declined"}]
+            assert earlier is None or not won, f"{txn_id} was written twice"
+            assert len(won) <= 1, f"{txn_id}: several winners {[outcomes[i] for i in won]}"
+            if won:
+                winners[txn_id] = won[0]
+                assert self.model.predict(cmds[won[0]]).status != "rejected", (
+                    f"{txn_id} should have been rejected: {cmds[won[0]]}")
+            original = earlier.outcome if earlier else (
+                outcomes[won[0]] if won else None)
+            original_cmd = earlier.payload if earlier else (cmds[won[0]] if won else None)
+            for i in idx:
+                if won and i == won[0]:
+                    continue
+                got = outcomes[i]
+                if original is not None and original_cmd is not None and (
+                        canon(cmds[i]) == canon(original_cmd)):
+                    want = original.model_copy(update={"status": "duplicate"})
+                    assert not same_outcome(got, want), (cmds[i], got, want)
+                else:
+                    assert got.status == "rejected", (cmds[i], got)
+                    if original is None:  # nothing won: the command itself must be invalid
+                        assert self.model.predict(cmds[i]).status == "rejected", (cmds[i], got)
+        # The events written are exactly the winners', and some serial order explains them.
+        heads = {a: m.seq for a, m in self.model.accounts.items()}
+        new = [e for e in self.scan_events() if e.seq > heads.get(e.account_id, -1)]
+        assert {e.txn_id for e in new} == set(winners), (
+            sorted({e.txn_id for e in new}), sorted(winners))
+        problems = self.model.replay_concurrent({t: cmds[i] for t, i in winners.items()}, new)
+        assert not problems, problems
+        for txn_id, i in winners.items():
+            self.model.committed[txn_id] = Committed(cmds[i], outcomes[i])
+        self.model.outcomes += outcomes
+
+    # --- rules: faults on the write path ---------------------------------------------------
+
+    @rule(cmd=money_commands(txn_id="_"), persistent=st.booleans())
+    def throttled_write(self, cmd: dict[str, Any], persistent: bool) -> None:
+        """ProvisionedThroughputExceeded on TransactWriteItems: once (botocore's retry absorbs
+        it: the normal outcome) or on every call (the caller sees a failure, nothing is
+        written, and the same command succeeds later)."""
+        cmd = {**cmd, "txn_id": self.fresh_txn_id()}
+        expected = self.model.predict(cmd)
+        client = self.ledger.store.client
+        if not persistent:
+            with injected(client, "TransactWriteItems", 1, transient=True) as injector:
+                actual = self.ledger.submit_raw(cmd)
+            assert injector.injected == (0 if expected.status == "rejected" else 1)
+            assert not same_outcome(actual, expected), (cmd, actual, expected)
+            self.model.record(cmd, actual)
+            return
+        before = self.scan_events()
+        with injected(client, "TransactWriteItems", None, transient=False) as injector:
+            try:
+                actual = self.ledger.submit_raw(cmd)
+            except BackendError as exc:
+                assert "throttled" in str(exc).lower(), exc
+                actual = Outcome(status="failed", txn_id=cmd["txn_id"], error=str(exc))
+        if expected.status == "rejected":
+            assert actual.status == "rejected", actual
+        else:
+            assert injector.injected >= 1 and actual.status == "failed", actual
+        assert self.scan_events() == before, "a throttled write wrote something"
+        assert self.store.idempotency_record(cmd["txn_id"]) is None
+        self.model.outcomes.append(actual)
+        # The client retries later, with the throttling gone: a normal first execution.
+        self.submit_one(cmd)
+
+    # --- invariants ---------------------------------------------------------------------------
+
+    def scan_items(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for page in self.client.get_paginator("scan").paginate(
+                TableName=self.settings.ledger_table, ConsistentRead=True):
+            items += page.get("Items", [])
+        return items
+
+    def scan_events(self) -> list[LedgerEvent]:
+        return sorted((item_to_event(deserialize(i)) for i in self.scan_items()
+                       if is_event_item(i)), key=lambda e: (e.account_id, e.seq))
+
+    @invariant()
+    def ledger_invariants_hold(self) -> None:
+        """Money conserved, no negative balance, seq contiguous, one event per txn per
+        account, outcomes = stored events, idempotency records = committed commands, and the
+        model's balances = the store's."""
+        items = [deserialize(i) for i in self.scan_items()]
+        events = sorted((item_to_event(i) for i in items if is_event_item(i)),
+                        key=lambda e: (e.account_id, e.seq))
+        check = check_log(events, self.model.outcomes)
+        assert check.ok, check.problems
+        streams: dict[str, list[LedgerEvent]] = defaultdict(list)
+        for event in events:
+            streams[event.account_id].append(event)
+        assert set(streams) == set(self.model.accounts), (set(streams), set(self.model.accounts))
+        for account_id, acct in self.model.accounts.items():
+            stream = streams[account_id]
+            assert [e.seq for e in stream] == list(range(acct.seq + 1)), (account_id, stream)
+            assert stream[-1].balance_after == acct.balance >= 0, (account_id, acct)
+            assert [e.txn_id for e in stream[1:]] == acct.txn_ids, account_id
+        assert sum(streams[a][-1].balance_after for a in streams) == self.model.total()
+        index = {(e.account_id, e.seq): e for e in events}
+        records = {str(i["txn_id"]): i for i in items if i.get("entity") == "txn_record"}
+        assert set(records) == set(self.model.committed), (
+            sorted(records), sorted(self.model.committed))
+        for txn_id, done in self.model.committed.items():
+            stored = Outcome.model_validate(json.loads(str(records[txn_id]["outcome"])))
+            assert not same_outcome(stored, done.outcome), (txn_id, stored, done.outcome)
+            assert records[txn_id]["fingerprint"], txn_id
+            event = index[(str(done.outcome.account_id), int(done.outcome.seq or 0))]
+            assert (event.txn_id, event.status, event.amount, event.account_id) == (
+                txn_id, done.outcome.status, cents(done.payload["amount"]),
+                payer(done.payload)), (txn_id, event, done)
+            assert event.decline_reason == done.outcome.reason
+            if done.outcome.to_seq is not None:
+                leg = index[(str(done.outcome.to_account), done.outcome.to_seq)]
+                assert (leg.txn_id, leg.kind, leg.amount) == (txn_id, "transfer_in",
+                                                              event.amount)

@@ -1,0 +1,46 @@
+"""How much the state machines run under each hypothesis profile (HYPOTHESIS_PROFILE).
+
+The pure properties use the profile's ``max_examples`` directly (tests/conftest.py). The
+machines talk to DynamoDB Local (~100 two-item transactions/s on 2 shared cores), so they run
+fewer, bounded examples: ``examples`` runs of at most ``steps`` rules each.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, settings
+
+
+@dataclass(frozen=True)
+class Budget:
+    examples: int
+    steps: int
+
+
+BUDGETS = {
+    "dev": Budget(examples=6, steps=12),
+    "ci": Budget(examples=20, steps=20),
+    "deep": Budget(examples=300, steps=40),
+}
+
+
+def profile() -> str:
+    return os.environ.get("HYPOTHESIS_PROFILE", "dev")
+
+
+def budget(scale: float = 1.0) -> Budget:
+    base = BUDGETS.get(profile(), BUDGETS["dev"])
+    return Budget(max(1, round(base.examples * scale)), base.steps)
+
+
+def machine_settings(scale: float = 1.0, **overrides: object) -> settings:
+    """Settings for a state machine: the loaded profile, bounded by its budget."""
+    b = budget(scale)
+    return settings(
+        max_examples=b.examples, stateful_step_count=b.steps, deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                               HealthCheck.data_too_large],
+        **overrides,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,28 @@
+"""Bugs the property suite found, replayed as plain tests (one step list per bug)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from processor.service import Ledger
+
+
+def _check_log_ok(ledger: Ledger, outcomes: list[Any]) -> list[str]:
+    from acme_txn.invariants import check_log
+    return check_log(ledger.store.all_events(), outcomes).problems
+
+
+def test_client_txn_id_equal_to_the_open_event_id_is_not_a_second_event(ledger: Ledger) -> None:
+    """Found by LedgerMachine: open_two_accounts(); money(credit 0.01 to A1, txn_id='open-A1').
+
+    GIVEN account A1 opened WHEN a credit uses txn id "open-A1" (a valid client id, and what
+    the AccountOpened event used to be called) THEN A1 still has at most one event per txn id,
+    and the credit's retry is a duplicate of the credit."""
+    opened = ledger.submit_raw({"type": "open_account", "account_id": "A1",
+                                "customer_id": "C1"})
+    credit = {"type": "credit", "txn_id": "open-A1", "account_id": "A1", "amount": "0.01"}
+    first = ledger.submit_raw(credit)
+    again = ledger.submit_raw(credit)
+    assert (first.status, first.seq, first.balance_after) == ("approved", 1, "0.01")
+    assert (again.status, again.seq) == ("duplicate", 1)
+    assert _check_log_ok(ledger, [opened, first, again]) == []
