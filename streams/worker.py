@@ -283,6 +283,7 @@ class ShardWorker:
     def _after_delivery(self, done: set[str], failed: bool) -> None:
         before = self.pending
         self.pending = [r for r in before if seq_of(r) not in done]
+        self.retries.forget(list(done))
         self.retrying = failed and bool(self.pending)
         if self.retrying:
             self.not_before = self.clock() + self.cfg.retry_backoff

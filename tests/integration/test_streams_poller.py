@@ -143,3 +143,30 @@ def test_given_an_expired_iterator_then_the_poller_renews_it_and_skips_nothing(
         until_idle=True, max_seconds=60)
     assert result.stats.expired_iterators == 1 and source.reads > 4
     assert Counter(sink.delivered) == Counter(written)
+
+
+class Crash(BaseException):
+    """Stands in for the process dying mid-batch (not an error the poller may handle)."""
+
+
+def test_given_a_crash_mid_batch_when_restarted_then_that_batch_is_redelivered_nothing_skipped(
+        settings: Settings, ledger: Ledger) -> None:
+    written = write(ledger, ["A", "B"], credits=5)
+    sink = RecordingSink()
+
+    def crash_on_third(_: list[tuple[str, int]]) -> None:
+        if len(sink.batches) == 3:
+            raise Crash()
+
+    sink.on_batch = crash_on_third
+    try:
+        make_poller(settings, sink, cfg(batch_size=3, lease_seconds=1.0)).run(
+            until_idle=True, max_seconds=60)
+        raise AssertionError("the crash should have propagated")
+    except Crash:
+        pass
+    crashed_batch = sink.batches[2]
+    sink2 = RecordingSink()
+    make_poller(settings, sink2, cfg(batch_size=3)).run(until_idle=True, max_seconds=60)
+    assert sink2.batches[0] == crashed_batch  # resumed at the last checkpoint
+    assert Counter(sink.delivered[:6] + sink2.delivered) == Counter(written)

@@ -34,15 +34,21 @@ class _Body:
 
 @dataclass
 class Injector:
-    """Fails the next ``times`` calls of ``operation`` (None: every call) while installed."""
+    """Lets the first ``after`` calls through, then fails the next ``times`` calls (None:
+    every call) while installed."""
 
     times: int | None
     code: str = THROTTLE_CODE
+    after: int = 0
     injected: int = 0
+    passed: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _take(self) -> bool:
         with self._lock:
+            if self.passed < self.after:
+                self.passed += 1
+                return False
             if self.times is not None and self.injected >= self.times:
                 return False
             self.injected += 1
@@ -67,9 +73,10 @@ class Injector:
 
 @contextlib.contextmanager
 def injected(client: Any, operation: str, times: int | None, *,
-             transient: bool, code: str = THROTTLE_CODE) -> Iterator[Injector]:
-    """Inject ``code`` into ``operation`` calls of ``client`` (e.g. 'TransactWriteItems')."""
-    injector = Injector(times, code)
+             transient: bool, code: str = THROTTLE_CODE, after: int = 0) -> Iterator[Injector]:
+    """Inject ``code`` into ``operation`` calls of ``client`` (e.g. 'TransactWriteItems'),
+    after letting ``after`` calls through."""
+    injector = Injector(times, code, after)
     stage = "before-send" if transient else "before-call"
     handler = injector.before_send if transient else injector.before_call
     event = f"{stage}.dynamodb.{operation}"

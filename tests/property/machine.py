@@ -24,6 +24,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
+from hypothesis import event as note_event
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -119,12 +120,14 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @initialize()
     def open_two_accounts(self) -> None:
+        note_event("rule: open_two_accounts")
         for account in ("A1", "A2"):
             self.open_account(account, "C1", "USD")
 
     @rule(account=account_ids, customer=st.sampled_from(["C1", "C2"]),
           currency=st.sampled_from(["USD", "USD", "USD", "EUR"]))
     def open_account(self, account: str, customer: str, currency: str) -> None:
+        note_event("rule: open_account")
         cmd = {"type": "open_account", "account_id": account, "customer_id": customer,
                "currency": currency}
         expected = self.model.predict_open(cmd)
@@ -136,6 +139,7 @@ class LedgerMachine(RuleBasedStateMachine):
           odd_id=st.one_of(st.none(), st.sampled_from(SUSPICIOUS_TXN_IDS)))
     def money(self, cmd: dict[str, Any], as_json: bool, odd_id: str | None) -> None:
         """A credit, debit or transfer (accounts may be unknown: then rejected)."""
+        note_event("rule: money")
         cmd = {**cmd, "txn_id": odd_id or self.fresh_txn_id()}
         self.submit_one(cmd, as_json)
 
@@ -154,6 +158,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(data=st.data(), respell=st.booleans(), as_json=st.booleans())
     def resubmit_same(self, data: st.DataObject, respell: bool, as_json: bool) -> None:
         """A client retry: same txn id, same payload (maybe respelled) -> the original outcome."""
+        note_event("rule: resubmit_same")
         txn_id = data.draw(st.sampled_from(sorted(self.model.committed)))
         cmd = dict(self.model.committed[txn_id].payload)
         if respell:
@@ -167,6 +172,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(data=st.data(), change=st.sampled_from(["amount", "type", "account", "time"]))
     def resubmit_other(self, data: st.DataObject, change: str) -> None:
         """A reused txn id with another payload -> rejected, and nothing is written."""
+        note_event("rule: resubmit_other")
         txn_id = data.draw(st.sampled_from(sorted(self.model.committed)))
         cmd = dict(self.model.committed[txn_id].payload)
         if change == "amount":
@@ -188,6 +194,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(spec=bursts(), data=st.data())
     def burst(self, spec: dict[str, Any], data: st.DataObject) -> None:
         """Several writers at once on overlapping accounts (threads; one or two ledgers)."""
+        note_event("rule: burst")
         cmds = self._burst_commands(spec, data)
         ledgers = [self.ledger] if spec["mode"] == "one_ledger" else [self.ledger, self.other]
         outcomes = self._run_threads(cmds, ledgers)
@@ -200,6 +207,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
         The process gets a warm-up credit first; once its idempotency record shows up the
         process is running, and the rest of both halves are fired together."""
+        note_event("rule: burst_with_second_process")
         self.process_bursts += 1
         warm = {"type": "credit", "txn_id": self.fresh_txn_id(), "account_id": "A1",
                 "amount": "0.01"}
@@ -323,6 +331,7 @@ class LedgerMachine(RuleBasedStateMachine):
         """ProvisionedThroughputExceeded on TransactWriteItems: once (botocore's retry absorbs
         it: the normal outcome) or on every call (the caller sees a failure, nothing is
         written, and the same command succeeds later)."""
+        note_event("rule: throttled_write")
         cmd = {**cmd, "txn_id": self.fresh_txn_id()}
         expected = self.model.predict(cmd)
         client = self.ledger.store.client
@@ -371,7 +380,8 @@ class LedgerMachine(RuleBasedStateMachine):
         items = [deserialize(i) for i in self.scan_items()]
         events = sorted((item_to_event(i) for i in items if is_event_item(i)),
                         key=lambda e: (e.account_id, e.seq))
-        check = check_log(events, self.model.outcomes)
+        # Open outcomes carry no txn id; check_log matches outcomes to events by txn id.
+        check = check_log(events, [o for o in self.model.outcomes if o.txn_id is not None])
         assert check.ok, check.problems
         streams: dict[str, list[LedgerEvent]] = defaultdict(list)
         for event in events:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,14 @@ def budget(scale: float = 1.0) -> Budget:
 
 
 def machine_settings(scale: float = 1.0, **overrides: object) -> settings:
-    """Settings for a state machine: the loaded profile, bounded by its budget."""
+    """Settings for a state machine: the loaded profile, bounded by its budget.
+
+    Under ``ci`` a failure is reported unshrunk (shrinking against a real database can take
+    many minutes): the step list and a ``@reproduce_failure`` blob are printed; rerun it
+    locally under ``dev`` to shrink."""
     b = budget(scale)
+    if profile() == "ci":
+        overrides.setdefault("phases", (Phase.explicit, Phase.reuse, Phase.generate))
     return settings(
         max_examples=b.examples, stateful_step_count=b.steps, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,

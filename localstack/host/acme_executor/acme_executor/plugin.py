@@ -24,13 +24,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from localstack import config
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.plugins import RuntimeExecutorPlugin
 from localstack.services.lambda_.invocation.runtime_executor import (
     LambdaRuntimeException,
     RuntimeExecutor,
 )
+
+from localstack import config
 
 LOG = logging.getLogger(__name__)
 WORKER = Path(__file__).with_name("worker.py")
@@ -48,7 +49,7 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
         self.process: subprocess.Popen[str] | None = None
         self.replies: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self.lock = threading.Lock()
-        log_dir = Path(config.dirs.tmp) / "acme-lambda"
+        log_dir = Path(os.environ.get("ACME_EXECUTOR_DIR") or f"{config.dirs.tmp}/acme-lambda")
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{function_version.id.function_name}-{id}.log"
 
@@ -68,9 +69,11 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
         env["LAMBDA_TASK_ROOT"] = code_dir
         env["PYTHONUNBUFFERED"] = "1"
         env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env["ACME_EXECUTOR_TRACE"] = str(self.log_path.parent / "invocations.jsonl")
         python = os.environ.get("ACME_LAMBDA_PYTHON") or sys.executable
         log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115 - owned by the child
-        LOG.debug("acme-subprocess: starting %s for %s", python, self.function_version.qualified_arn)
+        LOG.debug("acme-subprocess: starting %s for %s", python,
+                  self.function_version.qualified_arn)
         self.process = subprocess.Popen(
             [python, "-u", str(WORKER)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,

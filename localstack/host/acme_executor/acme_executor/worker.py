@@ -9,6 +9,7 @@ which the executor keeps as the function's log.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -52,6 +53,29 @@ def _load_handler(spec: str) -> Any:
     return getattr(module, func_name)
 
 
+def _keys(record: dict[str, Any]) -> list[Any]:
+    ddb = record.get("dynamodb") or {}
+    keys = ddb.get("Keys") or {}
+    flat = [next(iter(v.values()), None) if isinstance(v, dict) else v for v in keys.values()]
+    return [record.get("eventName"), *flat, ddb.get("SequenceNumber")]
+
+
+def _trace(path: str, request: dict[str, Any], event: Any, reply: dict[str, Any],
+           started: float) -> None:
+    """One JSON line per invocation: when, which stream records (in order), what failed."""
+    records = event.get("Records") if isinstance(event, dict) else None
+    failures = None
+    if reply["ok"]:
+        with contextlib.suppress(ValueError, AttributeError, TypeError):
+            result = json.loads(reply["payload"]) or {}
+            failures = [f.get("itemIdentifier") for f in result.get("batchItemFailures", [])]
+    line = {"t_start": started, "t_end": time.time(), "request_id": request["request_id"],
+            "function": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"), "ok": reply["ok"],
+            "records": [_keys(r) for r in records or []], "batch_item_failures": failures}
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(line) + "\n")
+
+
 def main() -> int:
     # Keep fd 1 for the protocol; the handler's prints and logging go to stderr.
     proto = os.fdopen(os.dup(1), "w", buffering=1)
@@ -66,13 +90,16 @@ def main() -> int:
         print(f"[acme-executor] init failed: {exc!r}", file=sys.stderr, flush=True)
         proto.write(json.dumps({"init": False, "payload": _error(exc)}) + "\n")
         return 1
+    trace = os.environ.get("ACME_EXECUTOR_TRACE")
     proto.write(json.dumps({"init": True}) + "\n")
     for line in sys.stdin:
         if not line.strip():
             continue
         request = json.loads(line)
-        print(f"START RequestId: {request['request_id']}", file=sys.stderr, flush=True)
-        started = time.monotonic()
+        print(f"START RequestId: {request['request_id']} At: {time.time():.3f}",
+              file=sys.stderr, flush=True)
+        started, wall = time.monotonic(), time.time()
+        event: Any = {}
         try:
             event = json.loads(request["payload"]) if request.get("payload") else {}
             result = handler(event, LambdaContext(request))
@@ -85,6 +112,8 @@ def main() -> int:
               file=sys.stderr, flush=True)
         sys.stderr.flush()
         reply["request_id"] = request["request_id"]
+        if trace:
+            _trace(trace, request, event, reply, wall)
         proto.write(json.dumps(reply) + "\n")
     return 0
 

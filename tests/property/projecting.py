@@ -1,0 +1,290 @@
+"""The read side in the state machine: the real projector fed by a faulty simulated stream,
+the real stream poller (with a crash before its checkpoint), and a backend restart.
+
+Invariants (after every step, not only after drains), computed by an independent fold:
+
+- *consistent prefix*: for every account, the balance view equals the fold of the account's
+  events up to its ``applied_seq`` (never beyond the log's head), and the daily totals and the
+  declined index equal the sums / the set over exactly those applied events (they move in the
+  same transaction as the balance guard, so no fault may split them);
+- after a drain: ``applied_seq`` is every account's head, i.e. every projection equals the fold
+  of the whole event log, the declined GSI answers exactly the declined events, and the
+  product's own ``reconcile`` agrees.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+from unittest import mock
+
+from hypothesis import event as note_event
+from hypothesis import strategies as st
+from hypothesis.stateful import invariant, precondition, rule
+
+from acme_txn.aws import dynamodb_client
+from acme_txn.errors import BackendError
+from processor.events import LedgerEvent
+from tests.property import backend as backends
+from tests.property.faults import injected
+from tests.property.machine import LedgerMachine
+
+try:  # the read side is built in parallel with this suite; the write side runs without it
+    from projections.projector import Projector
+    from projections.reconcile import reconcile
+    from projections.views import ViewStore
+    HAVE_PROJECTOR = True
+except ImportError:  # pragma: no cover - only before projections/ exists
+    HAVE_PROJECTOR = False
+
+try:
+    from streams import worker as stream_worker
+    from streams.runner import projection_poller
+    HAVE_POLLER = True
+except ImportError:  # pragma: no cover - only before streams/ exists
+    HAVE_POLLER = False
+
+DAILY = ("txn_count", "approved_count", "declined_count", "credit_total", "debit_total",
+         "declined_total")
+Views = tuple[dict[str, tuple[int, int]], dict[str, dict[str, int]],
+              dict[tuple[str, int], tuple[str, str, int, str]]]
+
+
+def fold_views(events: Iterable[LedgerEvent]) -> Views:
+    """Balances, daily totals and declined entries as the DESIGN defines them, from scratch."""
+    balances: dict[str, tuple[int, int]] = {}
+    daily: dict[str, Counter[str]] = defaultdict(Counter)
+    declined: dict[tuple[str, int], tuple[str, str, int, str]] = {}
+    for e in sorted(events, key=lambda e: (e.account_id, e.seq)):
+        balance = balances.get(e.account_id, (0, -1))[0]
+        if e.approved and e.kind in {"credit", "transfer_in"}:
+            balance += e.amount
+        elif e.approved and e.kind in {"debit", "transfer_out"}:
+            balance -= e.amount
+        balances[e.account_id] = (balance, e.seq)
+        if e.kind == "open":
+            continue
+        day = daily[e.txn_date]
+        day["txn_count"] += 1
+        if e.approved:
+            day["approved_count"] += 1
+            day["credit_total" if e.kind in {"credit", "transfer_in"} else "debit_total"] += (
+                e.amount)
+        else:
+            day["declined_count"] += 1
+            day["declined_total"] += e.amount
+            declined[(e.account_id, e.seq)] = (e.txn_id, str(e.decline_reason), e.amount,
+                                               e.txn_date)
+    return balances, {d: {f: c[f] for f in DAILY} for d, c in daily.items()}, declined
+
+
+class _Crash(BaseException):
+    """A consumer process dying (not an exception any handler should catch)."""
+
+
+@contextlib.contextmanager
+def crash_before_checkpoint() -> Iterator[dict[str, int]]:
+    """Kill the poller at its first checkpoint that follows a delivery to the projections."""
+    seen = {"deliveries": 0, "crashes": 0}
+    real_deliver, real_save = stream_worker.ShardWorker._deliver, stream_worker.ShardWorker._save
+
+    def deliver(self: Any, *args: Any, **kwargs: Any) -> Any:
+        seen["deliveries"] += 1
+        return real_deliver(self, *args, **kwargs)
+
+    def save(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if seen["deliveries"] and not seen["crashes"]:
+            seen["crashes"] += 1
+            raise _Crash()
+        return real_save(self, *args, **kwargs)
+
+    with mock.patch.object(stream_worker.ShardWorker, "_deliver", deliver), \
+            mock.patch.object(stream_worker.ShardWorker, "_save", save):
+        yield seen
+
+
+class ProjectingLedgerMachine(LedgerMachine):
+    """The write side plus the projector under duplicate, reordered and failed deliveries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stream: list[LedgerEvent] = []
+        self.on_stream: set[tuple[str, int]] = set()
+        self.checkpoint = 0
+        self.poller_drains = 0
+        self.projector = self._new_projector()
+
+    def _new_projector(self) -> Any:
+        """A projector process starting from nothing but the tables (no in-memory state)."""
+        return Projector(dynamodb_client(self.settings), self.settings)
+
+    def _sync_stream(self) -> None:
+        """Append events written since the last look, in seq order per account."""
+        for event in self.scan_events():
+            key = (event.account_id, event.seq)
+            if key not in self.on_stream:
+                self.on_stream.add(key)
+                self.stream.append(event)
+
+    def _project(self, batch: list[LedgerEvent]) -> None:
+        result = self.projector.project(batch)
+        assert not result.failed, f"projector could not apply {sorted(result.failed)}"
+
+    # --- rules -------------------------------------------------------------------------------
+
+    @rule(size=st.integers(1, 8), dup=st.booleans(), reorder=st.booleans(),
+          crash=st.booleans(), data=st.data())
+    def deliver(self, size: int, dup: bool, reorder: bool, crash: bool,
+                data: st.DataObject) -> None:
+        """The next batch, maybe with redelivered records and shuffled; maybe the consumer dies
+        after the projection write and before its checkpoint (the batch comes again)."""
+        note_event("rule: deliver")
+        self._sync_stream()
+        pending = self.stream[self.checkpoint:self.checkpoint + size]
+        if not pending:
+            return
+        batch = list(pending)
+        if dup:
+            seen = self.stream[:self.checkpoint + len(pending)]
+            batch += data.draw(st.lists(st.sampled_from(seen), min_size=1, max_size=4))
+        if reorder:
+            batch = data.draw(st.permutations(batch))
+        self._project(batch)
+        if crash:
+            self.projector = self._new_projector()
+        else:
+            self.checkpoint += len(pending)
+
+    @rule(skip=st.integers(1, 6), size=st.integers(1, 4))
+    def deliver_later_batch_first(self, skip: int, size: int) -> None:
+        """A later batch overtakes earlier ones (reordering across batches): the gap must be
+        healed from the event table; the earlier batch still comes later (as duplicates)."""
+        note_event("rule: deliver_later_batch_first")
+        self._sync_stream()
+        later = self.stream[self.checkpoint + skip:self.checkpoint + skip + size]
+        if later:
+            self._project(later)
+
+    @rule(persistent=st.booleans(), size=st.integers(1, 8), after=st.integers(0, 2))
+    def deliver_throttled(self, persistent: bool, size: int, after: int) -> None:
+        """ProvisionedThroughputExceeded on the projector's TransactWriteItems: once (retried
+        by botocore: the batch goes through) or from the (after+1)-th write on (the batch
+        fails midway; the consumer dies and the batch is redelivered later)."""
+        note_event("rule: deliver_throttled")
+        self._sync_stream()
+        pending = self.stream[self.checkpoint:self.checkpoint + size]
+        if not pending:
+            return
+        client = self.projector.client
+        try:
+            with injected(client, "TransactWriteItems", None if persistent else 1,
+                          transient=not persistent, after=after):
+                self._project(pending)
+        except BackendError as exc:
+            assert persistent and "throttl" in str(exc).lower(), exc
+            note_event("projector batch failed midway (throttled)")
+            self.projector = self._new_projector()
+            return
+        self.checkpoint += len(pending)
+
+    @rule(batch_size=st.integers(2, 12))
+    def drain(self, batch_size: int) -> None:
+        """Deliver everything outstanding; then every projection equals the fold of the log."""
+        note_event("rule: drain")
+        self._sync_stream()
+        while self.checkpoint < len(self.stream):
+            self._project(self.stream[self.checkpoint:self.checkpoint + batch_size])
+            self.checkpoint += batch_size
+        self.checkpoint = len(self.stream)
+        self.check_drained()
+
+    @precondition(lambda self: HAVE_POLLER and self.poller_drains < 2)
+    @rule(crash=st.booleans())
+    def drain_via_stream_poller(self, crash: bool) -> None:
+        """The real stream poller (`acme-txn project --until-idle`), maybe killed after a
+        projection write and before its checkpoint; a fresh poller then drains to idle."""
+        note_event("rule: drain_via_stream_poller")
+        self.poller_drains += 1
+        if crash:
+            with crash_before_checkpoint() as seen, contextlib.suppress(_Crash):
+                projection_poller(self.settings).run(until_idle=True, max_seconds=60)
+            assert seen["crashes"] <= 1
+            note_event(f"poller crashed after a projection write: {bool(seen['crashes'])}")
+        result = projection_poller(self.settings).run(until_idle=True, max_seconds=90)
+        assert result.idle, f"the poller did not drain: {result.as_dict()}"
+        self.check_drained()
+
+    # --- invariants --------------------------------------------------------------------------
+
+    def views(self) -> Views:
+        snap = ViewStore(self.client, self.settings.views_table).snapshot()
+        balances = {a: (v.balance, v.applied_seq) for a, v in snap.balances.items()}
+        daily = {d: t.as_dict() for d, t in snap.daily.items() if not t.empty}
+        declined = {k: (e.txn_id, e.reason, e.amount, e.txn_date)
+                    for k, e in snap.declined.items()}
+        return balances, daily, declined
+
+    def check_prefix(self) -> list[LedgerEvent]:
+        events = self.scan_events()
+        balances, daily, declined = self.views()
+        heads = {e.account_id: e.seq for e in events}
+        for account, (_, applied) in balances.items():
+            assert account in heads and applied <= heads[account], (account, applied, heads)
+        applied_events = [e for e in events if e.seq <= balances.get(e.account_id, (0, -1))[1]]
+        want_balances, want_daily, want_declined = fold_views(applied_events)
+        assert balances == want_balances, ("balances", balances, want_balances)
+        for event in applied_events:
+            if event.seq == balances[event.account_id][1]:
+                assert balances[event.account_id][0] == event.balance_after
+        assert daily == want_daily, ("daily totals", daily, want_daily)
+        assert declined == want_declined, ("declined index", declined, want_declined)
+        return events
+
+    def check_drained(self) -> None:
+        events = self.check_prefix()
+        balances, _, declined = self.views()
+        heads = {e.account_id: e.seq for e in events}
+        assert {a: s for a, (_, s) in balances.items()} == heads, ("not drained", balances,
+                                                                   heads)
+        dates = sorted({e.txn_date for e in events})
+        via_gsi = {(x.account_id, x.seq) for x in ViewStore(
+            self.client, self.settings.views_table).declined("low_balance", dates[0], dates[-1])}
+        assert via_gsi == set(declined), ("declined GSI", via_gsi, set(declined))
+        rec = reconcile(self.client, self.settings)
+        assert rec.ok, [m.line() for m in rec.mismatches]
+
+    @invariant()
+    def views_hold_a_consistent_prefix(self) -> None:
+        """After every step: each read model = the fold of the events it claims to have
+        applied (balance guard, daily totals and declined index never drift apart)."""
+        self.check_prefix()
+
+
+class RestartingLedgerMachine(ProjectingLedgerMachine):
+    """Everything above, on a DynamoDB Local with a data dir that can be restarted."""
+
+    @precondition(lambda self: self.backend.restartable
+                  and self.backend.restarts == self._restarts_before)
+    @rule()
+    def restart_backend(self) -> None:
+        """Stop DynamoDB Local and start it again on the same data dir: nothing is lost,
+        duplicates are still recognised, and projections carry on."""
+        note_event("rule: restart_backend")
+        before_events = self.scan_events()
+        before_views = self.views()
+        self.backend.restart()
+        self.teardown()
+        self._connect()
+        self.projector = self._new_projector()
+        assert self.scan_events() == before_events, "events lost in a restart"
+        assert self.views() == before_views, "read models changed in a restart"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._restarts_before = backends.current().restarts
+
+
+__all__ = ["HAVE_POLLER", "HAVE_PROJECTOR", "ProjectingLedgerMachine", "RestartingLedgerMachine",
+           "fold_views"]

@@ -1,0 +1,17 @@
+"""GIVEN a ledger whose events reach the real projector through a faulty stream (duplicates,
+reordering within and across batches, crashes before the checkpoint, throttling, a failing
+write mid-batch) and through the real stream poller WHEN hypothesis drives writes and
+deliveries THEN the read models always hold a consistent prefix of the log, and equal its
+fold after every drain."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.property.profiles import machine_settings
+from tests.property.projecting import HAVE_PROJECTOR, ProjectingLedgerMachine
+
+pytestmark = pytest.mark.skipif(not HAVE_PROJECTOR, reason="projections/ not built yet")
+
+TestProjectingLedgerMachine = ProjectingLedgerMachine.TestCase
+TestProjectingLedgerMachine.settings = machine_settings()
