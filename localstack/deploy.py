@@ -65,7 +65,8 @@ def log(message: str) -> None:
 
 # --- the code bundle -------------------------------------------------------------------------
 def _add_tree(bundle: zipfile.ZipFile, base: Path, package: str) -> None:
-    for path in sorted((base / package).rglob("*")):
+    top = base / package
+    for path in [top] if top.is_file() else sorted(top.rglob("*")):
         if path.is_dir() or "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo"):
             continue
         info = zipfile.ZipInfo(str(path.relative_to(base)), ZIP_EPOCH)

