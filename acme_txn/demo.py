@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +16,9 @@ from acme_txn.workload import WorkloadSpec, funding_commands, mixed_commands, op
 from processor.outcomes import Outcome
 from processor.service import Ledger
 from processor.store import EventStore
+from projections.projector import Projector
+from projections.reconcile import reconcile
+from streams.runner import drain
 
 
 @dataclass
@@ -61,39 +65,55 @@ def run_workload(client: Any, settings: Settings, spec: WorkloadSpec,
 
 def project_and_reconcile(client: Any, settings: Settings, report: DemoReport,
                           seed: int) -> None:
-    """Drain the stream into the read models (the streams poller if present), redeliver a
-    shuffled ~10% of the events as duplicates, and reconcile the models with the event log.
-    Without the poller, every event is delivered in shuffled batches of 100 with duplicates."""
-    import random
-
-    from projections.projector import ProjectionResult, Projector
-    from projections.reconcile import reconcile
-
+    """Drain the stream into the read models through the local poller (Lambda ESM semantics),
+    then redeliver a shuffled ~10% of the events as duplicates (at-least-once delivery), and
+    reconcile the read models with the event log."""
     events = list(EventStore(client, settings.ledger_table).all_events())
-    rng = random.Random(seed)
-    drained = _drain_stream(client, settings)
-    delivered = rng.sample(events, len(events) // 10) + ([] if drained else events)
-    rng.shuffle(delivered)
-    projector, total = Projector(client, settings), ProjectionResult()
     started = time.perf_counter()
-    for i in range(0, len(delivered), 100):
-        total = total.merge(projector.project(delivered[i:i + 100]))
-    seconds = time.perf_counter() - started
+    drained = drain(settings, max_seconds=300)
+    drain_seconds = time.perf_counter() - started
+    rng = random.Random(seed)
+    redelivered = rng.sample(events, len(events) // 10)
+    rng.shuffle(redelivered)
+    again = Projector(client, settings).project(redelivered)
     report.extra["projection"] = {
-        "stream_drain": drained or "no streams poller: direct delivery",
-        "redelivered_records": len(delivered), "events_applied": total.events_applied,
-        "duplicates_skipped": total.duplicates_skipped, "gaps_healed": total.gaps_healed,
-        "transactions": total.transactions, "failed": len(total.failed),
-        "events_per_second": round(total.events_applied / seconds, 1) if seconds else 0}
+        "delivered": drained.stats.delivered, "filtered_non_events": drained.stats.filtered,
+        "batches": drained.stats.invocations, "dead_lettered": drained.stats.dead_lettered,
+        "seconds": round(drain_seconds, 2), "redelivered_duplicates": len(redelivered),
+        "duplicates_skipped": again.duplicates_skipped, "applied_twice": again.events_applied,
+    }
     result = reconcile(client, settings)
     report.extra["reconciliation"] = {
         "ok": result.ok, "accounts_checked": result.accounts_checked,
         "days_checked": result.days_checked, "declined_checked": result.declined_checked,
         "mismatches": [m.as_dict() for m in result.mismatches]}
     assert report.ledger is not None
+    if again.events_applied or drained.stats.dead_lettered:
+        report.ledger.problems.append("projection: a duplicate was applied or a record "
+                                      "was dead-lettered")
+    report.ledger.checked.append("duplicate deliveries are skipped by the projections")
     report.ledger.checked.append("read models (balances, daily totals, declined index) "
                                  "reconcile with the event log")
     report.ledger.problems += [f"reconcile: {m.line()}" for m in result.mismatches]
+
+
+def _render_projection(extra: dict[str, Any]) -> list[str]:
+    proj, rec = extra.get("projection"), extra.get("reconciliation")
+    lines = []
+    if proj:
+        lines.append(
+            f"Projections: {proj['delivered']} events drained from the stream in "
+            f"{proj['batches']} batches ({proj['seconds']} s; {proj['filtered_non_events']} "
+            f"non-event records filtered, {proj['dead_lettered']} dead-lettered); "
+            f"{proj['redelivered_duplicates']} redelivered duplicates: "
+            f"{proj['duplicates_skipped']} skipped, {proj['applied_twice']} applied twice")
+    if rec:
+        lines.append(
+            f"Reconciliation: {'ok' if rec['ok'] else 'MISMATCHES'}: "
+            f"{rec['accounts_checked']} balances, {rec['days_checked']} days of totals, "
+            f"{rec['declined_checked']} declined txns checked against the event log; "
+            f"{len(rec['mismatches'])} mismatches")
+    return lines
 
 
 def render(report: DemoReport) -> str:
@@ -108,28 +128,7 @@ def render(report: DemoReport) -> str:
     assert report.ledger is not None
     lines += [f"  [ok] {c}" for c in report.ledger.checked] if report.ledger.ok else []
     lines += [f"  [FAIL] {p}" for p in report.ledger.problems]
-    for key, value in report.extra.items():
-        lines.append(f"{key}: {value}")
+    lines += _render_projection(report.extra)
     lines.append("RESULT: " + ("all invariants hold" if report.ledger.ok else "VIOLATIONS"))
     return "\n".join(lines)
 
-
-def _drain_stream(client: Any, settings: Settings) -> dict[str, Any] | None:
-    """Run the streams poller (Lambda ESM semantics) until the stream is drained."""
-    try:
-        from acme_txn.aws import streams_client
-        from streams.config import EsmConfig
-        from streams.filters import EVENTS_ONLY, FilterCriteria
-        from streams.handlers import CountingMetrics, StreamHandler, projector_sink
-        from streams.poller import Poller
-        from streams.shards import DynamoDBShardSource
-    except ImportError:
-        return None
-    handler = StreamHandler(projector_sink(client, settings), CountingMetrics())
-    source = DynamoDBShardSource(client, streams_client(settings), settings.ledger_table)
-    cfg = EsmConfig(filters=FilterCriteria([EVENTS_ONLY]), max_retry_attempts=5,
-                    bisect_on_error=True)
-    started = time.perf_counter()
-    result = Poller(source, handler, client, settings.streams_table, cfg).run(
-        until_idle=True, max_seconds=300)
-    return {**result.as_dict(), "seconds": round(time.perf_counter() - started, 2)}

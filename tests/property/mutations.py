@@ -304,6 +304,18 @@ def _machine(kind: str) -> type:
     return ProjectingLedgerMachine
 
 
+def _failure_types() -> tuple[type[BaseException], ...]:
+    """Any exception, plus pytest's Failed (a BaseException) raised by pytest.raises/fail."""
+    try:
+        import pytest
+        return (Exception, pytest.fail.Exception)
+    except ImportError:  # pragma: no cover
+        return (Exception,)
+
+
+_FAILURES = _failure_types()
+
+
 @dataclass
 class Verdict:
     mutation: str
@@ -321,14 +333,14 @@ def check(mutation: Mutation, examples: int = 60, machine_examples: int = 15,
         for ref in mutation.pure:
             try:
                 _pure_test(ref)(examples)
-            except Exception as exc:
+            except _FAILURES as exc:
                 return Verdict(mutation.name, True, ref.split(":")[1],
                                time.monotonic() - started, _first_line(exc))
         if mutation.machine:
             cls = _machine(mutation.machine)
             try:
                 run_state_machine_as_test(cls, settings=_quiet(None, machine_examples, steps))
-            except Exception as exc:
+            except _FAILURES as exc:
                 return Verdict(mutation.name, True, cls.__name__,
                                time.monotonic() - started, _first_line(exc))
     return Verdict(mutation.name, False, "-", time.monotonic() - started)
