@@ -81,7 +81,8 @@ def submit(args: argparse.Namespace, commands: list[dict[str, Any]],
 # --- deployment ----------------------------------------------------------------------------
 def deploy_all(args: argparse.Namespace) -> dict[str, Any]:
     common = ["--endpoint-url", args.endpoint_url, "--table-prefix", args.prefix,
-              "--no-vendor", "--batch-size", "100", "--batching-window", "0"]
+              "--no-vendor", "--batch-size", "100", "--batching-window", "0",
+              "--parallelization-factor", str(args.parallelization_factor)]
     result = deploy.deploy(deploy.parse_args(common))
     probe = deploy.parse_args([*common, "--function-name", f"{args.prefix}-probe",
                                "--handler", "e2e_probe.lambda_handler",
@@ -280,6 +281,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     log(f"burst: {args.burst} commands over {len(accounts)} accounts, 4 workers")
     t0 = time.time()
     outcomes = submit(args, burst_commands(accounts, args.burst), workers=4)
+    submitted_s = time.time() - t0
     want = heads(args, ["L1", *accounts])
     caught_up = wait_projected(views, want, args.timeout)
     burst_s = time.time() - t0
@@ -288,7 +290,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                               "burst_outcomes": {s: sum(o["status"] == s for o in outcomes)
                                                  for s in {o["status"] for o in outcomes}},
                               "event_heads": want, "caught_up": caught_up is not None,
-                              "catch_up_s_after_burst": round(burst_s, 2)}
+                              "burst_submit_s": round(submitted_s, 2),
+                              "burst_submit_start_to_caught_up_s": round(burst_s, 2)}
     result["projection"] = check_projection(args, want)
     log("waiting for the probe's poison record to reach its on-failure queue")
     result["on_failure"] = poison_report(sqs, deployed["probe_queue_url"], 90)
@@ -305,6 +308,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     result["batch_item_failures"] = failure_report(probe_calls)
     result["invocations"] = {"projections": len(calls), "probe": len(probe_calls),
                              "max_batch": max((len(c["records"]) for c in calls), default=0)}
+    if calls:  # when the handler finished its last batch, after the burst's submit returned
+        result["last_projection_end_after_burst_submit_s"] = round(
+            max(c["t_end"] for c in calls) - (t0 + submitted_s), 3)
     lam = session.client("lambda", endpoint_url=args.endpoint_url)
     esm = lam.get_event_source_mapping(UUID=deployed["mapping_uuid"])
     result["esm_last_processing_result"] = esm.get("LastProcessingResult")
@@ -323,6 +329,8 @@ def main() -> int:
     p.add_argument("--prefix", default=f"e2e{int(time.time())}")
     p.add_argument("--burst", type=int, default=60, help="commands in the burst")
     p.add_argument("--timeout", type=float, default=180, help="seconds to wait for catch-up")
+    p.add_argument("--parallelization-factor", type=int, default=1,
+                   help="ParallelizationFactor of both mappings (per-key order must hold)")
     p.add_argument("--json", action="store_true", help="print only the JSON result")
     args = p.parse_args()
     args.state_dir = run_dir() / "probe-state" / args.prefix

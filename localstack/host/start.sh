@@ -56,12 +56,15 @@ if [ ! -f "$VENV/.installed-$stamp_src" ]; then
   PY313="$(find_python313)" || {
     log "LocalStack on the host needs Python >= 3.13 (set ACME_PYTHON313=/path/to/python3.13)"
     exit 1; }
-  log "installing localstack-core into $VENV with $PY313 (first run: ~1-2 min)..."
+  log "installing localstack-core into $VENV with $PY313 (first run: ~3 min)..."
   [ -x "$VENV/bin/python" ] || "$PY313" -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r "$HERE/requirements.txt" \
     2>&1 | sed '/is ignored: it is neither/d' >&2
+  build="$(mktemp -d)"  # build a copy: pip would leave build/ and *.egg-info in the tree
+  cp -r "$HERE/acme_executor" "$build/"
   "$VENV/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps \
-    "$HERE/acme_executor" 2>&1 | sed '/is ignored: it is neither/d' >&2
+    "$build/acme_executor" 2>&1 | sed '/is ignored: it is neither/d' >&2
+  rm -rf "$build"
   rm -f "$VENV"/.installed-*
   touch "$VENV/.installed-$stamp_src"
 fi
@@ -79,7 +82,7 @@ if [ "${ACME_LOCALSTACK_KEEP_STATE:-0}" != 1 ]; then
   # TMPDIR=$ROOT/tmp makes LocalStack's own tmp dir $ROOT/$ROOT/tmp/localstack (kinesis-mock
   # persists streams there and reloads them): clear both
   rm -rf "$ROOT/tmp" "${ROOT:?}/${ROOT#/}" "$ROOT/var/lib/localstack/tmp" \
-    "$ROOT/var/lib/localstack/state" "$RUN/lambda"
+    "$ROOT/var/lib/localstack/state" "$RUN/lambda" "$RUN/probe-state"
 fi
 mkdir -p "$ROOT/tmp"
 
@@ -94,12 +97,15 @@ rm -f "$RUN/localstack.log"  # else the wait below may see the previous run's "R
   export OVERRIDE_IN_DOCKER=0 FILESYSTEM_ROOT="$ROOT" TMPDIR="$ROOT/tmp"
   export GATEWAY_LISTEN="127.0.0.1:$PORT" LOCALSTACK_HOST="127.0.0.1:$PORT"
   export SERVICES="${ACME_LOCALSTACK_SERVICES:-dynamodb,dynamodbstreams,lambda,sqs}"
-  export KINESIS_LATENCY=0 DISABLE_EVENTS=1 SKIP_SSL_CERT_DOWNLOAD=1 DNS_ADDRESS=0
+  export KINESIS_LATENCY="${KINESIS_LATENCY:-0}" DISABLE_EVENTS=1 SKIP_SSL_CERT_DOWNLOAD=1 DNS_ADDRESS=0
   # the default twisted gateway ignores the host part of GATEWAY_LISTEN (binds 0.0.0.0)
   export GATEWAY_SERVER=hypercorn
   export LAMBDA_RUNTIME_EXECUTOR=acme-subprocess ACME_LAMBDA_PYTHON="$LAMBDA_PY"
   export ACME_EXECUTOR_DIR="$RUN/lambda"  # handler logs + invocations.jsonl (one line a call)
   export DYNAMODB_IN_MEMORY="${DYNAMODB_IN_MEMORY:-1}"
+  # the ESM polls each shard every 1 s and backs off up to 10 s when idle; Lambda polls ~4/s
+  export LAMBDA_EVENT_SOURCE_MAPPING_POLL_INTERVAL_SEC="${LAMBDA_EVENT_SOURCE_MAPPING_POLL_INTERVAL_SEC:-0.25}"
+  export LAMBDA_EVENT_SOURCE_MAPPING_MAX_BACKOFF_ON_EMPTY_POLL_SEC="${LAMBDA_EVENT_SOURCE_MAPPING_MAX_BACKOFF_ON_EMPTY_POLL_SEC:-1}"
   export LS_LOG="${LS_LOG:-info}"
   exec setsid "$VENV/bin/python" -m localstack.runtime.main </dev/null >"$RUN/localstack.log" 2>&1
 ) &

@@ -49,6 +49,8 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
         self.process: subprocess.Popen[str] | None = None
         self.replies: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self.lock = threading.Lock()
+        self._env: dict[str, str] = {}
+        self._cwd: str | None = None
         log_dir = Path(os.environ.get("ACME_EXECUTOR_DIR") or f"{config.dirs.tmp}/acme-lambda")
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{function_version.id.function_name}-{id}.log"
@@ -70,6 +72,13 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
         env["PYTHONUNBUFFERED"] = "1"
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env["ACME_EXECUTOR_TRACE"] = str(self.log_path.parent / "invocations.jsonl")
+        self._env, self._cwd = env, code_dir or None
+        self._spawn()
+
+    def _spawn(self) -> None:
+        """Start the worker and wait for its init; also used to replace one after a timeout."""
+        env, code_dir = self._env, self._cwd
+        self.replies = queue.Queue()
         python = os.environ.get("ACME_LAMBDA_PYTHON") or sys.executable
         log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115 - owned by the child
         LOG.debug("acme-subprocess: starting %s for %s", python,
@@ -77,11 +86,11 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
         self.process = subprocess.Popen(
             [python, "-u", str(WORKER)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-            cwd=code_dir or None, env=env, text=True, bufsize=1,
+            cwd=code_dir, env=env, text=True, bufsize=1,
         )
         log.close()
-        threading.Thread(target=self._read_replies, daemon=True,
-                         name=f"acme-executor-{self.id}").start()
+        threading.Thread(target=self._read_replies, args=(self.process, self.replies),
+                         daemon=True, name=f"acme-executor-{self.id}").start()
         timeout = config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT
         try:
             first = self.replies.get(timeout=timeout)
@@ -93,24 +102,25 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
             detail = (first or {}).get("payload") or self.get_logs()[-2000:]
             raise LambdaRuntimeException(f"handler init failed: {detail}")
 
-    def _read_replies(self) -> None:
-        process = self.process
-        assert process is not None and process.stdout is not None
+    @staticmethod
+    def _read_replies(process: subprocess.Popen[str],
+                      replies: queue.Queue[dict[str, Any] | None]) -> None:
+        assert process.stdout is not None
         for line in process.stdout:
             try:
-                self.replies.put(json.loads(line))
+                replies.put(json.loads(line))
             except ValueError:
                 LOG.warning("acme-subprocess: bad line from worker: %r", line[:200])
-        self.replies.put(None)  # the worker exited
+        replies.put(None)  # the worker exited
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 2.0) -> None:
         process, self.process = self.process, None
         if process is None:
             return
         try:
             if process.stdin:
                 process.stdin.close()
-            process.wait(timeout=2)
+            process.wait(timeout=grace)
         except (OSError, subprocess.TimeoutExpired):
             process.kill()
             process.wait(timeout=5)
@@ -121,10 +131,13 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
         timeout = float(self.function_version.config.timeout or 3)
         with self.lock:
             offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+            if self.process is None or self.process.poll() is not None:
+                try:  # the previous worker timed out or died: a fresh one, as Lambda would
+                    self._spawn()
+                except LambdaRuntimeException as exc:
+                    return self._failure(request_id, "Runtime.ExitError", str(exc), offset)
             process = self.process
-            if process is None or process.poll() is not None or process.stdin is None:
-                return self._failure(request_id, "Runtime.ExitError", "worker is not running",
-                                     offset)
+            assert process is not None and process.stdin is not None
             request = {
                 "request_id": request_id,
                 "payload": payload.get("payload") or "",
@@ -134,9 +147,9 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
             process.stdin.write(json.dumps(request) + "\n")
             process.stdin.flush()
             try:
-                reply = self.replies.get(timeout=timeout + 1)
+                reply = self.replies.get(timeout=timeout + 0.25)
             except queue.Empty:
-                self.stop()
+                self.stop(grace=0.01)
                 return self._failure(request_id, "Sandbox.Timedout",
                                      f"Task timed out after {timeout:.2f} seconds", offset)
             if reply is None:

@@ -81,6 +81,8 @@ def main() -> int:
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    here = os.path.dirname(os.path.abspath(__file__))  # don't shadow the handler's modules
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
     task_root = os.environ.get("LAMBDA_TASK_ROOT")
     if task_root and task_root not in sys.path:
         sys.path.insert(0, task_root)
