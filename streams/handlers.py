@@ -123,6 +123,8 @@ class StreamHandler:
 
     def __call__(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         records = list(event.get("Records") or [])
+        if not records:  # ESMs never send one; a manual invoke may (powertools would raise)
+            return {"batchItemFailures": []}
         self._lag_metric(records)
         try:
             to_fail = self._apply(records)

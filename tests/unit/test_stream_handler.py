@@ -100,3 +100,10 @@ def test_given_every_record_fails_then_powertools_raises_for_the_whole_batch() -
     records = [ev_record("A", 1), ev_record("A", 2)]
     with pytest.raises(BatchProcessingError):
         StreamHandler(Recorder(fail=frozenset({("A", 1)})))({"Records": records}, None)
+
+
+def test_given_an_empty_batch_when_invoked_by_hand_then_no_failures_and_no_sink_call() -> None:
+    sink = Recorder()
+    assert StreamHandler(sink, CountingMetrics())({"Records": []}, None) == {
+        "batchItemFailures": []}
+    assert sink.calls == []
