@@ -112,11 +112,11 @@ def powertools(finish: Finish) -> Handler:
     return handler
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--accounts", type=int, default=30)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with backend() as base:
         settings, client = fresh_tables(base, "bs")
         started = time.perf_counter()
