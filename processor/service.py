@@ -70,10 +70,12 @@ class Ledger:
     clock: Clock = utc_now
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     group_size: int = 25
+    cache_heads: bool = True
     stats: dict[str, int] = field(default_factory=lambda: {"retries": 0, "groups": 0})
     _queues: dict[str, list[_Pending]] = field(default_factory=dict)
     _leaders: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _heads: dict[str, AccountState] = field(default_factory=dict)
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -127,12 +129,15 @@ class Ledger:
             outcome = outcome_of(events)
             try:
                 self.store.append(events, [self._record(cmd, outcome)])
-                return outcome
             except TxnIdsTaken:
                 return self._duplicate(cmd)
             except SeqTaken:
+                self._forget(cmd.from_account, cmd.to_account)
                 self.stats["retries"] += 1
                 self.retry.sleep(attempt)
+                continue
+            self._remember(apply_all(states, events))
+            return outcome
         raise ContentionExhausted(f"transfer {cmd.txn_id}: gave up after "
                                   f"{self.retry.max_attempts} attempts")
 
@@ -173,8 +178,7 @@ class Ledger:
             group = [p for p in group if not p.future.done()]
             if not group:
                 return
-            state = self.store.state(account_id)
-            states: dict[str, AccountState] = {account_id: state} if state else {}
+            states = self._states(account_id)
             events: list[LedgerEvent] = []
             records: list[IdempotencyRecord] = []
             decided: list[tuple[_Pending, Outcome]] = []
@@ -199,9 +203,11 @@ class Ledger:
                         _settle(pending, partial(self._duplicate, pending.command))
                 continue  # the rest retry at once, without backoff
             except SeqTaken:
+                self._forget(account_id)
                 self.stats["retries"] += 1
                 self.retry.sleep(attempt)
                 continue
+            self._remember(states)
             for pending, outcome in decided:
                 pending.future.set_result(outcome)
             return
@@ -212,12 +218,33 @@ class Ledger:
     # --- helpers --------------------------------------------------------------------------
 
     def _states(self, *account_ids: str) -> dict[str, AccountState]:
+        """Account heads: cached from our own last commit, else read (strongly consistent).
+
+        A cached head is only a guess: if another writer appended since, our write of seq
+        n+1 meets an existing item, the condition fails, we forget the head and re-read.
+        """
         states = {}
         for account_id in account_ids:
-            state = self.store.state(account_id)
+            state = self._heads.get(account_id) if self.cache_heads else None
+            if state is None:
+                state = self.store.state(account_id)
             if state is not None:
                 states[account_id] = state
         return states
+
+    def _remember(self, states: dict[str, AccountState]) -> None:
+        if not self.cache_heads:
+            return
+        with self._lock:
+            for account_id, state in states.items():
+                known = self._heads.get(account_id)
+                if known is None or known.seq < state.seq:
+                    self._heads[account_id] = state
+
+    def _forget(self, *account_ids: str) -> None:
+        with self._lock:
+            for account_id in account_ids:
+                self._heads.pop(account_id, None)
 
     @staticmethod
     def _record(cmd: Credit | Debit | Transfer, outcome: Outcome) -> IdempotencyRecord:

@@ -148,3 +148,21 @@ def test_given_raw_item_keys_then_events_live_under_account_partition(
     assert item["amount"] == {"N": "300"}  # integer minor units in storage
     assert item["balance_after"] == {"N": "300"}
     assert "txn_declined_reason" not in item  # sparse: only declined events carry it
+
+
+def test_given_stale_cached_head_when_another_writer_appended_then_retry_gives_right_balance(
+        ledger: Ledger, store: EventStore) -> None:
+    # GIVEN a ledger that cached A1's head from its own last commit
+    _open(ledger, "A1", fund="10.00")
+    other = Ledger(EventStore(store.client, store.table))
+    # WHEN another writer (another process, say) appends behind its back
+    assert other.submit_raw({"type": "debit", "txn_id": "O1", "account_id": "A1",
+                             "amount": "4.00"}).balance_after == "6.00"
+    # THEN the first ledger's next write loses the seq race, re-reads and lands correctly
+    outcome = ledger.submit_raw({"type": "debit", "txn_id": "O2", "account_id": "A1",
+                                 "amount": "5.00"})
+    assert (outcome.status, outcome.seq, outcome.balance_after) == ("approved", 3, "1.00")
+    assert ledger.stats["retries"] == 1
+    declined = ledger.submit_raw({"type": "debit", "txn_id": "O3", "account_id": "A1",
+                                  "amount": "5.00"})
+    assert (declined.status, declined.balance_after) == ("declined", "1.00")
