@@ -74,7 +74,7 @@ def _check_outcomes(by_account: dict[str, list[LedgerEvent]], outcomes: Iterable
     index = {(e.account_id, e.seq): e for stream in by_account.values() for e in stream}
     n = 0
     for outcome in outcomes:
-        if outcome.status not in {"approved", "declined", "duplicate"}:
+        if outcome.status not in {"opened", "approved", "declined", "duplicate"}:
             continue
         n += 1
         for account, seq, balance in ((outcome.account_id, outcome.seq, outcome.balance_after),
@@ -83,10 +83,17 @@ def _check_outcomes(by_account: dict[str, list[LedgerEvent]], outcomes: Iterable
             if account is None or seq is None:
                 continue
             event = index.get((account, seq))
-            if event is None or event.txn_id != outcome.txn_id:
+            if event is None or not _same_txn(event, outcome):
                 result.problems.append(f"outcome of {outcome.txn_id} names no stored event")
             elif format_minor(event.balance_after) != balance:
                 result.problems.append(f"outcome of {outcome.txn_id} says {balance}, "
                                        f"stored event says {format_minor(event.balance_after)}")
     if n:
         result.checked.append(f"{n} outcomes agree with their stored events")
+
+
+def _same_txn(event: LedgerEvent, outcome: Outcome) -> bool:
+    """Outcomes of open_account (and their duplicates) carry no txn id: they name seq 0."""
+    if outcome.txn_id is None:
+        return event.kind == "open"
+    return event.txn_id == outcome.txn_id

@@ -380,8 +380,7 @@ class LedgerMachine(RuleBasedStateMachine):
         items = [deserialize(i) for i in self.scan_items()]
         events = sorted((item_to_event(i) for i in items if is_event_item(i)),
                         key=lambda e: (e.account_id, e.seq))
-        # Open outcomes carry no txn id; check_log matches outcomes to events by txn id.
-        check = check_log(events, [o for o in self.model.outcomes if o.txn_id is not None])
+        check = check_log(events, self.model.outcomes)
         assert check.ok, check.problems
         streams: dict[str, list[LedgerEvent]] = defaultdict(list)
         for event in events:

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from unittest import mock
 
@@ -68,8 +70,8 @@ def _debit_skips_balance_check() -> Iterator[None]:
     def single(states: Any, cmd: Any, now: Any) -> Any:
         if isinstance(cmd, Debit):
             state = decide_mod._account(states, cmd.account_id, cmd)
-            fields = decide_mod._common(state, cmd, now)
-            return FundsDebited(**fields, balance_after=state.balance - fields["amount"])
+            fields: dict[str, Any] = decide_mod._common(state, cmd, now)
+            return FundsDebited(**fields, balance_after=state.balance - int(fields["amount"]))
         return real(states, cmd, now)
 
     with mock.patch.object(decide_mod, "_single", single):
@@ -158,7 +160,7 @@ def _duplicate_answers_current_state() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _to_minor_rounds() -> Iterator[None]:
-    def to_minor(amount: Any) -> int:
+    def to_minor(amount: Decimal) -> int:
         return round(amount * money_mod.MINOR_PER_UNIT)
 
     with _replace_everywhere(money_mod.to_minor, to_minor):
@@ -228,6 +230,20 @@ def _projector_drops_declined_entries() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def _open_event_txn_id_collides() -> Iterator[None]:
+    """The bug the suite found (fixed in processor/decide.py): the AccountOpened event's txn
+    id was ``open-<account>``, a valid client txn id, so a credit could reuse it."""
+    real = decide_mod._open
+
+    def open_(states: Any, cmd: Any, now: Any) -> Any:
+        event = real(states, cmd, now)
+        return event.model_copy(update={"txn_id": f"open-{cmd.account_id}"})
+
+    with mock.patch.object(decide_mod, "_open", open_):
+        yield
+
+
 DECIDE = "tests.unit.test_properties_decide"
 MUTATIONS: tuple[Mutation, ...] = (
     Mutation("debit_skips_balance_check", "decide approves every debit (no balance check)",
@@ -257,6 +273,8 @@ MUTATIONS: tuple[Mutation, ...] = (
              _duplicate_answers_current_state, machine="ledger", cheap=True),
     Mutation("event_put_unconditional", "events are put without attribute_not_exists(PK)",
              _event_put_unconditional, machine="ledger"),
+    Mutation("open_txn_id_collides", "(the found bug) AccountOpened's txn id is 'open-<id>'",
+             _open_event_txn_id_collides, machine="ledger"),
     Mutation("projector_without_guard", "the balance update has no applied_seq guard",
              _projector_without_guard, machine="projecting", cheap=True),
     Mutation("projector_ignores_gaps", "a gap is not healed from the event table",
@@ -319,31 +337,41 @@ _FAILURES = _failure_types()
 @dataclass
 class Verdict:
     mutation: str
-    caught: bool
-    by: str
+    caught_by: list[str]
+    missed_by: list[str]
     seconds: float
     detail: str = ""
 
+    @property
+    def caught(self) -> bool:
+        return bool(self.caught_by)
+
 
 def check(mutation: Mutation, examples: int = 60, machine_examples: int = 15,
-          steps: int = 20) -> Verdict:
-    """Plant the mutation and run its tests until one fails."""
+          steps: int = 20, every_test: bool = False) -> Verdict:
+    """Plant the mutation and run its tests until one fails (``every_test``: run them all)."""
     started = time.monotonic()
+    runs: list[tuple[str, Callable[[], None]]] = [
+        (ref.split(":")[1], functools.partial(_pure_test(ref), examples))
+        for ref in mutation.pure]
+    if mutation.machine:
+        cls = _machine(mutation.machine)
+        runs.append((cls.__name__, lambda: run_state_machine_as_test(
+            cls, settings=_quiet(None, machine_examples, steps))))
+    verdict = Verdict(mutation.name, [], [], 0.0)
     with mutation.plant():
-        for ref in mutation.pure:
+        for name, run in runs:
             try:
-                _pure_test(ref)(examples)
+                run()
             except _FAILURES as exc:
-                return Verdict(mutation.name, True, ref.split(":")[1],
-                               time.monotonic() - started, _first_line(exc))
-        if mutation.machine:
-            cls = _machine(mutation.machine)
-            try:
-                run_state_machine_as_test(cls, settings=_quiet(None, machine_examples, steps))
-            except _FAILURES as exc:
-                return Verdict(mutation.name, True, cls.__name__,
-                               time.monotonic() - started, _first_line(exc))
-    return Verdict(mutation.name, False, "-", time.monotonic() - started)
+                verdict.caught_by.append(name)
+                verdict.detail = verdict.detail or _first_line(exc)
+                if not every_test:
+                    break
+            else:
+                verdict.missed_by.append(name)
+    verdict.seconds = time.monotonic() - started
+    return verdict
 
 
 def _first_line(exc: BaseException) -> str:
@@ -353,12 +381,17 @@ def _first_line(exc: BaseException) -> str:
 
 def print_table(verdicts: list[Verdict], out: Any = sys.stdout) -> None:
     width = max(len(v.mutation) for v in verdicts)
-    print(f"{'mutation':<{width}}  caught  {'by':<44} seconds", file=out)
+    print(f"| {'mutation':<{width}} | caught | caught by (first failing test) | "
+          f"passed under the mutant | s |", file=out)
+    print(f"|{'-' * (width + 2)}|--------|---|---|---|", file=out)
     for v in verdicts:
-        print(f"{v.mutation:<{width}}  {'yes' if v.caught else 'NO':<6}  {v.by:<44} "
-              f"{v.seconds:7.1f}", file=out)
+        print(f"| {v.mutation:<{width}} | {'yes' if v.caught else '**NO**':<6} | "
+              f"{', '.join(v.caught_by) or '-'} | {', '.join(v.missed_by) or '-'} | "
+              f"{v.seconds:.0f} |", file=out)
+    print(file=out)
+    for v in verdicts:
         if v.detail:
-            print(f"{'':<{width}}          {v.detail}", file=out)
+            print(f"{v.mutation}: {v.detail}", file=out)
 
 
 @contextlib.contextmanager
@@ -386,13 +419,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--machine-examples", type=int, default=15,
                         help="state machine examples per mutation")
     parser.add_argument("--steps", type=int, default=20, help="steps per machine example")
+    parser.add_argument("--every-test", action="store_true",
+                        help="run every relevant test, not only up to the first failure")
     args = parser.parse_args(argv)
     chosen = [BY_NAME[n] for n in args.only] if args.only else [
         m for m in MUTATIONS if m.cheap or not args.cheap]
     verdicts = []
     with _backend():
         for mutation in chosen:
-            verdict = check(mutation, args.examples, args.machine_examples, args.steps)
+            verdict = check(mutation, args.examples, args.machine_examples, args.steps,
+                            args.every_test)
             print(f"{mutation.name}: {'caught' if verdict.caught else 'NOT CAUGHT'} "
                   f"({verdict.seconds:.1f}s)", file=sys.stderr, flush=True)
             verdicts.append(verdict)

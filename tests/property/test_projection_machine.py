@@ -14,4 +14,4 @@ from tests.property.projecting import HAVE_PROJECTOR, ProjectingLedgerMachine
 pytestmark = pytest.mark.skipif(not HAVE_PROJECTOR, reason="projections/ not built yet")
 
 TestProjectingLedgerMachine = ProjectingLedgerMachine.TestCase
-TestProjectingLedgerMachine.settings = machine_settings()
+TestProjectingLedgerMachine.settings = machine_settings(scale=0.75)

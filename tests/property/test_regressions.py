@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from acme_txn.invariants import check_log
 from processor.service import Ledger
 
@@ -30,14 +28,12 @@ def test_client_txn_id_equal_to_the_open_event_id_is_not_a_second_event(ledger: 
     assert _check_log_ok(ledger, [opened, first, again]) == []
 
 
-@pytest.mark.xfail(strict=True, reason="acme_txn.invariants._check_outcomes matches outcomes "
-                   "by txn_id; a duplicate open_account outcome has none (reported)")
 def test_check_log_accepts_a_duplicate_open_account_outcome(ledger: Ledger) -> None:
     """Found by LedgerMachine: open_two_accounts(); open_account(A1, C1, USD) again.
 
     GIVEN an account opened twice with the same attributes (the second answer is `duplicate`
     of the `opened` outcome, txn_id None) WHEN check_log checks the log with both outcomes
-    THEN it reports no problem (today it says "outcome of None names no stored event")."""
+    THEN it reports no problem (it used to say "outcome of None names no stored event")."""
     cmd = {"type": "open_account", "account_id": "A1", "customer_id": "C1"}
     first, again = ledger.submit_raw(cmd), ledger.submit_raw(cmd)
     assert (first.status, again.status) == ("opened", "duplicate")
