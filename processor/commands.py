@@ -139,6 +139,11 @@ def _refuse_float(text: str) -> Any:
 
 def txn_id_of(raw: Any) -> str | None:
     """Best-effort txn id of a possibly invalid command, for the rejected outcome line."""
+    if isinstance(raw, str | bytes) and len(raw) <= MAX_LINE_BYTES:
+        try:
+            raw = json.loads(raw)  # floats allowed here: we only want the id back
+        except ValueError:
+            return None
     if isinstance(raw, dict) and isinstance(raw.get("txn_id"), str):
         return str(raw["txn_id"])[:64]
     return None

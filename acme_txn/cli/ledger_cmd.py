@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from acme_txn.cli.context import Context
 from acme_txn.errors import AcmeError, InvalidInput
 from acme_txn.tables import ensure_tables
+from processor.commands import txn_id_of
 from processor.outcomes import Outcome, failed
 from processor.service import Ledger
 
@@ -60,7 +61,7 @@ def cmd_submit(ctx: Context) -> int:
         try:
             return ledger.submit_raw(line)
         except AcmeError as exc:
-            return failed(str(exc), txn_id=_guess_txn_id(line))
+            return failed(str(exc), txn_id=txn_id_of(line))
 
     stream = _open_input(ctx.args.file)
     counts = {"rejected": 0, "failed": 0}
@@ -77,10 +78,3 @@ def cmd_submit(ctx: Context) -> int:
         return 1
     return EXIT_BAD_INPUT if counts["rejected"] else 0
 
-
-def _guess_txn_id(line: str) -> str | None:
-    try:
-        value = json.loads(line)
-    except ValueError:
-        return None
-    return value.get("txn_id") if isinstance(value, dict) else None

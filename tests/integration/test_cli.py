@@ -49,6 +49,7 @@ def test_given_commands_file_when_submitted_then_json_outcomes_in_order(
     assert [o["status"] for o in outcomes] == ["opened", "opened", "approved", "rejected",
                                                "approved", "approved", "declined", "duplicate"]
     assert outcomes[3]["error"].startswith("malformed JSON")
+    assert outcomes[7]["txn_id"] == "T1"
     assert outcomes[4]["balance_after"] == "69.50"
     assert (outcomes[5]["to_account"], outcomes[5]["to_balance_after"]) == ("A2", "5.00")
     assert outcomes[6]["reason"] == "low_balance"

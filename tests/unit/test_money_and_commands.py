@@ -79,3 +79,13 @@ def test_given_same_payload_when_fingerprinted_then_equal_and_sensitive_to_amoun
                        "to_account": "B", "amount": "5.01"})
     assert isinstance(a, Transfer)
     assert a.fingerprint() == b.fingerprint() != c.fingerprint()
+
+
+def test_given_float_amount_line_when_rejected_then_its_txn_id_is_still_reported() -> None:
+    from processor.commands import txn_id_of
+
+    line = '{"type":"credit","txn_id":"T5","account_id":"A1","amount":1.5}'
+    with pytest.raises(InvalidInput, match="float"):
+        parse_command(line)
+    assert txn_id_of(line) == "T5"
+    assert txn_id_of("{broken") is None
