@@ -25,12 +25,15 @@ THROTTLING_CODES = frozenset(
     }
 )
 UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError)
+# CancellationReasons codes of a TransactionCanceledException that mean throttling
+THROTTLED_ITEM_CODES = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded"})
 
 
 def make_session(settings: Settings) -> boto3.session.Session:
     return boto3.session.Session(
         aws_access_key_id=settings.access_key,
         aws_secret_access_key=settings.secret_key,
+        aws_session_token=settings.session_token,
         region_name=settings.region,
     )
 
@@ -54,7 +57,8 @@ def dynamodb_client(settings: Settings, session: boto3.session.Session | None = 
 def streams_client(settings: Settings, session: boto3.session.Session | None = None) -> Any:
     session = session or make_session(settings)
     return session.client(
-        "dynamodbstreams", endpoint_url=settings.endpoint_url, config=client_config(settings)
+        "dynamodbstreams", endpoint_url=settings.streams_endpoint_url or settings.endpoint_url,
+        config=client_config(settings),
     )
 
 
@@ -71,7 +75,14 @@ def translate(exc: Exception, what: str) -> AcmeError:
         message = exc.response.get("Error", {}).get("Message", "")
         if code == "ResourceNotFoundException":
             return TableMissing(f"{what}: {message or code} (run `acme-txn init`)")
-        if code in THROTTLING_CODES:
+        if code in THROTTLING_CODES or _throttled_transaction(exc):
             return Throttled(f"{what}: throttled by DynamoDB ({code})")
         return BackendError(f"{what}: {code}: {message}")
     return BackendError(f"{what}: {exc}")
+
+
+def _throttled_transaction(exc: ClientError) -> bool:
+    """A transaction cancelled because one of its items was throttled (not a conflict)."""
+    reasons = exc.response.get("CancellationReasons") or []
+    return error_code(exc) == "TransactionCanceledException" and any(
+        isinstance(r, dict) and r.get("Code") in THROTTLED_ITEM_CODES for r in reasons)

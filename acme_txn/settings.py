@@ -37,6 +37,8 @@ class Settings:
     endpoint_url: str | None = None
     access_key: str | None = None
     secret_key: str | None = None
+    session_token: str | None = None  # temporary credentials (Lambda, STS, SSO) need it
+    streams_endpoint_url: str | None = None  # AWS_ENDPOINT_URL_DYNAMODBSTREAMS, if set
     state_dir: Path = Path("/tmp/acme-txn")
     max_attempts: int = 8
     connect_timeout: float = 3.0
@@ -73,9 +75,13 @@ class Settings:
             "endpoint_url": env.get("AWS_ENDPOINT_URL_DYNAMODB") or env.get("AWS_ENDPOINT_URL"),
             "access_key": env.get("AWS_ACCESS_KEY_ID"),
             "secret_key": env.get("AWS_SECRET_ACCESS_KEY"),
+            "session_token": env.get("AWS_SESSION_TOKEN"),
+            "streams_endpoint_url": env.get("AWS_ENDPOINT_URL_DYNAMODBSTREAMS"),
             "state_dir": default_state_dir(env),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if overrides.get("endpoint_url") is not None:  # --endpoint-url serves streams too
+            values["streams_endpoint_url"] = overrides.get("streams_endpoint_url")
         return cls(**values)  # type: ignore[arg-type]
 
     def for_local(self, endpoint_url: str) -> Settings:
@@ -83,6 +89,7 @@ class Settings:
         return replace(
             self,
             endpoint_url=endpoint_url,
+            streams_endpoint_url=None,  # DynamoDB Local serves its streams itself
             access_key=self.access_key or LOCAL_ACCESS_KEY,
             secret_key=self.secret_key or LOCAL_SECRET_KEY,
         )

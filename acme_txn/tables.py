@@ -161,3 +161,5 @@ def delete_tables(client: Any, settings: Settings) -> None:
         except ClientError as exc:
             if error_code(exc) != "ResourceNotFoundException":
                 raise translate(exc, f"delete table {spec.name}") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, f"delete table {spec.name}") from exc

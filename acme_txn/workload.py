@@ -6,6 +6,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from processor.money import format_minor
+
 
 @dataclass(frozen=True)
 class WorkloadSpec:
@@ -46,7 +48,7 @@ def mixed_commands(spec: WorkloadSpec) -> list[dict[str, Any]]:
         if cmds and rng.random() < spec.duplicate_ratio:
             cmds.append(dict(rng.choice(cmds)))  # a client retry: same txn id, same payload
             continue
-        amount = f"{rng.randint(1, 40000) / 100:.2f}"
+        amount = format_minor(rng.randint(1, 40000))  # whole cents, never a float
         roll = rng.random()
         txn_id = f"T{spec.seed}-{n:06d}"
         day = f"2026-11-{rng.randint(18, 22):02d}T{rng.randint(0, 23):02d}:15:00Z"
