@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import (
+    BotoCoreError,
     ClientError,
     ConnectTimeoutError,
     EndpointConnectionError,
@@ -86,3 +88,13 @@ def _throttled_transaction(exc: ClientError) -> bool:
     reasons = exc.response.get("CancellationReasons") or []
     return error_code(exc) == "TransactionCanceledException" and any(
         isinstance(r, dict) and r.get("Code") in THROTTLED_ITEM_CODES for r in reasons)
+
+
+def paginate_items(client: Any, operation: str, what: str,
+                   **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Every raw item of a paginated Query or Scan, with botocore errors translated."""
+    try:
+        for page in client.get_paginator(operation).paginate(**kwargs):
+            yield from page.get("Items", [])
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc, what) from exc

@@ -37,7 +37,7 @@ from processor.commands import (
 )
 from processor.decide import AccountState, apply_all, decide
 from processor.events import AccountOpened, LedgerEvent
-from processor.outcomes import Outcome, as_duplicate, outcome_of, rejected
+from processor.outcomes import Outcome, as_duplicate, failed, outcome_of, rejected
 from processor.store import EventStore, IdempotencyRecord, SeqTaken, TxnIdsTaken
 
 Clock = Callable[[], datetime]
@@ -80,12 +80,19 @@ class Ledger:
     # --- entry points ---------------------------------------------------------------------
 
     def submit_raw(self, raw: str | bytes | dict[str, Any]) -> Outcome:
-        """Parse and execute; bad input becomes a `rejected` outcome, never an exception."""
+        """Parse and execute, never raising for the caller's or the backend's failures.
+
+        Bad input is a ``rejected`` outcome (nothing written); a backend failure is ``failed``
+        (the write may or may not have happened: resending the same command is safe).
+        """
         try:
             command = parse_command(raw)
         except InvalidInput as exc:
             return rejected(str(exc), txn_id=txn_id_of(raw))
-        return self.execute(command)
+        try:
+            return self.execute(command)
+        except AcmeError as exc:
+            return failed(str(exc), txn_id=getattr(command, "txn_id", None))
 
     def execute(self, command: AnyCommand) -> Outcome:
         try:

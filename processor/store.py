@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from acme_txn.aws import error_code, translate
+from acme_txn.aws import error_code, paginate_items, translate
 from processor.codec import (
     account_pk,
     deserialize,
@@ -82,37 +82,29 @@ class EventStore:
                to_seq: int | None = None) -> Iterator[LedgerEvent]:
         """Events of one account in seq order, optionally a seq range (inclusive)."""
         upper = seq_sk(to_seq) if to_seq is not None else "TXN#~"
-        paginator = self.client.get_paginator("query")
-        pages = paginator.paginate(
+        items = paginate_items(
+            self.client, "query", f"read events of {account_id}",
             TableName=self.table, ConsistentRead=True,
             KeyConditionExpression="PK = :pk AND SK BETWEEN :lo AND :hi",
             ExpressionAttributeValues={":pk": {"S": account_pk(account_id)},
                                        ":lo": {"S": seq_sk(from_seq)}, ":hi": {"S": upper}},
         )
-        try:
-            for page in pages:
-                for item in page.get("Items", []):
-                    yield item_to_event(deserialize(item))
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, f"read events of {account_id}") from exc
+        for item in items:
+            yield item_to_event(deserialize(item))
 
     def replay(self, account_id: str) -> AccountState | None:
         """Fold the whole stream (checks every invariant on the way)."""
         return fold(self.events(account_id))
 
-    def all_events(self, segments: int = 1) -> Iterator[LedgerEvent]:
+    def all_events(self) -> Iterator[LedgerEvent]:
         """Every event in the table (a Scan; for reconcile and rebuild, not hot paths)."""
-        paginator = self.client.get_paginator("scan")
-        pages = paginator.paginate(
+        items = paginate_items(
+            self.client, "scan", "scan the event log",
             TableName=self.table, FilterExpression="entity = :e",
             ExpressionAttributeValues={":e": {"S": "txn"}}, ConsistentRead=True,
         )
-        try:
-            for page in pages:
-                for item in page.get("Items", []):
-                    yield item_to_event(deserialize(item))
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "scan the event log") from exc
+        for item in items:
+            yield item_to_event(deserialize(item))
 
     def idempotency_record(self, txn_id: str) -> IdempotencyRecord | None:
         resp = self._call("read txn", self.client.get_item, TableName=self.table,

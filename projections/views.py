@@ -20,7 +20,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from acme_txn.aws import translate
+from acme_txn.aws import paginate_items, translate
 from acme_txn.tables import GSI_DECLINED
 from processor.codec import DAY_SHARDS, SEQ_WIDTH, deserialize, serialize
 from projections.model import (
@@ -118,12 +118,8 @@ class ViewStore:
         if entity is not None:
             kwargs.update(FilterExpression="entity = :e",
                           ExpressionAttributeValues={":e": {"S": entity}})
-        try:
-            for page in self.client.get_paginator("scan").paginate(**kwargs):
-                for item in page.get("Items", []):
-                    yield deserialize(item)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, f"scan {self.table}") from exc
+        for item in paginate_items(self.client, "scan", f"scan {self.table}", **kwargs):
+            yield deserialize(item)
 
     def snapshot(self) -> Snapshot:
         """All three read models as stored (daily shards summed per date)."""
@@ -164,18 +160,15 @@ class ViewStore:
 
     def declined(self, reason: str, date_from: str, date_to: str) -> Iterator[DeclinedEntry]:
         """One query of the sparse GSI: one reason, a txn_date range (seed iteration 6)."""
-        pages = self.client.get_paginator("query").paginate(
+        items = paginate_items(
+            self.client, "query", "query the declined index",
             TableName=self.table, IndexName=GSI_DECLINED,
             KeyConditionExpression="txn_declined_reason = :r AND txn_date BETWEEN :a AND :b",
             ExpressionAttributeValues={":r": {"S": reason}, ":a": {"S": date_from},
                                        ":b": {"S": date_to}},
         )
-        try:
-            for page in pages:
-                for item in page.get("Items", []):
-                    yield declined_of(deserialize(item))
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "query the declined index") from exc
+        for item in items:
+            yield declined_of(deserialize(item))
 
     # --- bulk writes (rebuild) ------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from acme_txn.aws import error_code, translate
+from acme_txn.aws import error_code, paginate_items, translate
 from processor.codec import deserialize
 from streams.batches import interpret
 from streams.records import seq_of
@@ -92,13 +92,10 @@ class DeadLetters:
 
     def list(self) -> list[DeadLetter]:
         """Every dead letter of this consumer, in stream order."""
-        pages = self.client.get_paginator("query").paginate(
-            TableName=self.table, ConsistentRead=True, KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues={":pk": {"S": self.pk}})
-        try:
-            items = [deserialize(i) for page in pages for i in page.get("Items", [])]
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "list dead letters") from exc
+        items = [deserialize(i) for i in paginate_items(
+            self.client, "query", "list dead letters", TableName=self.table,
+            ConsistentRead=True, KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": self.pk}})]
         return [DeadLetter(key=str(i["SK"]), shard_id=str(i["shard_id"]), seq=str(i["seq"]),
                            stream_arn=str(i["stream_arn"]), condition=str(i["condition"]),
                            error=str(i["error"]), attempts=int(i["attempts"]),

@@ -17,7 +17,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from acme_txn.aws import error_code, translate
+from acme_txn.aws import error_code, paginate_items, translate
 from acme_txn.errors import AcmeError
 from processor.codec import deserialize
 
@@ -69,15 +69,13 @@ class StreamState:
         return int(self.clock() * 1000)
 
     def load_all(self) -> dict[str, ShardState]:
-        pages = self.client.get_paginator("query").paginate(
+        items = paginate_items(
+            self.client, "query", "read stream checkpoints",
             TableName=self.table, ConsistentRead=True,
             KeyConditionExpression="PK = :pk AND begins_with(SK, :label)",
             ExpressionAttributeValues={":pk": {"S": self.pk},
                                        ":label": {"S": f"{self.stream_label}#"}})
-        try:
-            states = [_state(i) for page in pages for i in page.get("Items", [])]
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "read stream checkpoints") from exc
+        states = [_state(i) for i in items]
         return {s.shard_id: s for s in states}
 
     def acquire(self, shard_id: str) -> ShardState | None:

@@ -10,10 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TextIO
 
 from acme_txn.cli.context import Context
-from acme_txn.errors import AcmeError, InvalidInput
+from acme_txn.errors import InvalidInput
 from acme_txn.tables import ensure_tables
-from processor.commands import txn_id_of
-from processor.outcomes import Outcome, failed
 from processor.service import Ledger
 
 EXIT_BAD_INPUT = 2
@@ -56,18 +54,11 @@ def cmd_submit(ctx: Context) -> int:
     if ctx.args.workers < 1 or ctx.args.workers > 64:
         raise InvalidInput("--workers must be between 1 and 64")
     ledger = Ledger(ctx.store)
-
-    def run(line: str) -> Outcome:
-        try:
-            return ledger.submit_raw(line)
-        except AcmeError as exc:
-            return failed(str(exc), txn_id=txn_id_of(line))
-
     stream = _open_input(ctx.args.file)
     counts = {"rejected": 0, "failed": 0}
     try:
         with ThreadPoolExecutor(max_workers=ctx.args.workers) as pool:
-            for outcome in pool.map(run, _lines(stream)):
+            for outcome in pool.map(ledger.submit_raw, _lines(stream)):
                 if outcome.status in counts:
                     counts[outcome.status] += 1
                 print(json.dumps(outcome.to_json_dict()), flush=True)

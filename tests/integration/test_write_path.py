@@ -166,3 +166,16 @@ def test_given_stale_cached_head_when_another_writer_appended_then_retry_gives_r
     declined = ledger.submit_raw({"type": "debit", "txn_id": "O3", "account_id": "A1",
                                   "amount": "5.00"})
     assert (declined.status, declined.balance_after) == ("declined", "1.00")
+
+
+def test_given_unreachable_backend_when_submitting_then_failed_outcome_not_exception() -> None:
+    from acme_txn.aws import dynamodb_client
+    from acme_txn.settings import Settings
+
+    settings = Settings(endpoint_url="http://127.0.0.1:9", access_key="x", secret_key="x",
+                        max_attempts=1, connect_timeout=0.5)
+    ledger = Ledger(EventStore(dynamodb_client(settings), settings.ledger_table))
+    outcome = ledger.submit_raw({"type": "credit", "txn_id": "F1", "account_id": "A1",
+                                 "amount": "1.00"})
+    assert (outcome.status, outcome.txn_id) == ("failed", "F1")
+    assert "unreachable" in (outcome.error or "")
