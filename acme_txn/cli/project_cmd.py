@@ -49,6 +49,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--consumer", default=DEFAULT_CONSUMER,
                    help="consumer name: its own checkpoints, leases and DLQ")
     p.add_argument("--poll-interval", type=float, default=0.25, metavar="SECONDS")
+    p.add_argument("--idle-polls", type=int, default=2, metavar="N",
+                   help="with --until-idle: empty reads in a row before a shard counts as "
+                        "caught up (raise it on AWS, where new records take a moment to show)")
     p.add_argument("--lease-seconds", type=float, default=30.0, metavar="SECONDS",
                    help="shard lease time: how soon a crashed poller's shards are taken over")
     p.add_argument("--max-seconds", type=float, help="stop after this long in any case")
@@ -77,7 +80,8 @@ def _config(args: argparse.Namespace) -> EsmConfig:
         batching_window=args.batching_window, starting_position=args.starting_position,
         max_retry_attempts=args.max_retries, max_record_age=args.max_record_age,
         bisect_on_error=args.bisect, parallelization_factor=args.parallelization_factor,
-        filters=filters, poll_interval=args.poll_interval, lease_seconds=args.lease_seconds)
+        filters=filters, poll_interval=args.poll_interval, lease_seconds=args.lease_seconds,
+        idle_polls=args.idle_polls)
 
 
 @contextmanager
