@@ -17,11 +17,6 @@ a failing transaction mid-batch; drains check every read model against the fold 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import threading
-import time
-from collections import defaultdict
 from typing import Any
 
 from hypothesis import event as note_event
@@ -36,15 +31,16 @@ from hypothesis.stateful import (
 
 from acme_txn.aws import dynamodb_client
 from acme_txn.errors import BackendError
-from acme_txn.invariants import check_log
 from processor.codec import deserialize, is_event_item, item_to_event
 from processor.events import LedgerEvent
 from processor.outcomes import Outcome
 from processor.service import Ledger, RetryPolicy
 from processor.store import EventStore
 from tests.property import backend as backends
+from tests.property.bursts import bursts, race_second_process, run_threads
 from tests.property.faults import injected
-from tests.property.model import Committed, Model, canon, cents, payer, text
+from tests.property.ledger_checks import burst_winners, check_ledger, same_outcome
+from tests.property.model import Committed, Model, canon, cents, text
 from tests.property.strategies import (
     ACCOUNT_POOL,
     account_ids,
@@ -52,36 +48,8 @@ from tests.property.strategies import (
     money_commands,
 )
 
-# Fields an outcome must reproduce exactly (``error`` wording is free).
-OUTCOME_FIELDS = ("status", "txn_id", "account_id", "seq", "balance_after", "reason",
-                  "to_account", "to_seq", "to_balance_after")
 # Txn ids a client may legitimately choose that look like ids the system makes up itself.
 SUSPICIOUS_TXN_IDS = tuple(f"open-{a}" for a in ACCOUNT_POOL)
-
-
-def same_outcome(actual: Outcome, expected: Outcome) -> list[str]:
-    """Differences that matter; for ``rejected`` only the status (nothing else is promised)."""
-    if expected.status == "rejected" or actual.status == "rejected":
-        if actual.status != expected.status:
-            return [f"status {actual.status} (error {actual.error!r}), expected "
-                    f"{expected.status}"]
-        return [] if actual.error else ["rejected without an error message"]
-    diffs = [f"{f}: {getattr(actual, f)!r} != expected {getattr(expected, f)!r}"
-             for f in OUTCOME_FIELDS if getattr(actual, f) != getattr(expected, f)]
-    if expected.original_status and actual.original_status not in {None,
-                                                                   expected.original_status}:
-        diffs.append(f"original_status {actual.original_status} != {expected.original_status}")
-    return diffs
-
-
-@st.composite
-def bursts(draw: st.DrawFn) -> dict[str, Any]:
-    """A few commands on overlapping accounts, with in-burst duplicates and conflicts."""
-    base = draw(st.lists(money_commands(txn_id="_", with_time=False), min_size=2, max_size=6))
-    copies = draw(st.lists(st.tuples(st.integers(0, 5), st.booleans()), max_size=3))
-    return {"base": base, "copies": copies,
-            "resubmit": draw(st.sampled_from([None, "same", "other"])),
-            "mode": draw(st.sampled_from(["one_ledger", "two_ledgers"]))}
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -197,7 +165,7 @@ class LedgerMachine(RuleBasedStateMachine):
         note_event("rule: burst")
         cmds = self._burst_commands(spec, data)
         ledgers = [self.ledger] if spec["mode"] == "one_ledger" else [self.ledger, self.other]
-        outcomes = self._run_threads(cmds, ledgers)
+        outcomes = run_threads(cmds, ledgers)
         self._absorb_burst(cmds, outcomes)
 
     @precondition(lambda self: self.process_bursts < 1)
@@ -212,35 +180,7 @@ class LedgerMachine(RuleBasedStateMachine):
         warm = {"type": "credit", "txn_id": self.fresh_txn_id(), "account_id": "A1",
                 "amount": "0.01"}
         cmds = [warm, *self._burst_commands(spec, data)]
-        theirs, ours = cmds[0::2], cmds[1::2]
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "acme_txn.cli.main", "submit", "-", "--workers", "4"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=backends.subprocess_env(self.settings),
-        )
-        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-        try:
-            proc.stdin.write(json.dumps(warm) + "\n")
-            proc.stdin.flush()
-            deadline = time.monotonic() + 60
-            while (self.store.idempotency_record(warm["txn_id"]) is None
-                   and proc.poll() is None and time.monotonic() < deadline):
-                time.sleep(0.02)
-            proc.stdin.write("".join(json.dumps(c) + "\n" for c in theirs[1:]))
-            proc.stdin.close()
-            our_outcomes = self._run_threads(ours, [self.ledger])
-            out, err = proc.stdout.read(), proc.stderr.read()
-            proc.wait(timeout=120)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        their_outcomes = [Outcome.model_validate(json.loads(line))
-                          for line in out.splitlines() if line.strip()]
-        assert len(their_outcomes) == len(theirs), (out, err)
-        merged: list[Outcome | BaseException] = [
-            their_outcomes[i // 2] if i % 2 == 0 else our_outcomes[i // 2]
-            for i in range(len(cmds))]
+        merged = race_second_process(self.settings, self.store, self.ledger, cmds)
         self._absorb_burst(cmds, merged)
 
     def _burst_commands(self, spec: dict[str, Any], data: st.DataObject) -> list[dict[str, Any]]:
@@ -259,60 +199,13 @@ class LedgerMachine(RuleBasedStateMachine):
             cmds.append(earlier)
         return cmds
 
-    @staticmethod
-    def _run_threads(cmds: list[dict[str, Any]],
-                     ledgers: list[Ledger]) -> list[Outcome | BaseException]:
-        results: list[Outcome | BaseException] = [RuntimeError("not run")] * len(cmds)
-        barrier = threading.Barrier(len(cmds))
-
-        def work(i: int) -> None:
-            try:
-                barrier.wait(timeout=30)
-                results[i] = ledgers[i % len(ledgers)].submit_raw(cmds[i])
-            except BaseException as exc:
-                results[i] = exc
-
-        threads = [threading.Thread(target=work, args=(i,)) for i in range(len(cmds))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
-        return results
-
     def _absorb_burst(self, cmds: list[dict[str, Any]],
                       results: list[Outcome | BaseException]) -> None:
         """Check a burst's outcomes and events against *some* serial order, then absorb them."""
         errors = [r for r in results if isinstance(r, BaseException)]
         assert not errors, f"burst raised {errors!r}"
         outcomes = [r for r in results if isinstance(r, Outcome)]
-        by_txn: dict[str, list[int]] = defaultdict(list)
-        for i, cmd in enumerate(cmds):
-            by_txn[cmd["txn_id"]].append(i)
-        winners: dict[str, int] = {}
-        for txn_id, idx in by_txn.items():
-            earlier = self.model.committed.get(txn_id)
-            won = [i for i in idx if outcomes[i].status in {"approved", "declined"}]
-            assert earlier is None or not won, f"{txn_id} was written twice"
-            assert len(won) <= 1, f"{txn_id}: several winners {[outcomes[i] for i in won]}"
-            if won:
-                winners[txn_id] = won[0]
-                assert self.model.predict(cmds[won[0]]).status != "rejected", (
-                    f"{txn_id} should have been rejected: {cmds[won[0]]}")
-            original = earlier.outcome if earlier else (
-                outcomes[won[0]] if won else None)
-            original_cmd = earlier.payload if earlier else (cmds[won[0]] if won else None)
-            for i in idx:
-                if won and i == won[0]:
-                    continue
-                got = outcomes[i]
-                if original is not None and original_cmd is not None and (
-                        canon(cmds[i]) == canon(original_cmd)):
-                    want = original.model_copy(update={"status": "duplicate"})
-                    assert not same_outcome(got, want), (cmds[i], got, want)
-                else:
-                    assert got.status == "rejected", (cmds[i], got)
-                    if original is None:  # nothing won: the command itself must be invalid
-                        assert self.model.predict(cmds[i]).status == "rejected", (cmds[i], got)
+        winners = burst_winners(self.model, cmds, outcomes)
         # The events written are exactly the winners', and some serial order explains them.
         heads = {a: m.seq for a, m in self.model.accounts.items()}
         new = [e for e in self.scan_events() if e.seq > heads.get(e.account_id, -1)]
@@ -378,34 +271,4 @@ class LedgerMachine(RuleBasedStateMachine):
         account, outcomes = stored events, idempotency records = committed commands, and the
         model's balances = the store's."""
         items = [deserialize(i) for i in self.scan_items()]
-        events = sorted((item_to_event(i) for i in items if is_event_item(i)),
-                        key=lambda e: (e.account_id, e.seq))
-        check = check_log(events, self.model.outcomes)
-        assert check.ok, check.problems
-        streams: dict[str, list[LedgerEvent]] = defaultdict(list)
-        for event in events:
-            streams[event.account_id].append(event)
-        assert set(streams) == set(self.model.accounts), (set(streams), set(self.model.accounts))
-        for account_id, acct in self.model.accounts.items():
-            stream = streams[account_id]
-            assert [e.seq for e in stream] == list(range(acct.seq + 1)), (account_id, stream)
-            assert stream[-1].balance_after == acct.balance >= 0, (account_id, acct)
-            assert [e.txn_id for e in stream[1:]] == acct.txn_ids, account_id
-        assert sum(streams[a][-1].balance_after for a in streams) == self.model.total()
-        index = {(e.account_id, e.seq): e for e in events}
-        records = {str(i["txn_id"]): i for i in items if i.get("entity") == "txn_record"}
-        assert set(records) == set(self.model.committed), (
-            sorted(records), sorted(self.model.committed))
-        for txn_id, done in self.model.committed.items():
-            stored = Outcome.model_validate(json.loads(str(records[txn_id]["outcome"])))
-            assert not same_outcome(stored, done.outcome), (txn_id, stored, done.outcome)
-            assert records[txn_id]["fingerprint"], txn_id
-            event = index[(str(done.outcome.account_id), int(done.outcome.seq or 0))]
-            assert (event.txn_id, event.status, event.amount, event.account_id) == (
-                txn_id, done.outcome.status, cents(done.payload["amount"]),
-                payer(done.payload)), (txn_id, event, done)
-            assert event.decline_reason == done.outcome.reason
-            if done.outcome.to_seq is not None:
-                leg = index[(str(done.outcome.to_account), done.outcome.to_seq)]
-                assert (leg.txn_id, leg.kind, leg.amount) == (txn_id, "transfer_in",
-                                                              event.amount)
+        check_ledger(items, self.model)

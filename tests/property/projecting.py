@@ -15,8 +15,8 @@ Invariants (after every step, not only after drains), computed by an independent
 from __future__ import annotations
 
 import contextlib
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
@@ -30,6 +30,7 @@ from processor.events import LedgerEvent
 from tests.property import backend as backends
 from tests.property.faults import injected
 from tests.property.machine import LedgerMachine
+from tests.property.read_models import Views, fold_views
 
 try:  # the read side is built in parallel with this suite; the write side runs without it
     from projections.projector import Projector
@@ -45,39 +46,6 @@ try:
     HAVE_POLLER = True
 except ImportError:  # pragma: no cover - only before streams/ exists
     HAVE_POLLER = False
-
-DAILY = ("txn_count", "approved_count", "declined_count", "credit_total", "debit_total",
-         "declined_total")
-Views = tuple[dict[str, tuple[int, int]], dict[str, dict[str, int]],
-              dict[tuple[str, int], tuple[str, str, int, str]]]
-
-
-def fold_views(events: Iterable[LedgerEvent]) -> Views:
-    """Balances, daily totals and declined entries as the DESIGN defines them, from scratch."""
-    balances: dict[str, tuple[int, int]] = {}
-    daily: dict[str, Counter[str]] = defaultdict(Counter)
-    declined: dict[tuple[str, int], tuple[str, str, int, str]] = {}
-    for e in sorted(events, key=lambda e: (e.account_id, e.seq)):
-        balance = balances.get(e.account_id, (0, -1))[0]
-        if e.approved and e.kind in {"credit", "transfer_in"}:
-            balance += e.amount
-        elif e.approved and e.kind in {"debit", "transfer_out"}:
-            balance -= e.amount
-        balances[e.account_id] = (balance, e.seq)
-        if e.kind == "open":
-            continue
-        day = daily[e.txn_date]
-        day["txn_count"] += 1
-        if e.approved:
-            day["approved_count"] += 1
-            day["credit_total" if e.kind in {"credit", "transfer_in"} else "debit_total"] += (
-                e.amount)
-        else:
-            day["declined_count"] += 1
-            day["declined_total"] += e.amount
-            declined[(e.account_id, e.seq)] = (e.txn_id, str(e.decline_reason), e.amount,
-                                               e.txn_date)
-    return balances, {d: {f: c[f] for f in DAILY} for d, c in daily.items()}, declined
 
 
 class _Crash(BaseException):
