@@ -26,13 +26,14 @@ class DemoReport:
     statuses: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     commands: int = 0
+    workers: int = 0
     ledger: LedgerCheck | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         assert self.ledger is not None
         return {
-            "commands": self.commands, "seconds": round(self.seconds, 2),
+            "commands": self.commands, "workers": self.workers, "seconds": round(self.seconds, 2),
             "commands_per_second": round(self.commands / self.seconds, 1) if self.seconds else 0,
             "outcomes": dict(self.statuses), "accounts": self.ledger.accounts,
             "events": self.ledger.events, "invariants_ok": self.ledger.ok,
@@ -45,7 +46,7 @@ def run_workload(client: Any, settings: Settings, spec: WorkloadSpec,
                  workers: int = 8) -> DemoReport:
     ensure_tables(client, settings)
     ledger = Ledger(EventStore(client, settings.ledger_table))
-    report = DemoReport()
+    report = DemoReport(workers=workers)
     outcomes: list[Outcome] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
         outcomes += pool.map(ledger.submit_raw, opening_commands(spec))
@@ -120,7 +121,7 @@ def render(report: DemoReport) -> str:
     data = report.to_json()
     lines = [
         f"Workload: {data['commands']} commands in {data['seconds']} s "
-        f"({data['commands_per_second']} commands/s, 8 workers)",
+        f"({data['commands_per_second']} commands/s, {data['workers']} workers)",
         "Outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(data["outcomes"].items())),
         f"Event log: {data['events']} events in {data['accounts']} accounts",
         "Invariants:",

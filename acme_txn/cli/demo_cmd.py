@@ -13,6 +13,7 @@ from acme_txn.aws import dynamodb_client
 from acme_txn.backend import dynamodb_local
 from acme_txn.cli.context import Context
 from acme_txn.demo import render, run_workload
+from acme_txn.errors import InvalidInput
 from acme_txn.settings import Settings
 from acme_txn.workload import WorkloadSpec
 
@@ -42,7 +43,16 @@ def _progress(message: str) -> None:
     print(f"[demo] {message}", file=sys.stderr, flush=True)
 
 
+def _check_sizes(args: argparse.Namespace) -> None:
+    for name, low, high in (("accounts", 2, 10_000), ("commands", 1, 1_000_000),
+                            ("workers", 1, 64)):
+        value = getattr(args, name)
+        if not low <= value <= high:
+            raise InvalidInput(f"--{name} must be between {low} and {high}, got {value}")
+
+
 def cmd_demo(ctx: Context) -> int:
+    _check_sizes(ctx.args)
     prefix = ctx.args.table_prefix or f"demo{int(time.time())}"
     spec = WorkloadSpec(accounts=ctx.args.accounts, commands=ctx.args.commands,
                         seed=ctx.args.seed)

@@ -111,3 +111,8 @@ def test_given_local_start_when_status_and_stop_then_lifecycle_in_json(
     assert json.loads(capsys.readouterr().out)["stopped"] is True
     assert main(["local", "status", "--json"]) == 1
     assert any(data_dir.iterdir())  # the persistent database was written
+
+
+def test_given_bad_demo_sizes_then_exit_2_before_starting_anything(capsys: Any) -> None:
+    assert main(["demo", "--accounts", "1"]) == 2
+    assert "--accounts must be between" in capsys.readouterr().err
