@@ -9,7 +9,8 @@ rebuild must keep the three models consistent with that guard:
   model covers exactly the events the live guard says were applied, and the projector carries
   on from there.
 
-Run it with the projector stopped (a concurrent projector would write into a model while it
+Run it with the projector stopped (`acme-txn project --rebuild` refuses while a stream consumer
+holds a live shard lease, unless `--force`; a concurrent projector would write into a model while it
 is being replaced). The rebuilt model is compared with the live one it replaced and with a
 fresh fold of the log up to the same cut-off.
 """

@@ -136,3 +136,13 @@ class StreamState:
         with contextlib.suppress(LeaseLost):
             self._guarded(shard_id, "release lease",
                           "SET lease_expires = :zero REMOVE lease_owner", {":zero": {"N": "0"}})
+
+
+def live_leases(client: Any, table: str, now: float | None = None) -> list[ShardState]:
+    """Shard leases of any consumer that have not expired: a poller is (or was just) running."""
+    now_ms = int((time.time() if now is None else now) * 1000)
+    items = paginate_items(
+        client, "scan", "read stream leases", TableName=table, ConsistentRead=True,
+        FilterExpression="attribute_exists(lease_owner) AND lease_expires > :now",
+        ExpressionAttributeValues={":now": {"N": str(now_ms)}})
+    return [_state(item) for item in items]

@@ -20,6 +20,7 @@ from streams.handlers import CountingMetrics, StreamHandler, projector_sink
 from streams.poller import Poller
 from streams.runner import projection_poller
 from streams.shards import LATEST, TRIM_HORIZON
+from streams.state import live_leases
 
 DEFAULT_CONSUMER = "projections"
 CLI_MAX_RETRIES = 5  # Lambda's default is infinite; a drain must be able to end
@@ -55,6 +56,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--lease-seconds", type=float, default=30.0, metavar="SECONDS",
                    help="shard lease time: how soon a crashed poller's shards are taken over")
     p.add_argument("--max-seconds", type=float, help="stop after this long in any case")
+    p.add_argument("--force", action="store_true",
+                   help="with --rebuild: go ahead even if a poller holds shard leases")
     p.add_argument("--rebuild", metavar="NAME",
                    help="drop and rebuild projection NAME from the event log, then compare")
     p.set_defaults(func=cmd_project)
@@ -100,12 +103,26 @@ def _stop_on_signals(poller: Poller) -> Iterator[None]:
             signal.signal(s, handler)
 
 
+def _refuse_while_projecting(ctx: Context) -> None:
+    """A rebuild replaces read models; a running poller would write into them meanwhile."""
+    if ctx.args.force:
+        return
+    leases = live_leases(ctx.dynamodb, ctx.settings.streams_table)
+    if leases:
+        owners = sorted({lease.owner or "?" for lease in leases})
+        raise InvalidInput(
+            f"a stream consumer holds {len(leases)} live shard lease(s) (owner "
+            f"{', '.join(owners)}): stop `acme-txn project` first (a crashed one's lease "
+            "expires after --lease-seconds), or pass --force")
+
+
 def cmd_project(ctx: Context) -> int:
     if ctx.args.rebuild:
         if importlib.util.find_spec("projections.rebuild") is None:
             raise InvalidInput("--rebuild needs the projections package (projections.rebuild)")
         from projections import rebuild as rebuild_module
 
+        _refuse_while_projecting(ctx)
         return int(rebuild_module.rebuild(ctx, ctx.args.rebuild))
     cfg = _config(ctx.args)
     metrics = CountingMetrics()

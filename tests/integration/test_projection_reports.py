@@ -174,3 +174,21 @@ def test_project_rebuild_cli(projected: ViewStore, cli: Any) -> None:
     data = json.loads(out)
     assert (code, data["ok"], data["equal_to_live"], data["items_written"]) == (0, True, True, 3)
     assert cli("project", "--rebuild", "nonsense")[0] == 2
+
+
+def test_given_a_live_shard_lease_when_rebuild_then_refused_unless_forced(
+        projected: ViewStore, cli: Any, client: Any, settings: Settings) -> None:
+    # GIVEN a poller that holds a shard lease (as a running `acme-txn project` would)
+    from streams.state import StreamState
+
+    holder = StreamState(client, settings.streams_table, "projections", "label", "someone")
+    assert holder.acquire("shard-1") is not None
+    # WHEN a rebuild is asked for THEN it is refused with exit 2 and nothing is replaced
+    code, _ = cli("project", "--rebuild", "daily", "--json")
+    assert code == 2
+    # AND with --force it goes ahead
+    code, out = cli("project", "--rebuild", "daily", "--force", "--json")
+    assert code == 0 and json.loads(out)["ok"]
+    # AND once the lease is released a plain rebuild runs
+    holder.release("shard-1")
+    assert cli("project", "--rebuild", "daily", "--json")[0] == 0
