@@ -98,3 +98,11 @@ def paginate_items(client: Any, operation: str, what: str,
             yield from page.get("Items", [])
     except (ClientError, BotoCoreError) as exc:
         raise translate(exc, what) from exc
+
+
+def call(what: str, fn: Any, **kwargs: Any) -> Any:
+    """One DynamoDB call with botocore errors translated (``what`` names it in the message)."""
+    try:
+        return fn(**kwargs)
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc, what) from exc

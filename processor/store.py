@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from acme_txn.aws import error_code, paginate_items, translate
+from acme_txn.aws import call, error_code, paginate_items, translate
 from processor.codec import (
     account_pk,
     deserialize,
@@ -61,7 +61,7 @@ class EventStore:
 
     def head(self, account_id: str) -> LedgerEvent | None:
         """The latest event of an account, strongly consistent."""
-        resp = self._call("read account head", self.client.query, TableName=self.table,
+        resp = call("read account head", self.client.query, TableName=self.table,
                           KeyConditionExpression="PK = :pk AND begins_with(SK, :t)",
                           ExpressionAttributeValues={":pk": {"S": account_pk(account_id)},
                                                      ":t": {"S": "TXN#"}},
@@ -107,7 +107,7 @@ class EventStore:
             yield item_to_event(deserialize(item))
 
     def idempotency_record(self, txn_id: str) -> IdempotencyRecord | None:
-        resp = self._call("read txn", self.client.get_item, TableName=self.table,
+        resp = call("read txn", self.client.get_item, TableName=self.table,
                           Key={"PK": {"S": txn_pk(txn_id)}, "SK": {"S": txn_pk(txn_id)}},
                           ConsistentRead=True)
         item = resp.get("Item")
@@ -161,11 +161,6 @@ class EventStore:
             raise SeqTaken() from exc  # a concurrent transaction touched our items: retry
         raise translate(exc, f"append events (cancelled: {codes})") from exc
 
-    def _call(self, what: str, fn: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(**kwargs)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, what) from exc
 
 
 def _record_item(record: IdempotencyRecord, now: str) -> dict[str, Any]:

@@ -18,9 +18,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from acme_txn.aws import paginate_items, translate
+from acme_txn.aws import call, paginate_items
 from acme_txn.tables import GSI_DECLINED
 from processor.codec import DAY_SHARDS, SEQ_WIDTH, deserialize, serialize
 from projections.model import (
@@ -98,16 +96,11 @@ class ViewStore:
     client: Any
     table: str
 
-    def _call(self, what: str, fn: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(**kwargs)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, what) from exc
 
     # --- reads ----------------------------------------------------------------------------
 
     def balance(self, account_id: str) -> BalanceView | None:
-        resp = self._call("read balance", self.client.get_item, TableName=self.table,
+        resp = call("read balance", self.client.get_item, TableName=self.table,
                           Key=serialize(balance_key(account_id)), ConsistentRead=True)
         item = resp.get("Item")
         return balance_of(deserialize(item)) if item else None
@@ -152,7 +145,7 @@ class ViewStore:
             pending: dict[str, Any] = {self.table: {
                 "Keys": [serialize(k) for k in keys[start:start + 100]], "ConsistentRead": True}}
             while pending:
-                resp = self._call("read daily totals", self.client.batch_get_item,
+                resp = call("read daily totals", self.client.batch_get_item,
                                   RequestItems=pending)
                 for item in resp.get("Responses", {}).get(self.table, []):
                     yield deserialize(item)
@@ -191,7 +184,7 @@ class ViewStore:
     def _flush(self, batch: list[dict[str, Any]]) -> int:
         pending: dict[str, Any] = {self.table: batch}
         while pending:
-            resp = self._call("batch write views", self.client.batch_write_item,
+            resp = call("batch write views", self.client.batch_write_item,
                               RequestItems=pending)
             pending = resp.get("UnprocessedItems") or {}
         return len(batch)
