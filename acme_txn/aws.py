@@ -59,7 +59,8 @@ def dynamodb_client(settings: Settings, session: boto3.session.Session | None = 
 def streams_client(settings: Settings, session: boto3.session.Session | None = None) -> Any:
     session = session or make_session(settings)
     return session.client(
-        "dynamodbstreams", endpoint_url=settings.streams_endpoint_url or settings.endpoint_url,
+        "dynamodbstreams",
+        endpoint_url=settings.streams_endpoint_url or settings.endpoint_url,
         config=client_config(settings),
     )
 
@@ -87,11 +88,13 @@ def _throttled_transaction(exc: ClientError) -> bool:
     """A transaction cancelled because one of its items was throttled (not a conflict)."""
     reasons = exc.response.get("CancellationReasons") or []
     return error_code(exc) == "TransactionCanceledException" and any(
-        isinstance(r, dict) and r.get("Code") in THROTTLED_ITEM_CODES for r in reasons)
+        isinstance(r, dict) and r.get("Code") in THROTTLED_ITEM_CODES for r in reasons
+    )
 
 
-def paginate_items(client: Any, operation: str, what: str,
-                   **kwargs: Any) -> Iterator[dict[str, Any]]:
+def paginate_items(
+    client: Any, operation: str, what: str, **kwargs: Any
+) -> Iterator[dict[str, Any]]:
     """Every raw item of a paginated Query or Scan, with botocore errors translated."""
     try:
         for page in client.get_paginator(operation).paginate(**kwargs):

@@ -33,17 +33,23 @@ class DemoReport:
     def to_json(self) -> dict[str, Any]:
         assert self.ledger is not None
         return {
-            "commands": self.commands, "workers": self.workers, "seconds": round(self.seconds, 2),
+            "commands": self.commands,
+            "workers": self.workers,
+            "seconds": round(self.seconds, 2),
             "commands_per_second": round(self.commands / self.seconds, 1) if self.seconds else 0,
-            "outcomes": dict(self.statuses), "accounts": self.ledger.accounts,
-            "events": self.ledger.events, "invariants_ok": self.ledger.ok,
-            "invariants_checked": self.ledger.checked, "problems": self.ledger.problems,
+            "outcomes": dict(self.statuses),
+            "accounts": self.ledger.accounts,
+            "events": self.ledger.events,
+            "invariants_ok": self.ledger.ok,
+            "invariants_checked": self.ledger.checked,
+            "problems": self.ledger.problems,
             **self.extra,
         }
 
 
-def run_workload(client: Any, settings: Settings, spec: WorkloadSpec,
-                 workers: int = 8) -> DemoReport:
+def run_workload(
+    client: Any, settings: Settings, spec: WorkloadSpec, workers: int = 8
+) -> DemoReport:
     ensure_tables(client, settings)
     ledger = Ledger(EventStore(client, settings.ledger_table))
     report = DemoReport(workers=workers)
@@ -64,8 +70,7 @@ def run_workload(client: Any, settings: Settings, spec: WorkloadSpec,
     return report
 
 
-def project_and_reconcile(client: Any, settings: Settings, report: DemoReport,
-                          seed: int) -> None:
+def project_and_reconcile(client: Any, settings: Settings, report: DemoReport, seed: int) -> None:
     """Drain the stream into the read models through the local poller (Lambda ESM semantics),
     then redeliver a shuffled ~10% of the events as duplicates (at-least-once delivery), and
     reconcile the read models with the event log."""
@@ -78,23 +83,32 @@ def project_and_reconcile(client: Any, settings: Settings, report: DemoReport,
     rng.shuffle(redelivered)
     again = Projector(client, settings).project(redelivered)
     report.extra["projection"] = {
-        "delivered": drained.stats.delivered, "filtered_non_events": drained.stats.filtered,
-        "batches": drained.stats.invocations, "dead_lettered": drained.stats.dead_lettered,
-        "seconds": round(drain_seconds, 2), "redelivered_duplicates": len(redelivered),
-        "duplicates_skipped": again.duplicates_skipped, "applied_twice": again.events_applied,
+        "delivered": drained.stats.delivered,
+        "filtered_non_events": drained.stats.filtered,
+        "batches": drained.stats.invocations,
+        "dead_lettered": drained.stats.dead_lettered,
+        "seconds": round(drain_seconds, 2),
+        "redelivered_duplicates": len(redelivered),
+        "duplicates_skipped": again.duplicates_skipped,
+        "applied_twice": again.events_applied,
     }
     result = reconcile(client, settings)
     report.extra["reconciliation"] = {
-        "ok": result.ok, "accounts_checked": result.accounts_checked,
-        "days_checked": result.days_checked, "declined_checked": result.declined_checked,
-        "mismatches": [m.as_dict() for m in result.mismatches]}
+        "ok": result.ok,
+        "accounts_checked": result.accounts_checked,
+        "days_checked": result.days_checked,
+        "declined_checked": result.declined_checked,
+        "mismatches": [m.as_dict() for m in result.mismatches],
+    }
     assert report.ledger is not None
     if again.events_applied or drained.stats.dead_lettered:
-        report.ledger.problems.append("projection: a duplicate was applied or a record "
-                                      "was dead-lettered")
+        report.ledger.problems.append(
+            "projection: a duplicate was applied or a record was dead-lettered"
+        )
     report.ledger.checked.append("duplicate deliveries are skipped by the projections")
-    report.ledger.checked.append("read models (balances, daily totals, declined index) "
-                                 "reconcile with the event log")
+    report.ledger.checked.append(
+        "read models (balances, daily totals, declined index) reconcile with the event log"
+    )
     report.ledger.problems += [f"reconcile: {m.line()}" for m in result.mismatches]
 
 
@@ -107,13 +121,15 @@ def _render_projection(extra: dict[str, Any]) -> list[str]:
             f"{proj['batches']} batches ({proj['seconds']} s; {proj['filtered_non_events']} "
             f"non-event records filtered, {proj['dead_lettered']} dead-lettered); "
             f"{proj['redelivered_duplicates']} redelivered duplicates: "
-            f"{proj['duplicates_skipped']} skipped, {proj['applied_twice']} applied twice")
+            f"{proj['duplicates_skipped']} skipped, {proj['applied_twice']} applied twice"
+        )
     if rec:
         lines.append(
             f"Reconciliation: {'ok' if rec['ok'] else 'MISMATCHES'}: "
             f"{rec['accounts_checked']} balances, {rec['days_checked']} days of totals, "
             f"{rec['declined_checked']} declined txns checked against the event log; "
-            f"{len(rec['mismatches'])} mismatches")
+            f"{len(rec['mismatches'])} mismatches"
+        )
     return lines
 
 
@@ -132,4 +148,3 @@ def render(report: DemoReport) -> str:
     lines += _render_projection(report.extra)
     lines.append("RESULT: " + ("all invariants hold" if report.ledger.ok else "VIOLATIONS"))
     return "\n".join(lines)
-

@@ -55,39 +55,45 @@ def check_log(events: Iterable[LedgerEvent], outcomes: Iterable[Outcome] = ()) -
             result.total_balance += state.balance
     result.checked.append("seq numbers contiguous from 0 in every account")
     result.checked.append("every balance_after equals the running sum; never negative")
-    result.problems += [f"txn {t} has {n} events on {a}" for (t, a), n in txn_accounts.items()
-                        if n > 1]
+    result.problems += [
+        f"txn {t} has {n} events on {a}" for (t, a), n in txn_accounts.items() if n > 1
+    ]
     result.checked.append("at most one event per txn id per account")
     if result.total_balance != result.net_flow:
         result.problems.append(
             f"money not conserved: balances {format_minor(result.total_balance)} != "
             f"credits - debits {format_minor(result.net_flow)}"
         )
-    result.checked.append("sum of balances = approved credits - approved debits "
-                          "(transfers net to zero)")
+    result.checked.append(
+        "sum of balances = approved credits - approved debits (transfers net to zero)"
+    )
     _check_outcomes(by_account, outcomes, result)
     return result
 
 
-def _check_outcomes(by_account: dict[str, list[LedgerEvent]], outcomes: Iterable[Outcome],
-                    result: LedgerCheck) -> None:
+def _check_outcomes(
+    by_account: dict[str, list[LedgerEvent]], outcomes: Iterable[Outcome], result: LedgerCheck
+) -> None:
     index = {(e.account_id, e.seq): e for stream in by_account.values() for e in stream}
     n = 0
     for outcome in outcomes:
         if outcome.status not in {"opened", "approved", "declined", "duplicate"}:
             continue
         n += 1
-        for account, seq, balance in ((outcome.account_id, outcome.seq, outcome.balance_after),
-                                      (outcome.to_account, outcome.to_seq,
-                                       outcome.to_balance_after)):
+        for account, seq, balance in (
+            (outcome.account_id, outcome.seq, outcome.balance_after),
+            (outcome.to_account, outcome.to_seq, outcome.to_balance_after),
+        ):
             if account is None or seq is None:
                 continue
             event = index.get((account, seq))
             if event is None or not _same_txn(event, outcome):
                 result.problems.append(f"outcome of {outcome.txn_id} names no stored event")
             elif format_minor(event.balance_after) != balance:
-                result.problems.append(f"outcome of {outcome.txn_id} says {balance}, "
-                                       f"stored event says {format_minor(event.balance_after)}")
+                result.problems.append(
+                    f"outcome of {outcome.txn_id} says {balance}, "
+                    f"stored event says {format_minor(event.balance_after)}"
+                )
     if n:
         result.checked.append(f"{n} outcomes agree with their stored events")
 

@@ -63,8 +63,17 @@ def ledger_spec(settings: Settings) -> TableSpec:
         name=settings.ledger_table,
         definition={
             "AttributeDefinitions": _attrs(
-                "PK", "SK", "INV_PK", "INV_SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK",
-                "txn_declined_reason", "txn_date", "special_status_indicator",
+                "PK",
+                "SK",
+                "INV_PK",
+                "INV_SK",
+                "GSI1PK",
+                "GSI1SK",
+                "GSI2PK",
+                "GSI2SK",
+                "txn_declined_reason",
+                "txn_date",
+                "special_status_indicator",
             ),
             "KeySchema": _KEYS,
             "GlobalSecondaryIndexes": [

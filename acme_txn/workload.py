@@ -29,14 +29,27 @@ def account_ids(spec: WorkloadSpec) -> list[str]:
 def opening_commands(spec: WorkloadSpec) -> list[dict[str, Any]]:
     cmds: list[dict[str, Any]] = []
     for i, acct in enumerate(account_ids(spec)):
-        cmds.append({"type": "open_account", "account_id": acct,
-                     "customer_id": f"C{i // 2:04d}", "currency": spec.currency})
+        cmds.append(
+            {
+                "type": "open_account",
+                "account_id": acct,
+                "customer_id": f"C{i // 2:04d}",
+                "currency": spec.currency,
+            }
+        )
     return cmds
 
 
 def funding_commands(spec: WorkloadSpec) -> list[dict[str, Any]]:
-    return [{"type": "credit", "txn_id": f"fund-{acct}", "account_id": acct,
-             "amount": spec.opening_credit} for acct in account_ids(spec)]
+    return [
+        {
+            "type": "credit",
+            "txn_id": f"fund-{acct}",
+            "account_id": acct,
+            "amount": spec.opening_credit,
+        }
+        for acct in account_ids(spec)
+    ]
 
 
 def mixed_commands(spec: WorkloadSpec) -> list[dict[str, Any]]:
@@ -54,13 +67,34 @@ def mixed_commands(spec: WorkloadSpec) -> list[dict[str, Any]]:
         day = f"2026-11-{rng.randint(18, 22):02d}T{rng.randint(0, 23):02d}:15:00Z"
         if roll < spec.transfer_ratio:
             src, dst = rng.sample(accounts, 2)
-            cmds.append({"type": "transfer", "txn_id": txn_id, "from_account": src,
-                         "to_account": dst, "amount": amount, "occurred_at": day})
+            cmds.append(
+                {
+                    "type": "transfer",
+                    "txn_id": txn_id,
+                    "from_account": src,
+                    "to_account": dst,
+                    "amount": amount,
+                    "occurred_at": day,
+                }
+            )
         elif roll < spec.transfer_ratio + spec.debit_ratio:
-            cmds.append({"type": "debit", "txn_id": txn_id, "account_id": rng.choice(accounts),
-                         "amount": amount, "occurred_at": day})
+            cmds.append(
+                {
+                    "type": "debit",
+                    "txn_id": txn_id,
+                    "account_id": rng.choice(accounts),
+                    "amount": amount,
+                    "occurred_at": day,
+                }
+            )
         else:
-            cmds.append({"type": "credit", "txn_id": txn_id,
-                         "account_id": rng.choice(accounts), "amount": amount,
-                         "occurred_at": day})
+            cmds.append(
+                {
+                    "type": "credit",
+                    "txn_id": txn_id,
+                    "account_id": rng.choice(accounts),
+                    "amount": amount,
+                    "occurred_at": day,
+                }
+            )
     return cmds

@@ -48,15 +48,19 @@ class Measured:
     def row(self) -> str:
         r = self.result
         rate = self.events / self.seconds if self.seconds else 0.0
-        return (f"{self.label:<34} {self.events:>6} {rate:>9.1f} {r.transactions:>6} "
-                f"{r.items_written:>6} {r.write_units:>8.0f} "
-                f"{r.items_written / self.events:>8.2f} {r.write_units / self.events:>8.2f} "
-                f"{self.aws_wcu / self.events:>10.2f} "
-                f"{'ok' if self.ok else 'MISMATCH':>9}")
+        return (
+            f"{self.label:<34} {self.events:>6} {rate:>9.1f} {r.transactions:>6} "
+            f"{r.items_written:>6} {r.write_units:>8.0f} "
+            f"{r.items_written / self.events:>8.2f} {r.write_units / self.events:>8.2f} "
+            f"{self.aws_wcu / self.events:>10.2f} "
+            f"{'ok' if self.ok else 'MISMATCH':>9}"
+        )
 
 
-HEADER = (f"{'mode':<34} {'events':>6} {'events/s':>9} {'txns':>6} {'items':>6} "
-          f"{'units':>8} {'items/ev':>8} {'units/ev':>8} {'AWS WCU/ev':>10} {'reconcile':>9}")
+HEADER = (
+    f"{'mode':<34} {'events':>6} {'events/s':>9} {'txns':>6} {'items':>6} "
+    f"{'units':>8} {'items/ev':>8} {'units/ev':>8} {'AWS WCU/ev':>10} {'reconcile':>9}"
+)
 
 
 def make_log(settings: Settings, client: Any, spec: WorkloadSpec) -> list[LedgerEvent]:
@@ -78,16 +82,23 @@ def stream_order(events: Sequence[LedgerEvent], seed: int) -> list[LedgerEvent]:
     return [queues[a].pop(0) for a in tickets]
 
 
-def measure(label: str, base: Settings, ledger_settings: Settings,
-            events: Sequence[LedgerEvent], batch: int, *, coalesce: bool,
-            workers: int = 1) -> Measured:
+def measure(
+    label: str,
+    base: Settings,
+    ledger_settings: Settings,
+    events: Sequence[LedgerEvent],
+    batch: int,
+    *,
+    coalesce: bool,
+    workers: int = 1,
+) -> Measured:
     views_settings, client = fresh_tables(base, "bv")
     store = EventStore(client, ledger_settings.ledger_table)
     projector = Projector(client, views_settings, store, coalesce=coalesce, workers=workers)
     total = ProjectionResult()
     started = time.perf_counter()
     for i in range(0, len(events), batch):
-        total = total.merge(projector.project(events[i:i + batch]))
+        total = total.merge(projector.project(events[i : i + batch]))
     seconds = time.perf_counter() - started
     ok = reconcile_events(events, ViewStore(client, views_settings.views_table)).ok
     declined = sum(1 for e in events if not e.approved)
@@ -104,21 +115,49 @@ def main(argv: Sequence[str] | None = None) -> None:
     spec = WorkloadSpec(accounts=args.accounts, commands=args.commands, seed=3)
     with backend() as base:
         ledger_settings, client = fresh_tables(base, "bl")
-        print(f"writing the event log: {spec.accounts} accounts, {spec.commands} commands...",
-              flush=True)
+        print(
+            f"writing the event log: {spec.accounts} accounts, {spec.commands} commands...",
+            flush=True,
+        )
         events = stream_order(make_log(ledger_settings, client, spec), seed=5)
         days = len({e.txn_date for e in events})
-        print(f"{len(events)} events, {days} days, batches of {args.batch}; warming up...",
-              flush=True)
+        print(
+            f"{len(events)} events, {days} days, batches of {args.batch}; warming up...", flush=True
+        )
         measure("warm-up", base, ledger_settings, events, args.batch, coalesce=False)
         runs: list[Measured] = []
         for n in range(args.rounds):  # alternate, so JVM warm-up favours neither mode
-            runs.append(measure(f"per record (round {n + 1})", base, ledger_settings, events,
-                                args.batch, coalesce=False))
-            runs.append(measure(f"coalesced (round {n + 1})", base, ledger_settings, events,
-                                args.batch, coalesce=True))
-            runs.append(measure(f"coalesced, 4 threads (round {n + 1})", base,
-                                ledger_settings, events, args.batch, coalesce=True, workers=4))
+            runs.append(
+                measure(
+                    f"per record (round {n + 1})",
+                    base,
+                    ledger_settings,
+                    events,
+                    args.batch,
+                    coalesce=False,
+                )
+            )
+            runs.append(
+                measure(
+                    f"coalesced (round {n + 1})",
+                    base,
+                    ledger_settings,
+                    events,
+                    args.batch,
+                    coalesce=True,
+                )
+            )
+            runs.append(
+                measure(
+                    f"coalesced, 4 threads (round {n + 1})",
+                    base,
+                    ledger_settings,
+                    events,
+                    args.batch,
+                    coalesce=True,
+                    workers=4,
+                )
+            )
     print("\n== projections: coalesced vs one transaction per record")
     print(HEADER)
     for run in runs:
@@ -126,14 +165,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     per_record = [r for r in runs if r.label.startswith("per record")][-1]
     coalesced = [r for r in runs if r.label.startswith("coalesced (")][-1]
     speedup = (coalesced.events / coalesced.seconds) / (per_record.events / per_record.seconds)
-    print(f"\nlast round: coalesced projects {speedup:.1f}x the events/s and writes "
-          f"{per_record.result.items_written / coalesced.result.items_written:.1f}x fewer items"
-          f" ({coalesced.result.items_written / coalesced.events:.2f} vs "
-          f"{per_record.result.items_written / per_record.events:.2f} per event); reported "
-          f"units {coalesced.result.write_units / coalesced.events:.2f} vs "
-          f"{per_record.result.write_units / per_record.events:.2f} per event; AWS WCU "
-          f"{coalesced.aws_wcu / coalesced.events:.2f} vs "
-          f"{per_record.aws_wcu / per_record.events:.2f} per event")
+    print(
+        f"\nlast round: coalesced projects {speedup:.1f}x the events/s and writes "
+        f"{per_record.result.items_written / coalesced.result.items_written:.1f}x fewer items"
+        f" ({coalesced.result.items_written / coalesced.events:.2f} vs "
+        f"{per_record.result.items_written / per_record.events:.2f} per event); reported "
+        f"units {coalesced.result.write_units / coalesced.events:.2f} vs "
+        f"{per_record.result.write_units / per_record.events:.2f} per event; AWS WCU "
+        f"{coalesced.aws_wcu / coalesced.events:.2f} vs "
+        f"{per_record.aws_wcu / per_record.events:.2f} per event"
+    )
 
 
 if __name__ == "__main__":

@@ -43,11 +43,20 @@ def write_events(settings: Settings, client: Any, events: int, accounts: int) ->
     per_account = events // accounts
     now = datetime.now(UTC)
     for a in range(accounts):
-        evs = [FundsCredited(account_id=f"B{a}", seq=s, txn_id=f"B{a}-{s}", currency="USD",
-                             amount=100, balance_after=100 * s, occurred_at=now)
-               for s in range(1, per_account + 1)]
+        evs = [
+            FundsCredited(
+                account_id=f"B{a}",
+                seq=s,
+                txn_id=f"B{a}-{s}",
+                currency="USD",
+                amount=100,
+                balance_after=100 * s,
+                occurred_at=now,
+            )
+            for s in range(1, per_account + 1)
+        ]
         for i in range(0, len(evs), 50):
-            store.append(evs[i:i + 50], [])
+            store.append(evs[i : i + 50], [])
     return per_account * accounts
 
 
@@ -77,14 +86,25 @@ class Finish:
                 self.at = time.perf_counter()
 
 
-def poller_rate(label: str, settings: Settings, source: DynamoDBShardSource, *,
-                expected: int, make_handler: Callable[[Finish], Handler],
-                **cfg: Any) -> Rate:
+def poller_rate(
+    label: str,
+    settings: Settings,
+    source: DynamoDBShardSource,
+    *,
+    expected: int,
+    make_handler: Callable[[Finish], Handler],
+    **cfg: Any,
+) -> Rate:
     finish = Finish(expected)
-    config = EsmConfig(consumer=f"bench{uuid.uuid4().hex[:6]}", poll_interval=0.01,
-                       filters=FilterCriteria([EVENTS_ONLY]), **cfg)
-    poller = Poller(source, make_handler(finish), dynamodb_client(settings),
-                    settings.streams_table, config)
+    config = EsmConfig(
+        consumer=f"bench{uuid.uuid4().hex[:6]}",
+        poll_interval=0.01,
+        filters=FilterCriteria([EVENTS_ONLY]),
+        **cfg,
+    )
+    poller = Poller(
+        source, make_handler(finish), dynamodb_client(settings), settings.streams_table, config
+    )
     started = time.perf_counter()
     poller.run(until_idle=True, max_seconds=600)
     end = finish.at or time.perf_counter()
@@ -130,22 +150,30 @@ def main(argv: list[str] | None = None) -> None:
             ("poller, bare handler, batch 100", bare, {"batch_size": 100}),
             ("poller, powertools handler, batch 100", powertools, {"batch_size": 100}),
             ("poller, powertools handler, batch 1000", powertools, {"batch_size": 1000}),
-            ("poller, powertools handler, batch 100, PF 4", powertools,
-             {"batch_size": 100, "parallelization_factor": 4}),
+            (
+                "poller, powertools handler, batch 100, PF 4",
+                powertools,
+                {"batch_size": 100, "parallelization_factor": 4},
+            ),
         ]:
             raws.append(raw_rate(source, n))  # interleaved: same JVM state for both
-            rows.append(poller_rate(label, settings, source, expected=n, make_handler=make,
-                                    **cfg))
+            rows.append(poller_rate(label, settings, source, expected=n, make_handler=make, **cfg))
         best = max(raws, key=lambda r: r.per_second)
         print(f"\n== stream delivery, {n} records, one shard (DynamoDB Local)")
-        print(f"{'what':<46} {'records':>7} {'rec/s':>7} {'raw rec/s':>9} {'x raw':>6}"
-              f" {'x best raw':>10}")
+        print(
+            f"{'what':<46} {'records':>7} {'rec/s':>7} {'raw rec/s':>9} {'x raw':>6}"
+            f" {'x best raw':>10}"
+        )
         for raw, row in zip(raws, rows, strict=True):
-            print(f"{row.label:<46} {row.count:>7} {row.per_second:>7.0f} "
-                  f"{raw.per_second:>9.0f} {row.per_second / raw.per_second:>6.2f}"
-                  f" {row.per_second / best.per_second:>10.2f}")
-        print("raw rec/s: the GetRecords pass (Limit=1000, same stream) run just before the row;"
-              f" best raw pass {best.per_second:.0f} rec/s")
+            print(
+                f"{row.label:<46} {row.count:>7} {row.per_second:>7.0f} "
+                f"{raw.per_second:>9.0f} {row.per_second / raw.per_second:>6.2f}"
+                f" {row.per_second / best.per_second:>10.2f}"
+            )
+        print(
+            "raw rec/s: the GetRecords pass (Limit=1000, same stream) run just before the row;"
+            f" best raw pass {best.per_second:.0f} rec/s"
+        )
 
 
 if __name__ == "__main__":

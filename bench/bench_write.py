@@ -24,29 +24,52 @@ WORKERS = 8
 
 
 def _event_item(n: int, pk: str) -> dict[str, Any]:
-    event = FundsCredited(account_id=f"{pk}{n}", seq=1, txn_id=f"{pk}-{n}", currency="USD",
-                          amount=100, balance_after=100, occurred_at=datetime.now(UTC))
+    event = FundsCredited(
+        account_id=f"{pk}{n}",
+        seq=1,
+        txn_id=f"{pk}-{n}",
+        currency="USD",
+        amount=100,
+        balance_after=100,
+        occurred_at=datetime.now(UTC),
+    )
     return serialize(event_to_item(event))
 
 
 def raw_put(client: Any, table: str, count: int) -> Rate:
     def put(n: int) -> None:
-        client.put_item(TableName=table, Item=_event_item(n, "RAWP"),
-                        ConditionExpression="attribute_not_exists(PK)")
+        client.put_item(
+            TableName=table,
+            Item=_event_item(n, "RAWP"),
+            ConditionExpression="attribute_not_exists(PK)",
+        )
+
     return timed_pool("raw conditional put (event item)", put, range(count), WORKERS)
 
 
 def raw_transaction(client: Any, table: str, count: int) -> Rate:
     def txn(n: int) -> None:
         record = serialize({"PK": f"TXN#RAWT-{n}", "SK": f"TXN#RAWT-{n}", "outcome": "{}"})
-        client.transact_write_items(TransactItems=[
-            {"Put": {"TableName": table, "Item": _event_item(n, "RAWT"),
-                     "ConditionExpression": "attribute_not_exists(PK)"}},
-            {"Put": {"TableName": table, "Item": record,
-                     "ConditionExpression": "attribute_not_exists(PK)"}},
-        ])
-    return timed_pool("raw two-item transaction (event + idempotency)", txn, range(count),
-                      WORKERS)
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": _event_item(n, "RAWT"),
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": record,
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                },
+            ]
+        )
+
+    return timed_pool("raw two-item transaction (event + idempotency)", txn, range(count), WORKERS)
 
 
 def ledger_rate(ledger: Ledger, spec: WorkloadSpec, count: int, label: str) -> tuple[Rate, int]:
@@ -54,14 +77,22 @@ def ledger_rate(ledger: Ledger, spec: WorkloadSpec, count: int, label: str) -> t
         ledger.submit_raw(cmd)
     accounts = [c["account_id"] for c in opening_commands(spec)]
     tag = "".join(ch for ch in label if ch.isalnum())[-20:]
-    cmds = [{"type": "credit", "txn_id": f"{tag}-{n}", "account_id": accounts[n % len(accounts)],
-             "amount": "1.00"} for n in range(count)]
+    cmds = [
+        {
+            "type": "credit",
+            "txn_id": f"{tag}-{n}",
+            "account_id": accounts[n % len(accounts)],
+            "amount": "1.00",
+        }
+        for n in range(count)
+    ]
     approved = 0
 
     def submit(cmd: dict[str, Any]) -> None:
         nonlocal approved
         if ledger.submit_raw(cmd).status == "approved":
             approved += 1
+
     rate = timed_pool(label, submit, cmds, WORKERS)
     return Rate(label, approved, rate.seconds), ledger.stats["groups"]
 
@@ -74,46 +105,86 @@ def main(argv: list[str] | None = None) -> None:
     with backend() as base:
         settings, client = fresh_tables(base, "bw")
         table = settings.ledger_table
-        warm_up(args.warmup, lambda n: client.put_item(
-            TableName=table, Item=_event_item(n, "WARM")))
+        warm_up(
+            args.warmup, lambda n: client.put_item(TableName=table, Item=_event_item(n, "WARM"))
+        )
         floor_put = raw_put(client, table, args.count)
         floor_txn = raw_transaction(client, table, args.count)
         store = EventStore(client, table, record_capacity=True)
-        many, _ = ledger_rate(Ledger(store), WorkloadSpec(accounts=200, prefix="M"), args.count,
-                              f"ledger credits, {WORKERS} workers, 200 accounts")
-        cu_many = store.consumed_capacity[-args.count:]
+        many, _ = ledger_rate(
+            Ledger(store),
+            WorkloadSpec(accounts=200, prefix="M"),
+            args.count,
+            f"ledger credits, {WORKERS} workers, 200 accounts",
+        )
+        cu_many = store.consumed_capacity[-args.count :]
         hot_ledger = Ledger(EventStore(client, table, record_capacity=True))
-        hot, groups = ledger_rate(hot_ledger, WorkloadSpec(accounts=1, prefix="H"), args.count,
-                                  f"ledger credits, {WORKERS} workers, 1 hot account")
+        hot, groups = ledger_rate(
+            hot_ledger,
+            WorkloadSpec(accounts=1, prefix="H"),
+            args.count,
+            f"ledger credits, {WORKERS} workers, 1 hot account",
+        )
         cu_hot = hot_ledger.store.consumed_capacity
         no_group = Ledger(EventStore(client, table), group_size=1)
-        hot1, _ = ledger_rate(no_group, WorkloadSpec(accounts=1, prefix="N"), args.count // 3,
-                              f"ledger credits, {WORKERS} workers, 1 hot account, group size 1")
-    print_rates("write path (floor = raw two-item transaction)",
-                [floor_put, floor_txn, many, hot, hot1], floor_txn)
-    print(f"\nhot account: {hot.count} txns committed in {groups} group transactions "
-          f"({hot.count / max(groups, 1):.1f} txns per transaction); "
-          f"no-grouping retries: {no_group.stats['retries']}")
+        hot1, _ = ledger_rate(
+            no_group,
+            WorkloadSpec(accounts=1, prefix="N"),
+            args.count // 3,
+            f"ledger credits, {WORKERS} workers, 1 hot account, group size 1",
+        )
+    print_rates(
+        "write path (floor = raw two-item transaction)",
+        [floor_put, floor_txn, many, hot, hot1],
+        floor_txn,
+    )
+    print(
+        f"\nhot account: {hot.count} txns committed in {groups} group transactions "
+        f"({hot.count / max(groups, 1):.1f} txns per transaction); "
+        f"no-grouping retries: {no_group.stats['retries']}"
+    )
     _print_capacity(cu_many, cu_hot, hot.count / max(groups, 1))
 
 
 def _print_capacity(cu_many: list[float], cu_hot: list[float], group: float) -> None:
-    event = event_to_item(FundsCredited(
-        account_id="A0001", seq=123, txn_id="T7-000123", currency="USD", amount=12345,
-        balance_after=987654, occurred_at=datetime.now(UTC)))
-    outcome = ('{"account_id":"A0001","balance_after":"9876.54","seq":123,'
-               '"status":"approved","txn_id":"T7-000123"}')
-    record = {"PK": "TXN#T7-000123", "SK": "TXN#T7-000123", "entity": "txn_record",
-              "txn_id": "T7-000123", "fingerprint": "f" * 64, "status": "approved",
-              "account_id": "A0001", "outcome": outcome, "recorded_at": "2026-11-22T00:00:00Z"}
+    event = event_to_item(
+        FundsCredited(
+            account_id="A0001",
+            seq=123,
+            txn_id="T7-000123",
+            currency="USD",
+            amount=12345,
+            balance_after=987654,
+            occurred_at=datetime.now(UTC),
+        )
+    )
+    outcome = (
+        '{"account_id":"A0001","balance_after":"9876.54","seq":123,'
+        '"status":"approved","txn_id":"T7-000123"}'
+    )
+    record = {
+        "PK": "TXN#T7-000123",
+        "SK": "TXN#T7-000123",
+        "entity": "txn_record",
+        "txn_id": "T7-000123",
+        "fingerprint": "f" * 64,
+        "status": "approved",
+        "account_id": "A0001",
+        "outcome": outcome,
+        "recorded_at": "2026-11-22T00:00:00Z",
+    }
     wcu = transaction_wcu([event, record])
-    print(f"capacity per txn on AWS (from item sizes: event {item_size(event)} B, "
-          f"record {item_size(record)} B): {wcu:.0f} WCU (2+2 transactional, +1 GSI1, +1 GSI2) "
-          f"+ 1 RCU head read; with group commit the head read is shared by {group:.1f} txns.")
+    print(
+        f"capacity per txn on AWS (from item sizes: event {item_size(event)} B, "
+        f"record {item_size(record)} B): {wcu:.0f} WCU (2+2 transactional, +1 GSI1, +1 GSI2) "
+        f"+ 1 RCU head read; with group commit the head read is shared by {group:.1f} txns."
+    )
     if cu_many and cu_hot:
-        print(f"DynamoDB Local reports {sum(cu_many) / len(cu_many):.1f} units per single-txn "
-              f"transaction and {sum(cu_hot) / len(cu_hot):.1f} per group transaction: a fixed "
-              "figure whatever the item count, so it is not used for costs.")
+        print(
+            f"DynamoDB Local reports {sum(cu_many) / len(cu_many):.1f} units per single-txn "
+            f"transaction and {sum(cu_hot) / len(cu_hot):.1f} per group transaction: a fixed "
+            "figure whatever the item count, so it is not used for costs."
+        )
 
 
 if __name__ == "__main__":

@@ -36,12 +36,17 @@ def backend() -> Iterator[Settings]:
     key = f"b{uuid.uuid4().hex[:10]}"
     state_dir = default_state_dir(os.environ)
     if os.environ.get("BENCH_ENDPOINT"):
-        yield Settings(endpoint_url=os.environ["BENCH_ENDPOINT"], access_key=key, secret_key=key,
-                       state_dir=state_dir)
+        yield Settings(
+            endpoint_url=os.environ["BENCH_ENDPOINT"],
+            access_key=key,
+            secret_key=key,
+            state_dir=state_dir,
+        )
         return
     with dynamodb_local.running(state_dir) as server:
-        yield Settings(endpoint_url=server.endpoint, access_key=key, secret_key=key,
-                       state_dir=state_dir)
+        yield Settings(
+            endpoint_url=server.endpoint, access_key=key, secret_key=key, state_dir=state_dir
+        )
 
 
 def fresh_tables(base: Settings, prefix: str) -> tuple[Settings, Any]:

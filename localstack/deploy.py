@@ -83,10 +83,24 @@ def vendored_requirements() -> list[str]:
 
 def vendor_dependencies(target: Path, python_version: str, arch: str) -> None:
     platform = "manylinux2014_x86_64" if arch == "x86_64" else "manylinux2014_aarch64"
-    cmd = [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-           "--target", str(target), "--implementation", "cp", "--python-version",
-           python_version, "--platform", platform, "--only-binary=:all:",
-           *vendored_requirements()]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--disable-pip-version-check",
+        "--target",
+        str(target),
+        "--implementation",
+        "cp",
+        "--python-version",
+        python_version,
+        "--platform",
+        platform,
+        "--only-binary=:all:",
+        *vendored_requirements(),
+    ]
     log(f"vendoring {' '.join(vendored_requirements())} for Python {python_version}/{arch}")
     subprocess.run(cmd, check=True)
 
@@ -118,21 +132,36 @@ def ensure_queue(sqs: Any, name: str) -> str:
 
 def ensure_function(lam: Any, args: argparse.Namespace, code: bytes) -> tuple[str, str]:
     """Create or update the function; returns (its ARN, 'created'|'updated'|'unchanged')."""
-    environment = {"Variables": {"ACME_TABLE_PREFIX": args.table_prefix,
-                                 "POWERTOOLS_SERVICE_NAME": "acme-txn-streams",
-                                 **dict(args.env)}}
+    environment = {
+        "Variables": {
+            "ACME_TABLE_PREFIX": args.table_prefix,
+            "POWERTOOLS_SERVICE_NAME": "acme-txn-streams",
+            **dict(args.env),
+        }
+    }
     if args.lambda_endpoint_url:
         environment["Variables"]["AWS_ENDPOINT_URL"] = args.lambda_endpoint_url
-    config = {"Role": args.role_arn, "Handler": args.handler, "Runtime": args.runtime,
-              "Timeout": args.timeout, "MemorySize": args.memory, "Environment": environment,
-              "Description": "acme-txn: project ledger events into the read models"}
+    config = {
+        "Role": args.role_arn,
+        "Handler": args.handler,
+        "Runtime": args.runtime,
+        "Timeout": args.timeout,
+        "MemorySize": args.memory,
+        "Environment": environment,
+        "Description": "acme-txn: project ledger events into the read models",
+    }
     try:
         current = lam.get_function(FunctionName=args.function_name)["Configuration"]
     except ClientError as exc:
         if _code(exc) != "ResourceNotFoundException":
             raise
-        fn = lam.create_function(FunctionName=args.function_name, Code={"ZipFile": code},
-                                 Architectures=[args.arch], PackageType="Zip", **config)
+        fn = lam.create_function(
+            FunctionName=args.function_name,
+            Code={"ZipFile": code},
+            Architectures=[args.arch],
+            PackageType="Zip",
+            **config,
+        )
         lam.get_waiter("function_active_v2").wait(FunctionName=args.function_name)
         return str(fn["FunctionArn"]), "created"
     status = "unchanged"
@@ -164,19 +193,23 @@ def mapping_settings(args: argparse.Namespace, queue_arn: str) -> dict[str, Any]
     }
 
 
-def ensure_mapping(lam: Any, function: str, stream_arn: str,
-                   settings: dict[str, Any]) -> tuple[str, str]:
+def ensure_mapping(
+    lam: Any, function: str, stream_arn: str, settings: dict[str, Any]
+) -> tuple[str, str]:
     found = lam.list_event_source_mappings(EventSourceArn=stream_arn, FunctionName=function)
     mappings = found.get("EventSourceMappings", [])
     if mappings:
         uuid = str(mappings[0]["UUID"])
-        lam.update_event_source_mapping(UUID=uuid, FunctionName=function, Enabled=True,
-                                        **settings)
+        lam.update_event_source_mapping(UUID=uuid, FunctionName=function, Enabled=True, **settings)
         status = "updated"
     else:
         created = lam.create_event_source_mapping(
-            EventSourceArn=stream_arn, FunctionName=function, Enabled=True,
-            StartingPosition="TRIM_HORIZON", **settings)
+            EventSourceArn=stream_arn,
+            FunctionName=function,
+            Enabled=True,
+            StartingPosition="TRIM_HORIZON",
+            **settings,
+        )
         uuid, status = str(created["UUID"]), "created"
     deadline = time.monotonic() + 120
     while True:
@@ -192,9 +225,12 @@ def ensure_mapping(lam: Any, function: str, stream_arn: str,
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--endpoint-url", help="LocalStack (or other) endpoint; none means AWS")
-    p.add_argument("--localstack", action="store_true",
-                   help="use the LocalStack endpoint localstack_client finds "
-                        "(LOCALSTACK_HOST / EDGE_PORT, default localhost:4566)")
+    p.add_argument(
+        "--localstack",
+        action="store_true",
+        help="use the LocalStack endpoint localstack_client finds "
+        "(LOCALSTACK_HOST / EDGE_PORT, default localhost:4566)",
+    )
     p.add_argument("--table-prefix", default=os.environ.get("ACME_TABLE_PREFIX", "acme"))
     p.add_argument("--region", default=None, help="default AWS_REGION or us-east-1")
     p.add_argument("--role-arn", help="the function's execution role (required on AWS)")
@@ -204,16 +240,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--arch", choices=["x86_64", "arm64"], default="x86_64")
     p.add_argument("--timeout", type=int, default=60)
     p.add_argument("--memory", type=int, default=512)
-    p.add_argument("--env", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                   help="extra environment variable of the function (repeatable)")
-    p.add_argument("--lambda-endpoint-url",
-                   help="AWS_ENDPOINT_URL for the function (default: none on AWS; LocalStack "
-                        "injects its own, right for its executor)")
+    p.add_argument(
+        "--env",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="extra environment variable of the function (repeatable)",
+    )
+    p.add_argument(
+        "--lambda-endpoint-url",
+        help="AWS_ENDPOINT_URL for the function (default: none on AWS; LocalStack "
+        "injects its own, right for its executor)",
+    )
     vendor = p.add_mutually_exclusive_group()
-    vendor.add_argument("--vendor", dest="vendor", action="store_true", default=None,
-                        help="put pydantic/powertools wheels in the zip (default on AWS)")
-    vendor.add_argument("--no-vendor", dest="vendor", action="store_false",
-                        help="code only (the host executor runs it with the project's venv)")
+    vendor.add_argument(
+        "--vendor",
+        dest="vendor",
+        action="store_true",
+        default=None,
+        help="put pydantic/powertools wheels in the zip (default on AWS)",
+    )
+    vendor.add_argument(
+        "--no-vendor",
+        dest="vendor",
+        action="store_false",
+        help="code only (the host executor runs it with the project's venv)",
+    )
     esm = p.add_argument_group("event source mapping")
     esm.add_argument("--batch-size", type=int, default=100)
     esm.add_argument("--batching-window", type=int, default=0)
@@ -237,8 +290,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def settings_for(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_env(os.environ, table_prefix=args.table_prefix,
-                                 region=args.region, endpoint_url=args.endpoint_url)
+    settings = Settings.from_env(
+        os.environ,
+        table_prefix=args.table_prefix,
+        region=args.region,
+        endpoint_url=args.endpoint_url,
+    )
     if args.endpoint_url and not settings.access_key:
         settings = settings.with_(access_key="test", secret_key="test")  # LocalStack's dummies
     return settings
@@ -254,20 +311,29 @@ def deploy(args: argparse.Namespace) -> dict[str, Any]:
     ddb, lam, sqs = client("dynamodb"), client("lambda"), client("sqs")
     tables = ensure_tables(ddb, settings)
     log(f"tables: {tables}")
-    stream_arn = str(ddb.describe_table(TableName=settings.ledger_table)["Table"]
-                     ["LatestStreamArn"])
+    stream_arn = str(
+        ddb.describe_table(TableName=settings.ledger_table)["Table"]["LatestStreamArn"]
+    )
     queue_arn = ensure_queue(sqs, f"{args.table_prefix}-projections-onfailure")
     log(f"on-failure queue: {queue_arn}")
     code = build_zip(args.vendor, args.runtime, args.arch)
     function_arn, fn_status = ensure_function(lam, args, code)
     log(f"function {args.function_name}: {fn_status} ({len(code) // 1024} KiB zip)")
-    uuid, esm_status = ensure_mapping(lam, args.function_name, stream_arn,
-                                      mapping_settings(args, queue_arn))
+    uuid, esm_status = ensure_mapping(
+        lam, args.function_name, stream_arn, mapping_settings(args, queue_arn)
+    )
     log(f"event source mapping {uuid}: {esm_status}")
-    return {"endpoint_url": args.endpoint_url, "table_prefix": args.table_prefix,
-            "tables": tables, "stream_arn": stream_arn, "on_failure_queue": queue_arn,
-            "function_arn": function_arn, "function": fn_status, "mapping_uuid": uuid,
-            "mapping": esm_status}
+    return {
+        "endpoint_url": args.endpoint_url,
+        "table_prefix": args.table_prefix,
+        "tables": tables,
+        "stream_arn": stream_arn,
+        "on_failure_queue": queue_arn,
+        "function_arn": function_arn,
+        "function": fn_status,
+        "mapping_uuid": uuid,
+        "mapping": esm_status,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

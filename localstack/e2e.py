@@ -66,36 +66,57 @@ def log(message: str) -> None:
 
 def run_dir() -> Path:
     home = os.environ.get("ACME_LOCALSTACK_HOME") or str(
-        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "acme-txn")
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "acme-txn"
+    )
     return Path(home) / "localstack-run"
 
 
 # --- the CLI -------------------------------------------------------------------------------
 def cli(args: argparse.Namespace, *argv: str, stdin: str | None = None) -> list[dict[str, Any]]:
-    cmd = [CLI, *argv, "--endpoint-url", args.endpoint_url, "--table-prefix", args.prefix,
-           "--json"]
+    cmd = [CLI, *argv, "--endpoint-url", args.endpoint_url, "--table-prefix", args.prefix, "--json"]
     proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, check=False)
     if proc.returncode not in (0, 2):
         raise SystemExit(f"`{' '.join(cmd[:2])}` failed ({proc.returncode}): {proc.stderr}")
     return [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
 
 
-def submit(args: argparse.Namespace, commands: list[dict[str, Any]],
-           workers: int = 1) -> list[dict[str, Any]]:
+def submit(
+    args: argparse.Namespace, commands: list[dict[str, Any]], workers: int = 1
+) -> list[dict[str, Any]]:
     lines = "".join(json.dumps(c) + "\n" for c in commands)
     return cli(args, "submit", "-", "--workers", str(workers), stdin=lines)
 
 
 # --- deployment ----------------------------------------------------------------------------
 def deploy_all(args: argparse.Namespace) -> dict[str, Any]:
-    common = ["--endpoint-url", args.endpoint_url, "--table-prefix", args.prefix,
-              "--no-vendor", "--batch-size", "100", "--batching-window", "0",
-              "--parallelization-factor", str(args.parallelization_factor)]
+    common = [
+        "--endpoint-url",
+        args.endpoint_url,
+        "--table-prefix",
+        args.prefix,
+        "--no-vendor",
+        "--batch-size",
+        "100",
+        "--batching-window",
+        "0",
+        "--parallelization-factor",
+        str(args.parallelization_factor),
+    ]
     result = deploy.deploy(deploy.parse_args(common))
-    probe = deploy.parse_args([*common, "--function-name", f"{args.prefix}-probe",
-                               "--handler", "e2e_probe.lambda_handler",
-                               "--max-retry-attempts", "2",
-                               "--env", "PROBE_STATE_DIR", str(args.state_dir)])
+    probe = deploy.parse_args(
+        [
+            *common,
+            "--function-name",
+            f"{args.prefix}-probe",
+            "--handler",
+            "e2e_probe.lambda_handler",
+            "--max-retry-attempts",
+            "2",
+            "--env",
+            "PROBE_STATE_DIR",
+            str(args.state_dir),
+        ]
+    )
     session = make_session(deploy.settings_for(probe))
     lam = session.client("lambda", endpoint_url=args.endpoint_url)
     sqs = session.client("sqs", endpoint_url=args.endpoint_url)
@@ -107,8 +128,9 @@ def deploy_all(args: argparse.Namespace) -> dict[str, Any]:
     settings = deploy.mapping_settings(probe, queue)
     settings["BisectBatchOnFunctionError"] = False
     deploy.ensure_mapping(lam, probe.function_name, result["stream_arn"], settings)
-    result["probe_queue_url"] = sqs.get_queue_url(
-        QueueName=f"{args.prefix}-probe-onfailure")["QueueUrl"]
+    result["probe_queue_url"] = sqs.get_queue_url(QueueName=f"{args.prefix}-probe-onfailure")[
+        "QueueUrl"
+    ]
     return result
 
 
@@ -123,14 +145,23 @@ def burst_commands(accounts: list[str], count: int) -> list[dict[str, Any]]:
         elif i == count // 2:
             txn = "POISON1"
         if i % 5 == 4:
-            commands.append({"type": "transfer", "txn_id": txn, "from_account": a,
-                             "to_account": b, "amount": "7.00"})
+            commands.append(
+                {
+                    "type": "transfer",
+                    "txn_id": txn,
+                    "from_account": a,
+                    "to_account": b,
+                    "amount": "7.00",
+                }
+            )
         elif i % 7 == 6:
-            commands.append({"type": "debit", "txn_id": txn, "account_id": a,
-                             "amount": "100000.00"})  # declined: low balance
+            commands.append(
+                {"type": "debit", "txn_id": txn, "account_id": a, "amount": "100000.00"}
+            )  # declined: low balance
         else:
-            commands.append({"type": "credit", "txn_id": txn, "account_id": a,
-                             "amount": f"{10 + i}.25"})
+            commands.append(
+                {"type": "credit", "txn_id": txn, "account_id": a, "amount": f"{10 + i}.25"}
+            )
     return commands
 
 
@@ -141,6 +172,7 @@ def heads(args: argparse.Namespace, accounts: list[str]) -> dict[str, int]:
         out[account] = max(int(e["seq"]) for e in events)
     return out
 
+
 # --- main ----------------------------------------------------------------------------------
 def check_projection(args: argparse.Namespace, want: dict[str, int]) -> dict[str, Any]:
     balances = {a: cli(args, "balance", a)[0] for a in want}
@@ -148,9 +180,11 @@ def check_projection(args: argparse.Namespace, want: dict[str, int]) -> dict[str
     for account in want:
         last = cli(args, "events", account)[-1]
         b = balances[account]
-        events_ok[account] = (b["balance"] == last["balance_after"]
-                              and int(b["applied_seq"]) == int(last["seq"])
-                              and b.get("source") == "projection")
+        events_ok[account] = (
+            b["balance"] == last["balance_after"]
+            and int(b["applied_seq"]) == int(last["seq"])
+            and b.get("source") == "projection"
+        )
     reconcile = cli(args, "reconcile")[0]
     return {"balances": balances, "balances_match_events": events_ok, "reconcile": reconcile}
 
@@ -158,15 +192,21 @@ def check_projection(args: argparse.Namespace, want: dict[str, int]) -> dict[str
 def run(args: argparse.Namespace) -> dict[str, Any]:
     log(f"deploying under prefix {args.prefix}")
     deployed = deploy_all(args)
-    settings = deploy.settings_for(deploy.parse_args(
-        ["--endpoint-url", args.endpoint_url, "--table-prefix", args.prefix]))
+    settings = deploy.settings_for(
+        deploy.parse_args(["--endpoint-url", args.endpoint_url, "--table-prefix", args.prefix])
+    )
     session = make_session(settings)
     ddb = session.client("dynamodb", endpoint_url=args.endpoint_url)
     sqs = session.client("sqs", endpoint_url=args.endpoint_url)
     views = ViewStore(ddb, settings.views_table)
     accounts = ["W1", "W2", "W3", "W4"]
-    submit(args, [{"type": "open_account", "account_id": a, "customer_id": f"C{a}",
-                   "currency": "USD"} for a in ["L1", *accounts]])
+    submit(
+        args,
+        [
+            {"type": "open_account", "account_id": a, "customer_id": f"C{a}", "currency": "USD"}
+            for a in ["L1", *accounts]
+        ],
+    )
     opened = time.time()
     log("latency phase: single credits, one a second")
     samples = latency_phase(Ledger(EventStore(ddb, settings.ledger_table)), views)
@@ -178,12 +218,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     caught_up = wait_projected(views, want, args.timeout)
     burst_s = time.time() - t0
     log(f"projection caught up: {caught_up is not None} ({burst_s:.1f}s after the burst)")
-    result: dict[str, Any] = {"prefix": args.prefix, "deployed": deployed,
-                              "burst_outcomes": {s: sum(o["status"] == s for o in outcomes)
-                                                 for s in {o["status"] for o in outcomes}},
-                              "event_heads": want, "caught_up": caught_up is not None,
-                              "burst_submit_s": round(submitted_s, 2),
-                              "burst_submit_start_to_caught_up_s": round(burst_s, 2)}
+    result: dict[str, Any] = {
+        "prefix": args.prefix,
+        "deployed": deployed,
+        "burst_outcomes": {
+            s: sum(o["status"] == s for o in outcomes) for s in {o["status"] for o in outcomes}
+        },
+        "event_heads": want,
+        "caught_up": caught_up is not None,
+        "burst_submit_s": round(submitted_s, 2),
+        "burst_submit_start_to_caught_up_s": round(burst_s, 2),
+    }
     result["projection"] = check_projection(args, want)
     log("waiting for the probe's poison record to reach its on-failure queue")
     result["on_failure"] = poison_report(sqs, deployed["probe_queue_url"], 90)
@@ -194,42 +239,58 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     result["latency"] = summarise(samples, handler_latency(samples, calls))
     if calls:  # the first invocation of a fresh function includes its environment's start
         result["latency"]["first_invocation_after_opening_s"] = round(
-            calls[0]["t_start"] - opened, 3)
+            calls[0]["t_start"] - opened, 3
+        )
     result["order_projections"] = order_report(calls)
     result["order_probe"] = order_report(probe_calls)
     result["batch_item_failures"] = failure_report(probe_calls)
-    result["invocations"] = {"projections": len(calls), "probe": len(probe_calls),
-                             "max_batch": max((len(c["records"]) for c in calls), default=0)}
+    result["invocations"] = {
+        "projections": len(calls),
+        "probe": len(probe_calls),
+        "max_batch": max((len(c["records"]) for c in calls), default=0),
+    }
     if calls:  # when the handler finished its last batch, after the burst's submit returned
         result["last_projection_end_after_burst_submit_s"] = round(
-            max(c["t_end"] for c in calls) - (t0 + submitted_s), 3)
+            max(c["t_end"] for c in calls) - (t0 + submitted_s), 3
+        )
     lam = session.client("lambda", endpoint_url=args.endpoint_url)
     esm = lam.get_event_source_mapping(UUID=deployed["mapping_uuid"])
     result["esm_last_processing_result"] = esm.get("LastProcessingResult")
     proj = result["projection"]
-    result["ok"] = bool(result["caught_up"] and proj["reconcile"].get("ok")
-                        and all(proj["balances_match_events"].values()))
+    result["ok"] = bool(
+        result["caught_up"]
+        and proj["reconcile"].get("ok")
+        and all(proj["balances_match_events"].values())
+    )
     return result
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--endpoint-url", default="http://127.0.0.1:4566")
-    p.add_argument("--no-start", action="store_true",
-                   help="use a LocalStack that is already running at --endpoint-url")
+    p.add_argument(
+        "--no-start",
+        action="store_true",
+        help="use a LocalStack that is already running at --endpoint-url",
+    )
     p.add_argument("--keep-running", action="store_true", help="do not stop LocalStack")
     p.add_argument("--prefix", default=f"e2e{int(time.time())}")
     p.add_argument("--burst", type=int, default=60, help="commands in the burst")
     p.add_argument("--timeout", type=float, default=180, help="seconds to wait for catch-up")
-    p.add_argument("--parallelization-factor", type=int, default=1,
-                   help="ParallelizationFactor of both mappings (per-key order must hold)")
+    p.add_argument(
+        "--parallelization-factor",
+        type=int,
+        default=1,
+        help="ParallelizationFactor of both mappings (per-key order must hold)",
+    )
     p.add_argument("--json", action="store_true", help="print only the JSON result")
     args = p.parse_args()
     args.state_dir = run_dir() / "probe-state" / args.prefix
     started = False
     if not args.no_start:
-        proc = subprocess.run([str(HERE / "host" / "start.sh")], capture_output=True, text=True,
-                              check=False)
+        proc = subprocess.run(
+            [str(HERE / "host" / "start.sh")], capture_output=True, text=True, check=False
+        )
         if proc.returncode != 0:
             log(f"LocalStack did not start:\n{proc.stderr}")
             return 1

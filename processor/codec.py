@@ -13,8 +13,21 @@ SEQ_WIDTH = 12
 DAY_SHARDS = 8  # GSI2 write-sharding of the per-day index (seed: 750K txns a day)
 _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
-KEY_ATTRIBUTES = frozenset({"PK", "SK", "INV_PK", "INV_SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK",
-                            "txn_declined_reason", "txn_date", "entity"})
+KEY_ATTRIBUTES = frozenset(
+    {
+        "PK",
+        "SK",
+        "INV_PK",
+        "INV_SK",
+        "GSI1PK",
+        "GSI1SK",
+        "GSI2PK",
+        "GSI2SK",
+        "txn_declined_reason",
+        "txn_date",
+        "entity",
+    }
+)
 
 
 def account_pk(account_id: str) -> str:

@@ -100,8 +100,9 @@ _ADAPTER: TypeAdapter[AnyCommand] = TypeAdapter(AnyCommand)
 def _explain(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"] if p not in {"open_account", "credit",
-                                                                  "debit", "transfer"})
+        where = ".".join(
+            str(p) for p in err["loc"] if p not in {"open_account", "credit", "debit", "transfer"}
+        )
         message = str(err["msg"]).removeprefix("Value error, ")
         if isinstance(err.get("ctx", {}).get("error"), InvalidInput):
             message = str(err["ctx"]["error"])

@@ -49,9 +49,7 @@ def evolve(state: AccountState | None, event: LedgerEvent) -> AccountState:
     if state is None:
         raise InvariantViolation(f"event {event.seq} of {event.account_id} before AccountOpened")
     if event.seq != state.seq + 1:
-        raise InvariantViolation(
-            f"{event.account_id}: seq {event.seq} does not follow {state.seq}"
-        )
+        raise InvariantViolation(f"{event.account_id}: seq {event.seq} does not follow {state.seq}")
     balance = state.balance + signed_amount(event)
     if balance != event.balance_after or balance < 0:
         raise InvariantViolation(
@@ -83,14 +81,20 @@ def _open(states: Mapping[str, AccountState], cmd: OpenAccount, now: datetime) -
         raise AccountAlreadyExists(cmd.account_id)
     # "#" cannot occur in a client txn id (commands.Id), so no credit can reuse this one.
     return AccountOpened(
-        account_id=cmd.account_id, seq=0, txn_id=f"open#{cmd.account_id}",
-        currency=cmd.currency, amount=0, balance_after=0, occurred_at=now,
+        account_id=cmd.account_id,
+        seq=0,
+        txn_id=f"open#{cmd.account_id}",
+        currency=cmd.currency,
+        amount=0,
+        balance_after=0,
+        occurred_at=now,
         customer_id=cmd.customer_id,
     )
 
 
-def _account(states: Mapping[str, AccountState], account_id: str,
-             cmd: MoneyCommand) -> AccountState:
+def _account(
+    states: Mapping[str, AccountState], account_id: str, cmd: MoneyCommand
+) -> AccountState:
     state = states.get(account_id)
     if state is None:
         raise UnknownAccount(account_id)
@@ -103,14 +107,16 @@ def _account(states: Mapping[str, AccountState], account_id: str,
 
 def _common(state: AccountState, cmd: MoneyCommand, now: datetime) -> dict[str, object]:
     return {
-        "account_id": state.account_id, "seq": state.seq + 1, "txn_id": cmd.txn_id,
-        "currency": state.currency, "amount": to_minor(cmd.amount),
+        "account_id": state.account_id,
+        "seq": state.seq + 1,
+        "txn_id": cmd.txn_id,
+        "currency": state.currency,
+        "amount": to_minor(cmd.amount),
         "occurred_at": cmd.occurred_at or now,
     }
 
 
-def _single(states: Mapping[str, AccountState], cmd: Credit | Debit,
-            now: datetime) -> LedgerEvent:
+def _single(states: Mapping[str, AccountState], cmd: Credit | Debit, now: datetime) -> LedgerEvent:
     state = _account(states, cmd.account_id, cmd)
     fields = _common(state, cmd, now)
     amount = to_minor(cmd.amount)
@@ -118,13 +124,12 @@ def _single(states: Mapping[str, AccountState], cmd: Credit | Debit,
         return FundsCredited(**fields, balance_after=state.balance + amount)
     if state.balance >= amount:
         return FundsDebited(**fields, balance_after=state.balance - amount)
-    return DebitDeclined(
-        **fields, balance_after=state.balance, reason=DeclineReason.LOW_BALANCE
-    )
+    return DebitDeclined(**fields, balance_after=state.balance, reason=DeclineReason.LOW_BALANCE)
 
 
-def _transfer(states: Mapping[str, AccountState], cmd: Transfer,
-              now: datetime) -> list[LedgerEvent]:
+def _transfer(
+    states: Mapping[str, AccountState], cmd: Transfer, now: datetime
+) -> list[LedgerEvent]:
     sender = _account(states, cmd.from_account, cmd)
     receiver = _account(states, cmd.to_account, cmd)
     if sender.currency != receiver.currency:
@@ -135,21 +140,29 @@ def _transfer(states: Mapping[str, AccountState], cmd: Transfer,
     amount = to_minor(cmd.amount)
     out = _common(sender, cmd, now)
     if sender.balance < amount:
-        return [TransferDeclined(
-            **out, balance_after=sender.balance,
-            reason=DeclineReason.LOW_BALANCE, counterparty=receiver.account_id,
-        )]
+        return [
+            TransferDeclined(
+                **out,
+                balance_after=sender.balance,
+                reason=DeclineReason.LOW_BALANCE,
+                counterparty=receiver.account_id,
+            )
+        ]
     return [
-        TransferSent(**out, balance_after=sender.balance - amount,
-                     counterparty=receiver.account_id),
-        TransferReceived(**_common(receiver, cmd, now),
-                         balance_after=receiver.balance + amount,
-                         counterparty=sender.account_id),
+        TransferSent(
+            **out, balance_after=sender.balance - amount, counterparty=receiver.account_id
+        ),
+        TransferReceived(
+            **_common(receiver, cmd, now),
+            balance_after=receiver.balance + amount,
+            counterparty=sender.account_id,
+        ),
     ]
 
 
-def apply_all(states: Mapping[str, AccountState],
-              events: Iterable[LedgerEvent]) -> dict[str, AccountState]:
+def apply_all(
+    states: Mapping[str, AccountState], events: Iterable[LedgerEvent]
+) -> dict[str, AccountState]:
     """States after the events (used to decide several commands of one group in a row)."""
     result = dict(states)
     for event in events:

@@ -103,8 +103,13 @@ class TransferDeclined(_Event):
 
 
 LedgerEvent = Annotated[
-    AccountOpened | FundsCredited | FundsDebited | DebitDeclined
-    | TransferSent | TransferReceived | TransferDeclined,
+    AccountOpened
+    | FundsCredited
+    | FundsDebited
+    | DebitDeclined
+    | TransferSent
+    | TransferReceived
+    | TransferDeclined,
     Field(discriminator="event_type"),
 ]
 EVENT_ADAPTER: TypeAdapter[LedgerEvent] = TypeAdapter(LedgerEvent)

@@ -18,7 +18,7 @@ def parse_amount(value: Any) -> Decimal:
     """Accept a decimal string, int or Decimal; refuse floats, bools, >2 places, <=0, too big."""
     if isinstance(value, bool | float):
         raise InvalidInput(
-            f"amount must be a decimal string such as \"12.34\", not a {type(value).__name__}"
+            f'amount must be a decimal string such as "12.34", not a {type(value).__name__}'
         )
     if isinstance(value, int):
         value = str(value)
@@ -30,9 +30,7 @@ def parse_amount(value: Any) -> Decimal:
         amount = value
     elif isinstance(value, str):
         if not _AMOUNT_RE.match(value.strip()):
-            raise InvalidInput(
-                f"amount {value!r} is not a positive decimal with at most 2 places"
-            )
+            raise InvalidInput(f"amount {value!r} is not a positive decimal with at most 2 places")
         try:
             amount = Decimal(value.strip())
         except InvalidOperation as exc:  # pragma: no cover - the regex already checked

@@ -36,24 +36,29 @@ def outcome_of(events: list[LedgerEvent]) -> Outcome:
     first = events[0]
     status: Status = "opened" if first.kind == "open" else first.status
     outcome = Outcome(
-        txn_id=None if first.kind == "open" else first.txn_id, status=status,
-        account_id=first.account_id, seq=first.seq,
-        balance_after=format_minor(first.balance_after), reason=first.decline_reason,
+        txn_id=None if first.kind == "open" else first.txn_id,
+        status=status,
+        account_id=first.account_id,
+        seq=first.seq,
+        balance_after=format_minor(first.balance_after),
+        reason=first.decline_reason,
     )
     if len(events) == 2:
         second = events[1]
-        outcome = outcome.model_copy(update={
-            "to_account": second.account_id, "to_seq": second.seq,
-            "to_balance_after": format_minor(second.balance_after),
-        })
+        outcome = outcome.model_copy(
+            update={
+                "to_account": second.account_id,
+                "to_seq": second.seq,
+                "to_balance_after": format_minor(second.balance_after),
+            }
+        )
     elif first.kind == "transfer_out":
         outcome = outcome.model_copy(update={"to_account": first.counterparty_id})
     return outcome
 
 
 def as_duplicate(original: Outcome) -> Outcome:
-    return original.model_copy(update={"status": "duplicate",
-                                       "original_status": original.status})
+    return original.model_copy(update={"status": "duplicate", "original_status": original.status})
 
 
 def rejected(error: str, txn_id: str | None = None, account_id: str | None = None) -> Outcome:

@@ -55,7 +55,7 @@ class RetryPolicy:
 
     def sleep(self, attempt: int) -> None:
         """Full-jitter exponential backoff."""
-        time.sleep(random.uniform(0, min(self.max_delay, self.base_delay * 2 ** attempt)))
+        time.sleep(random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt)))
 
 
 @dataclass
@@ -102,9 +102,12 @@ class Ledger:
                 return self._transfer(command)
             return self._enqueue(command)
         except InvalidInput as exc:
-            return rejected(str(exc), txn_id=getattr(command, "txn_id", None),
-                            account_id=getattr(command, "account_id", None)
-                            or getattr(command, "from_account", None))
+            return rejected(
+                str(exc),
+                txn_id=getattr(command, "txn_id", None),
+                account_id=getattr(command, "account_id", None)
+                or getattr(command, "from_account", None),
+            )
 
     # --- open account ---------------------------------------------------------------------
 
@@ -113,16 +116,20 @@ class Ledger:
             now = self.clock()
             events = decide({}, cmd, now)
             try:
-                self.store.append(events, [], open_account_actions(self.store.table, cmd,
-                                                                   now.isoformat()))
+                self.store.append(
+                    events, [], open_account_actions(self.store.table, cmd, now.isoformat())
+                )
                 return outcome_of(events)
             except (SeqTaken, TxnIdsTaken):
                 first = next(iter(self.store.events(cmd.account_id, 0, 0)), None)
                 if first is None:  # a conflicting transaction, not an existing account
                     self.retry.sleep(attempt)
                     continue
-                if (isinstance(first, AccountOpened) and first.customer_id == cmd.customer_id
-                        and first.currency == cmd.currency):
+                if (
+                    isinstance(first, AccountOpened)
+                    and first.customer_id == cmd.customer_id
+                    and first.currency == cmd.currency
+                ):
                     return as_duplicate(outcome_of([first]))
                 raise AccountAlreadyExists(cmd.account_id) from None
         raise ContentionExhausted(f"open account {cmd.account_id}: gave up")
@@ -145,8 +152,9 @@ class Ledger:
                 continue
             self._remember(apply_all(states, events))
             return outcome
-        raise ContentionExhausted(f"transfer {cmd.txn_id}: gave up after "
-                                  f"{self.retry.max_attempts} attempts")
+        raise ContentionExhausted(
+            f"transfer {cmd.txn_id}: gave up after {self.retry.max_attempts} attempts"
+        )
 
     # --- credits and debits: group commit per account -------------------------------------
 
@@ -283,8 +291,7 @@ def _take_group(queue: list[_Pending], size: int) -> tuple[list[_Pending], list[
 def _fail(pending: _Pending, exc: BaseException) -> None:
     if isinstance(exc, InvalidInput):
         cmd = pending.command
-        pending.future.set_result(rejected(str(exc), txn_id=cmd.txn_id,
-                                           account_id=cmd.account_id))
+        pending.future.set_result(rejected(str(exc), txn_id=cmd.txn_id, account_id=cmd.account_id))
     else:
         pending.future.set_exception(exc)
 
@@ -294,4 +301,3 @@ def _settle(pending: _Pending, compute: Callable[[], Outcome]) -> None:
         pending.future.set_result(compute())
     except BaseException as exc:
         _fail(pending, exc)
-

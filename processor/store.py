@@ -61,11 +61,16 @@ class EventStore:
 
     def head(self, account_id: str) -> LedgerEvent | None:
         """The latest event of an account, strongly consistent."""
-        resp = call("read account head", self.client.query, TableName=self.table,
-                          KeyConditionExpression="PK = :pk AND begins_with(SK, :t)",
-                          ExpressionAttributeValues={":pk": {"S": account_pk(account_id)},
-                                                     ":t": {"S": "TXN#"}},
-                          ScanIndexForward=False, Limit=1, ConsistentRead=True)
+        resp = call(
+            "read account head",
+            self.client.query,
+            TableName=self.table,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :t)",
+            ExpressionAttributeValues={":pk": {"S": account_pk(account_id)}, ":t": {"S": "TXN#"}},
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )
         items = resp.get("Items", [])
         return item_to_event(deserialize(items[0])) if items else None
 
@@ -78,16 +83,23 @@ class EventStore:
             return AccountState(account_id, head.customer_id, head.currency, 0, 0)
         return AccountState(account_id, "", head.currency, head.balance_after, head.seq)
 
-    def events(self, account_id: str, from_seq: int = 0,
-               to_seq: int | None = None) -> Iterator[LedgerEvent]:
+    def events(
+        self, account_id: str, from_seq: int = 0, to_seq: int | None = None
+    ) -> Iterator[LedgerEvent]:
         """Events of one account in seq order, optionally a seq range (inclusive)."""
         upper = seq_sk(to_seq) if to_seq is not None else "TXN#~"
         items = paginate_items(
-            self.client, "query", f"read events of {account_id}",
-            TableName=self.table, ConsistentRead=True,
+            self.client,
+            "query",
+            f"read events of {account_id}",
+            TableName=self.table,
+            ConsistentRead=True,
             KeyConditionExpression="PK = :pk AND SK BETWEEN :lo AND :hi",
-            ExpressionAttributeValues={":pk": {"S": account_pk(account_id)},
-                                       ":lo": {"S": seq_sk(from_seq)}, ":hi": {"S": upper}},
+            ExpressionAttributeValues={
+                ":pk": {"S": account_pk(account_id)},
+                ":lo": {"S": seq_sk(from_seq)},
+                ":hi": {"S": upper},
+            },
         )
         for item in items:
             yield item_to_event(deserialize(item))
@@ -99,30 +111,43 @@ class EventStore:
     def all_events(self) -> Iterator[LedgerEvent]:
         """Every event in the table (a Scan; for reconcile and rebuild, not hot paths)."""
         items = paginate_items(
-            self.client, "scan", "scan the event log",
-            TableName=self.table, FilterExpression="entity = :e",
-            ExpressionAttributeValues={":e": {"S": "txn"}}, ConsistentRead=True,
+            self.client,
+            "scan",
+            "scan the event log",
+            TableName=self.table,
+            FilterExpression="entity = :e",
+            ExpressionAttributeValues={":e": {"S": "txn"}},
+            ConsistentRead=True,
         )
         for item in items:
             yield item_to_event(deserialize(item))
 
     def idempotency_record(self, txn_id: str) -> IdempotencyRecord | None:
-        resp = call("read txn", self.client.get_item, TableName=self.table,
-                          Key={"PK": {"S": txn_pk(txn_id)}, "SK": {"S": txn_pk(txn_id)}},
-                          ConsistentRead=True)
+        resp = call(
+            "read txn",
+            self.client.get_item,
+            TableName=self.table,
+            Key={"PK": {"S": txn_pk(txn_id)}, "SK": {"S": txn_pk(txn_id)}},
+            ConsistentRead=True,
+        )
         item = resp.get("Item")
         if not item:
             return None
         plain = deserialize(item)
         return IdempotencyRecord(
-            txn_id=txn_id, fingerprint=str(plain["fingerprint"]),
+            txn_id=txn_id,
+            fingerprint=str(plain["fingerprint"]),
             outcome=Outcome.model_validate(json.loads(str(plain["outcome"]))),
         )
 
     # --- writes ---------------------------------------------------------------------------
 
-    def append(self, events: Sequence[LedgerEvent], records: Sequence[IdempotencyRecord],
-               extra: Sequence[dict[str, Any]] = ()) -> None:
+    def append(
+        self,
+        events: Sequence[LedgerEvent],
+        records: Sequence[IdempotencyRecord],
+        extra: Sequence[dict[str, Any]] = (),
+    ) -> None:
         """Append events and idempotency records atomically, or raise SeqTaken/TxnIdsTaken."""
         now = datetime.now(UTC).isoformat()
         actions: list[dict[str, Any]] = [self._put(event_to_item(e)) for e in events]
@@ -144,15 +169,24 @@ class EventStore:
             self.consumed_capacity.append(total)
 
     def _put(self, item: dict[str, Any]) -> dict[str, Any]:
-        return {"Put": {"TableName": self.table, "Item": serialize(item),
-                        "ConditionExpression": NOT_EXISTS}}
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": serialize(item),
+                "ConditionExpression": NOT_EXISTS,
+            }
+        }
 
-    def _raise_cancelled(self, exc: ClientError, n_events: int,
-                         records: Sequence[IdempotencyRecord]) -> None:
+    def _raise_cancelled(
+        self, exc: ClientError, n_events: int, records: Sequence[IdempotencyRecord]
+    ) -> None:
         reasons = exc.response.get("CancellationReasons") or []
         codes = [r.get("Code", "None") for r in reasons]
-        taken = [records[i - n_events].txn_id for i, code in enumerate(codes)
-                 if code == "ConditionalCheckFailed" and n_events <= i < n_events + len(records)]
+        taken = [
+            records[i - n_events].txn_id
+            for i, code in enumerate(codes)
+            if code == "ConditionalCheckFailed" and n_events <= i < n_events + len(records)
+        ]
         if taken:
             raise TxnIdsTaken(taken) from exc
         if any(code == "ConditionalCheckFailed" for code in codes[:n_events]):
@@ -162,12 +196,16 @@ class EventStore:
         raise translate(exc, f"append events (cancelled: {codes})") from exc
 
 
-
 def _record_item(record: IdempotencyRecord, now: str) -> dict[str, Any]:
     outcome = record.outcome
     return {
-        "PK": txn_pk(record.txn_id), "SK": txn_pk(record.txn_id), "entity": "txn_record",
-        "txn_id": record.txn_id, "fingerprint": record.fingerprint,
-        "status": outcome.status, "account_id": outcome.account_id or "",
-        "outcome": json.dumps(outcome.to_json_dict(), sort_keys=True), "recorded_at": now,
+        "PK": txn_pk(record.txn_id),
+        "SK": txn_pk(record.txn_id),
+        "entity": "txn_record",
+        "txn_id": record.txn_id,
+        "fingerprint": record.fingerprint,
+        "status": outcome.status,
+        "account_id": outcome.account_id or "",
+        "outcome": json.dumps(outcome.to_json_dict(), sort_keys=True),
+        "recorded_at": now,
     }

@@ -10,18 +10,27 @@ from processor.money import format_minor
 
 def event_json(event: LedgerEvent) -> dict[str, Any]:
     return {
-        "account_id": event.account_id, "seq": event.seq, "txn_id": event.txn_id,
-        "kind": event.kind, "amount": format_minor(event.amount), "status": event.status,
-        "balance_after": format_minor(event.balance_after), "reason": event.decline_reason,
+        "account_id": event.account_id,
+        "seq": event.seq,
+        "txn_id": event.txn_id,
+        "kind": event.kind,
+        "amount": format_minor(event.amount),
+        "status": event.status,
+        "balance_after": format_minor(event.balance_after),
+        "reason": event.decline_reason,
         "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
-        "txn_date": event.txn_date, "counterparty": event.counterparty_id,
-        "currency": event.currency, "event_type": event.event_type,
+        "txn_date": event.txn_date,
+        "counterparty": event.counterparty_id,
+        "currency": event.currency,
+        "event_type": event.event_type,
     }
 
 
 def event_line(event: LedgerEvent) -> str:
     reason = f" ({event.decline_reason})" if event.decline_reason else ""
     other = f" {event.counterparty_id}" if event.counterparty_id else ""
-    return (f"{event.seq:>6}  {event.txn_date}  {event.kind:<12} {event.status:<8} "
-            f"{format_minor(event.amount):>14}  -> {format_minor(event.balance_after):>14}  "
-            f"{event.txn_id}{other}{reason}")
+    return (
+        f"{event.seq:>6}  {event.txn_date}  {event.kind:<12} {event.status:<8} "
+        f"{format_minor(event.amount):>14}  -> {format_minor(event.balance_after):>14}  "
+        f"{event.txn_id}{other}{reason}"
+    )

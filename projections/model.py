@@ -57,9 +57,12 @@ class DailyTotals:
         if not event.approved:
             return cls(txn_count=1, declined_count=1, declined_total=event.amount)
         credit = event.kind in CREDIT_KINDS
-        return cls(txn_count=1, approved_count=1,
-                   credit_total=event.amount if credit else 0,
-                   debit_total=0 if credit else event.amount)
+        return cls(
+            txn_count=1,
+            approved_count=1,
+            credit_total=event.amount if credit else 0,
+            debit_total=0 if credit else event.amount,
+        )
 
 
 DAILY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(DailyTotals))
@@ -81,10 +84,15 @@ class DeclinedEntry:
     @classmethod
     def of(cls, event: LedgerEvent) -> DeclinedEntry:
         return cls(
-            account_id=event.account_id, seq=event.seq, txn_id=event.txn_id,
-            reason=str(event.decline_reason), amount=event.amount, txn_date=event.txn_date,
+            account_id=event.account_id,
+            seq=event.seq,
+            txn_id=event.txn_id,
+            reason=str(event.decline_reason),
+            amount=event.amount,
+            txn_date=event.txn_date,
             occurred_at=event.occurred_at.isoformat().replace("+00:00", "Z"),
-            kind=event.kind, currency=event.currency,
+            kind=event.kind,
+            currency=event.currency,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -102,8 +110,7 @@ def fold_balances(events: Iterable[LedgerEvent]) -> dict[str, BalanceView]:
     for event in sorted(unique(events).values(), key=lambda e: (e.account_id, e.seq)):
         prev = views.get(event.account_id)
         balance = (prev.balance if prev else 0) + signed_amount(event)
-        views[event.account_id] = BalanceView(event.account_id, balance, event.seq,
-                                              event.currency)
+        views[event.account_id] = BalanceView(event.account_id, balance, event.seq, event.currency)
     return views
 
 

@@ -39,8 +39,9 @@ def split_batch(events: Iterable[LedgerEvent]) -> list[AccountBatch]:
         per_account[event.account_id][event.seq] = event
         delivered[event.account_id] += 1
     return [
-        AccountBatch(account, tuple(by_seq[s] for s in sorted(by_seq)),
-                     delivered[account] - len(by_seq))
+        AccountBatch(
+            account, tuple(by_seq[s] for s in sorted(by_seq)), delivered[account] - len(by_seq)
+        )
         for account, by_seq in per_account.items()
     ]
 
@@ -118,8 +119,9 @@ class Chunk:
         return self.items + int(new_daily) + int(not event.approved)
 
 
-def chunk_run(account_id: str, run: Run, coalesce: bool = True,
-              max_items: int = MAX_TRANSACTION_ITEMS) -> list[Chunk]:
+def chunk_run(
+    account_id: str, run: Run, coalesce: bool = True, max_items: int = MAX_TRANSACTION_ITEMS
+) -> list[Chunk]:
     """Cut a run into chunks of at most ``max_items`` items (one event per chunk if not
     ``coalesce``). Each chunk is guarded on the previous chunk's last seq."""
     chunks: list[Chunk] = []

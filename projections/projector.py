@@ -48,10 +48,13 @@ from projections.views import (
 
 _DAILY_ADD = ", ".join(f"#{f} :{f}" for f in DAILY_FIELDS)
 _DAILY_NAMES = {f"#{f}": f for f in (*DAILY_FIELDS, "entity", "report_date", "shard")}
-_BALANCE_SET = ("SET #balance = :b, #applied_seq = :s, #currency = :c, #account_id = :a, "
-                "#entity = :e, #updated_at = :t")
-_BALANCE_NAMES = {f"#{f}": f for f in ("balance", "applied_seq", "currency", "account_id",
-                                      "entity", "updated_at")}
+_BALANCE_SET = (
+    "SET #balance = :b, #applied_seq = :s, #currency = :c, #account_id = :a, "
+    "#entity = :e, #updated_at = :t"
+)
+_BALANCE_NAMES = {
+    f"#{f}": f for f in ("balance", "applied_seq", "currency", "account_id", "entity", "updated_at")
+}
 
 
 @dataclass
@@ -75,8 +78,15 @@ class ProjectionResult:
         return {"failed": sorted(self.failed), **{f: getattr(self, f) for f in _COUNTERS}}
 
 
-_COUNTERS = ("events_applied", "duplicates_skipped", "gaps_healed", "items_written",
-             "transactions", "write_units", "guard_retries")
+_COUNTERS = (
+    "events_applied",
+    "duplicates_skipped",
+    "gaps_healed",
+    "items_written",
+    "transactions",
+    "write_units",
+    "guard_retries",
+)
 
 
 class _GuardMoved(Exception):
@@ -101,9 +111,17 @@ class _Progress:
 class Projector:
     """Project batches of ledger events into the views table (see the module docstring)."""
 
-    def __init__(self, client: Any, settings: Settings, store: EventStore | None = None, *,
-                 coalesce: bool = True, max_items: int = MAX_TRANSACTION_ITEMS,
-                 max_attempts: int = 12, workers: int = 1) -> None:
+    def __init__(
+        self,
+        client: Any,
+        settings: Settings,
+        store: EventStore | None = None,
+        *,
+        coalesce: bool = True,
+        max_items: int = MAX_TRANSACTION_ITEMS,
+        max_attempts: int = 12,
+        workers: int = 1,
+    ) -> None:
         self.client = client
         self.table = settings.views_table
         self.views = ViewStore(client, settings.views_table)
@@ -141,8 +159,10 @@ class Projector:
             events_applied=len(progress.applied),
             duplicates_skipped=batch.repeats + len(delivered - progress.applied - lost),
             gaps_healed=len(progress.applied - delivered),
-            items_written=progress.items, transactions=progress.transactions,
-            write_units=progress.units, guard_retries=progress.retries,
+            items_written=progress.items,
+            transactions=progress.transactions,
+            write_units=progress.units,
+            guard_retries=progress.retries,
         )
 
     # --- one account ----------------------------------------------------------------------
@@ -172,7 +192,7 @@ class Projector:
                 verified = True
             except _Conflict:
                 progress.retries += 1
-                time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** attempt)))
+                time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
         raise ContentionExhausted(f"projection of {account}: guard kept moving")
 
     def _read_guard(self, account: str) -> None:
@@ -182,6 +202,7 @@ class Projector:
     def _fetcher(self, account: str) -> Any:
         def fetch(lo: int, hi: int) -> list[LedgerEvent]:
             return list(self.store.events(account, lo, hi))
+
         return fetch
 
     # --- the transaction ------------------------------------------------------------------
@@ -189,7 +210,8 @@ class Projector:
     def _write(self, chunk: Chunk, progress: _Progress) -> None:
         try:
             resp = self.client.transact_write_items(
-                TransactItems=self._actions(chunk), ReturnConsumedCapacity="TOTAL")
+                TransactItems=self._actions(chunk), ReturnConsumedCapacity="TOTAL"
+            )
         except ClientError as exc:
             if error_code(exc) == "TransactionCanceledException":
                 self._cancelled(exc)
@@ -199,8 +221,9 @@ class Projector:
         progress.applied |= {e.seq for e in chunk.events}
         progress.items += chunk.items
         progress.transactions += 1
-        progress.units += sum(float(c.get("CapacityUnits", 0))
-                              for c in resp.get("ConsumedCapacity", []))
+        progress.units += sum(
+            float(c.get("CapacityUnits", 0)) for c in resp.get("ConsumedCapacity", [])
+        )
         self._guess[chunk.account_id] = chunk.last_seq
 
     def _cancelled(self, exc: ClientError) -> None:
@@ -214,30 +237,50 @@ class Projector:
             raise _Conflict() from exc
 
     def _actions(self, chunk: Chunk) -> list[dict[str, Any]]:
-        values = {":b": chunk.balance, ":s": chunk.last_seq, ":c": chunk.currency,
-                  ":a": chunk.account_id, ":e": BALANCE, ":t": now_iso()}
+        values = {
+            ":b": chunk.balance,
+            ":s": chunk.last_seq,
+            ":c": chunk.currency,
+            ":a": chunk.account_id,
+            ":e": BALANCE,
+            ":t": now_iso(),
+        }
         if chunk.after_seq < 0:
             condition = "attribute_not_exists(PK)"
         else:
             condition = "#applied_seq = :prev"
             values[":prev"] = chunk.after_seq
-        actions: list[dict[str, Any]] = [{"Update": {
-            "TableName": self.table, "Key": serialize(balance_key(chunk.account_id)),
-            "UpdateExpression": _BALANCE_SET, "ConditionExpression": condition,
-            "ExpressionAttributeNames": _BALANCE_NAMES,
-            "ExpressionAttributeValues": serialize(values),
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }}]
+        actions: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": serialize(balance_key(chunk.account_id)),
+                    "UpdateExpression": _BALANCE_SET,
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeNames": _BALANCE_NAMES,
+                    "ExpressionAttributeValues": serialize(values),
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            }
+        ]
         for (date, shard), totals in sorted(chunk.daily.items()):
             adds = {f":{f}": v for f, v in totals.as_dict().items()}
-            actions.append({"Update": {
-                "TableName": self.table, "Key": serialize(daily_key(date, shard)),
-                "UpdateExpression": f"SET #entity = :e, #report_date = :d, #shard = :h "
-                                    f"ADD {_DAILY_ADD}",
-                "ExpressionAttributeNames": _DAILY_NAMES,
-                "ExpressionAttributeValues": serialize(
-                    {":e": DAILY, ":d": date, ":h": shard, **adds}),
-            }})
-        actions += [{"Put": {"TableName": self.table, "Item": serialize(declined_item(entry))}}
-                    for entry in chunk.declined]
+            actions.append(
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": serialize(daily_key(date, shard)),
+                        "UpdateExpression": f"SET #entity = :e, #report_date = :d, #shard = :h "
+                        f"ADD {_DAILY_ADD}",
+                        "ExpressionAttributeNames": _DAILY_NAMES,
+                        "ExpressionAttributeValues": serialize(
+                            {":e": DAILY, ":d": date, ":h": shard, **adds}
+                        ),
+                    }
+                }
+            )
+        actions += [
+            {"Put": {"TableName": self.table, "Item": serialize(declined_item(entry))}}
+            for entry in chunk.declined
+        ]
         return actions

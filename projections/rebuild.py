@@ -38,9 +38,15 @@ from projections.views import (
     declined_item,
 )
 
-NAMES = {"balances": (BALANCE,), "balance": (BALANCE,), "daily": (DAILY,),
-         "daily_totals": (DAILY,), "declined": (DECLINED,), "declined_index": (DECLINED,),
-         "all": (BALANCE, DAILY, DECLINED)}
+NAMES = {
+    "balances": (BALANCE,),
+    "balance": (BALANCE,),
+    "daily": (DAILY,),
+    "daily_totals": (DAILY,),
+    "declined": (DECLINED,),
+    "declined_index": (DECLINED,),
+    "all": (BALANCE, DAILY, DECLINED),
+}
 
 
 class Progress:
@@ -78,8 +84,9 @@ def models_of(name: str) -> tuple[str, ...]:
     try:
         return NAMES[name]
     except KeyError as exc:
-        raise InvalidInput(f"unknown projection {name!r}: use balances, daily, declined "
-                           "or all") from exc
+        raise InvalidInput(
+            f"unknown projection {name!r}: use balances, daily, declined or all"
+        ) from exc
 
 
 @dataclass
@@ -96,11 +103,17 @@ class RebuildResult:
         return not self.mismatches
 
     def as_dict(self) -> dict[str, Any]:
-        return {"projection": self.name, "ok": self.ok, "events_replayed": self.events_replayed,
-                "items_deleted": self.items_deleted, "items_written": self.items_written,
-                "equal_to_live": not self.differences_from_live,
-                "differences_from_live": [m.as_dict() for m in self.differences_from_live],
-                "equal_to_fold": self.ok, "mismatches": [m.as_dict() for m in self.mismatches]}
+        return {
+            "projection": self.name,
+            "ok": self.ok,
+            "events_replayed": self.events_replayed,
+            "items_deleted": self.items_deleted,
+            "items_written": self.items_written,
+            "equal_to_live": not self.differences_from_live,
+            "differences_from_live": [m.as_dict() for m in self.differences_from_live],
+            "equal_to_fold": self.ok,
+            "mismatches": [m.as_dict() for m in self.mismatches],
+        }
 
 
 def _counted(events: Iterable[LedgerEvent], progress: Progress) -> Iterator[LedgerEvent]:
@@ -120,8 +133,9 @@ def _items(models: tuple[str, ...], events: list[LedgerEvent]) -> list[dict[str,
     return items
 
 
-def rebuild_projection(client: Any, settings: Settings, name: str,
-                       stream: TextIO | None = None) -> RebuildResult:
+def rebuild_projection(
+    client: Any, settings: Settings, name: str, stream: TextIO | None = None
+) -> RebuildResult:
     models = models_of(name)
     views = ViewStore(client, settings.views_table)
     store = EventStore(client, settings.ledger_table)
@@ -129,22 +143,24 @@ def rebuild_projection(client: Any, settings: Settings, name: str,
     live = views.snapshot()
     cutoff = None if len(models) == 3 else {a: v.applied_seq for a, v in live.balances.items()}
     scanning = Progress("replaying the event log: events", None, stream)
-    events = [e for e in _counted(store.all_events(), scanning)
-              if cutoff is None or e.seq <= cutoff.get(e.account_id, -1)]
+    events = [
+        e
+        for e in _counted(store.all_events(), scanning)
+        if cutoff is None or e.seq <= cutoff.get(e.account_id, -1)
+    ]
     scanning.close()
     result.events_replayed = len(events)
-    doomed = [{"PK": i["PK"], "SK": i["SK"]} for i in views.scan()
-              if i.get("entity") in models]
+    doomed = [{"PK": i["PK"], "SK": i["SK"]} for i in views.scan() if i.get("entity") in models]
     dropping = Progress(f"dropping {name}: items", len(doomed), stream)
     for start in range(0, len(doomed), 25):
-        result.items_deleted += views.delete_all(doomed[start:start + 25])
-        dropping.advance(len(doomed[start:start + 25]))
+        result.items_deleted += views.delete_all(doomed[start : start + 25])
+        dropping.advance(len(doomed[start : start + 25]))
     dropping.close()
     items = _items(models, events)
     writing = Progress(f"writing {name}: items", len(items), stream)
     for start in range(0, len(items), 25):
-        result.items_written += views.put_all(items[start:start + 25])
-        writing.advance(len(items[start:start + 25]))
+        result.items_written += views.put_all(items[start : start + 25])
+        writing.advance(len(items[start : start + 25]))
     writing.close()
     rebuilt = views.snapshot()
     result.differences_from_live = compare(live, rebuilt, models).mismatches
@@ -160,13 +176,19 @@ def rebuild(ctx: Any, name: str) -> int:
     """
     result = rebuild_projection(ctx.dynamodb, ctx.settings, name)
     data = result.as_dict()
-    lines = [f"rebuilt {name}: {result.events_replayed} events replayed, "
-             f"{result.items_deleted} items dropped, {result.items_written} written",
-             "equal to the live projection it replaced" if not result.differences_from_live
-             else f"{len(result.differences_from_live)} differences from the live projection:"]
+    lines = [
+        f"rebuilt {name}: {result.events_replayed} events replayed, "
+        f"{result.items_deleted} items dropped, {result.items_written} written",
+        "equal to the live projection it replaced"
+        if not result.differences_from_live
+        else f"{len(result.differences_from_live)} differences from the live projection:",
+    ]
     lines += [f"  {m.line()}" for m in result.differences_from_live]
-    lines.append("equal to a fresh fold of the event log" if result.ok
-                 else f"{len(result.mismatches)} MISMATCHES against the fold:")
+    lines.append(
+        "equal to a fresh fold of the event log"
+        if result.ok
+        else f"{len(result.mismatches)} MISMATCHES against the fold:"
+    )
     lines += [f"  {m.line()}" for m in result.mismatches]
     ctx.emit(data, "\n".join(lines))
     return 0 if result.ok else 1

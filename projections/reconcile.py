@@ -39,14 +39,20 @@ class Mismatch:
     actual: Any  # from the read model
 
     def as_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "key": self.key, "field": self.field,
-                "expected": _show(self.field, self.expected),
-                "actual": _show(self.field, self.actual)}
+        return {
+            "model": self.model,
+            "key": self.key,
+            "field": self.field,
+            "expected": _show(self.field, self.expected),
+            "actual": _show(self.field, self.actual),
+        }
 
     def line(self) -> str:
         d = self.as_dict()
-        return f"{d['model']:<8} {d['key']:<24} {d['field']:<16} log={d['expected']} " \
-               f"view={d['actual']}"
+        return (
+            f"{d['model']:<8} {d['key']:<24} {d['field']:<16} log={d['expected']} "
+            f"view={d['actual']}"
+        )
 
 
 def _show(name: str, value: Any) -> Any:
@@ -65,13 +71,22 @@ class Reconciliation:
         return not self.mismatches
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "accounts_checked": self.accounts_checked,
-                "days_checked": self.days_checked, "declined_checked": self.declined_checked,
-                "mismatches": [m.as_dict() for m in self.mismatches]}
+        return {
+            "ok": self.ok,
+            "accounts_checked": self.accounts_checked,
+            "days_checked": self.days_checked,
+            "declined_checked": self.declined_checked,
+            "mismatches": [m.as_dict() for m in self.mismatches],
+        }
 
 
-def _diff(model: str, expected: Mapping[K, V], actual: Mapping[K, V],
-          names: Iterable[str], key_text: Any = str) -> list[Mismatch]:
+def _diff(
+    model: str,
+    expected: Mapping[K, V],
+    actual: Mapping[K, V],
+    names: Iterable[str],
+    key_text: Any = str,
+) -> list[Mismatch]:
     """Every key missing on one side, and every differing field of keys on both."""
     out: list[Mismatch] = []
     names = list(names)
@@ -81,30 +96,36 @@ def _diff(model: str, expected: Mapping[K, V], actual: Mapping[K, V],
         if want is None or have is None:
             out.append(Mismatch(model, text, "presence", want is not None, have is not None))
             continue
-        out += [Mismatch(model, text, n, getattr(want, n), getattr(have, n))
-                for n in names if getattr(want, n) != getattr(have, n)]
+        out += [
+            Mismatch(model, text, n, getattr(want, n), getattr(have, n))
+            for n in names
+            if getattr(want, n) != getattr(have, n)
+        ]
     return out
 
 
-def compare(expected: Snapshot, actual: Snapshot,
-            models: Iterable[str] = MODELS) -> Reconciliation:
+def compare(expected: Snapshot, actual: Snapshot, models: Iterable[str] = MODELS) -> Reconciliation:
     """Every mismatch between two snapshots (``expected`` is normally the log's fold)."""
     models = set(models)
     result = Reconciliation()
     if BALANCE in models:
         result.accounts_checked = len(set(expected.balances) | set(actual.balances))
-        result.mismatches += _diff(BALANCE, expected.balances, actual.balances,
-                                   ("balance", "applied_seq", "currency"))
+        result.mismatches += _diff(
+            BALANCE, expected.balances, actual.balances, ("balance", "applied_seq", "currency")
+        )
     if DAILY in models:
         nonzero = {d: t for d, t in actual.daily.items() if not t.empty}
         result.days_checked = len(set(expected.daily) | set(nonzero))
         result.mismatches += _diff(DAILY, expected.daily, nonzero, DAILY_FIELDS)
     if DECLINED in models:
         result.declined_checked = len(set(expected.declined) | set(actual.declined))
-        result.mismatches += _diff(DECLINED, expected.declined, actual.declined,
-                                   ("txn_id", "reason", "amount", "txn_date", "occurred_at",
-                                    "kind", "currency"),
-                                   key_text=lambda k: f"{k[0]}#{k[1]}")
+        result.mismatches += _diff(
+            DECLINED,
+            expected.declined,
+            actual.declined,
+            ("txn_id", "reason", "amount", "txn_date", "occurred_at", "kind", "currency"),
+            key_text=lambda k: f"{k[0]}#{k[1]}",
+        )
     return result
 
 
@@ -119,5 +140,13 @@ def reconcile(client: Any, settings: Settings) -> Reconciliation:
     return reconcile_events(store.all_events(), views)
 
 
-__all__ = ["BalanceView", "DailyTotals", "DeclinedEntry", "Mismatch", "Reconciliation",
-           "compare", "reconcile", "reconcile_events"]
+__all__ = [
+    "BalanceView",
+    "DailyTotals",
+    "DeclinedEntry",
+    "Mismatch",
+    "Reconciliation",
+    "compare",
+    "reconcile",
+    "reconcile_events",
+]

@@ -66,14 +66,22 @@ def parse_reason(text: str | None) -> list[str]:
 
 
 def declined_row(entry: DeclinedEntry) -> dict[str, Any]:
-    return {"txn_id": entry.txn_id, "account_id": entry.account_id, "reason": entry.reason,
-            "amount": format_minor(entry.amount), "txn_date": entry.txn_date,
-            "occurred_at": entry.occurred_at, "seq": entry.seq, "kind": entry.kind,
-            "currency": entry.currency}
+    return {
+        "txn_id": entry.txn_id,
+        "account_id": entry.account_id,
+        "reason": entry.reason,
+        "amount": format_minor(entry.amount),
+        "txn_date": entry.txn_date,
+        "occurred_at": entry.occurred_at,
+        "seq": entry.seq,
+        "kind": entry.kind,
+        "currency": entry.currency,
+    }
 
 
-def declined_report(views: ViewStore, date_from: str, date_to: str,
-                    reason: str | None = None) -> list[dict[str, Any]]:
+def declined_report(
+    views: ViewStore, date_from: str, date_to: str, reason: str | None = None
+) -> list[dict[str, Any]]:
     """Query the sparse GSI once per decline reason and merge (seed iteration 6)."""
     date_range(date_from, date_to)  # validates both dates and their order
     entries: list[DeclinedEntry] = []
@@ -85,8 +93,9 @@ def declined_report(views: ViewStore, date_from: str, date_to: str,
 
 def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore",
-                            lineterminator="\n")
+    writer = csv.DictWriter(
+        buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
+    )
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
@@ -95,9 +104,13 @@ def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
 def to_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     widths = [max([len(c)] + [len(str(r.get(c, ""))) for r in rows]) for c in columns]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
-    lines += ["  ".join(str(r.get(c, "")).rjust(w) if c in MONEY_FIELDS
-                        else str(r.get(c, "")).ljust(w)
-                        for c, w in zip(columns, widths, strict=True)) for r in rows]
+    lines += [
+        "  ".join(
+            str(r.get(c, "")).rjust(w) if c in MONEY_FIELDS else str(r.get(c, "")).ljust(w)
+            for c, w in zip(columns, widths, strict=True)
+        )
+        for r in rows
+    ]
     return "\n".join(lines)
 
 
@@ -115,9 +128,11 @@ def draw_chart(rows: Sequence[dict[str, Any]], path: Path) -> Path:
     xs = list(range(len(dates)))
     fig, ax = plt.subplots(figsize=(max(6.0, 0.5 * len(dates) + 3), 4.5))
     width = 0.27
-    for offset, name, colour in ((-width, "credit_total", "tab:green"),
-                                 (0.0, "debit_total", "tab:blue"),
-                                 (width, "declined_total", "tab:red")):
+    for offset, name, colour in (
+        (-width, "credit_total", "tab:green"),
+        (0.0, "debit_total", "tab:blue"),
+        (width, "declined_total", "tab:red"),
+    ):
         heights = [to_minor(Decimal(r[name])) for r in rows]  # exact integer cents
         ax.bar([x + offset for x in xs], heights, width, label=name, color=colour)
     # Axis ticks are labelled as decimal money strings from whole cents.

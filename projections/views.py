@@ -52,19 +52,34 @@ def now_iso() -> str:
 
 
 def balance_item(view: BalanceView) -> dict[str, Any]:
-    return {**balance_key(view.account_id), "entity": BALANCE, "account_id": view.account_id,
-            "balance": view.balance, "applied_seq": view.applied_seq,
-            "currency": view.currency, "updated_at": now_iso()}
+    return {
+        **balance_key(view.account_id),
+        "entity": BALANCE,
+        "account_id": view.account_id,
+        "balance": view.balance,
+        "applied_seq": view.applied_seq,
+        "currency": view.currency,
+        "updated_at": now_iso(),
+    }
 
 
 def daily_item(date: str, shard: int, totals: DailyTotals) -> dict[str, Any]:
-    return {**daily_key(date, shard), "entity": DAILY, "report_date": date, "shard": shard,
-            **totals.as_dict()}
+    return {
+        **daily_key(date, shard),
+        "entity": DAILY,
+        "report_date": date,
+        "shard": shard,
+        **totals.as_dict(),
+    }
 
 
 def declined_item(entry: DeclinedEntry) -> dict[str, Any]:
-    item = {**declined_key(entry.account_id, entry.seq), "entity": DECLINED,
-            **entry.as_dict(), "txn_declined_reason": entry.reason}
+    item = {
+        **declined_key(entry.account_id, entry.seq),
+        "entity": DECLINED,
+        **entry.as_dict(),
+        "txn_declined_reason": entry.reason,
+    }
     del item["reason"]
     return item
 
@@ -74,8 +89,12 @@ def _int(value: Any) -> int:
 
 
 def balance_of(item: dict[str, Any]) -> BalanceView:
-    return BalanceView(str(item["account_id"]), _int(item["balance"]),
-                       _int(item["applied_seq"]), str(item.get("currency", "")))
+    return BalanceView(
+        str(item["account_id"]),
+        _int(item["balance"]),
+        _int(item["applied_seq"]),
+        str(item.get("currency", "")),
+    )
 
 
 def totals_of(item: dict[str, Any]) -> DailyTotals:
@@ -84,10 +103,15 @@ def totals_of(item: dict[str, Any]) -> DailyTotals:
 
 def declined_of(item: dict[str, Any]) -> DeclinedEntry:
     return DeclinedEntry(
-        account_id=str(item["account_id"]), seq=_int(item["seq"]), txn_id=str(item["txn_id"]),
-        reason=str(item["txn_declined_reason"]), amount=_int(item["amount"]),
-        txn_date=str(item["txn_date"]), occurred_at=str(item["occurred_at"]),
-        kind=str(item["kind"]), currency=str(item["currency"]),
+        account_id=str(item["account_id"]),
+        seq=_int(item["seq"]),
+        txn_id=str(item["txn_id"]),
+        reason=str(item["txn_declined_reason"]),
+        amount=_int(item["amount"]),
+        txn_date=str(item["txn_date"]),
+        occurred_at=str(item["occurred_at"]),
+        kind=str(item["kind"]),
+        currency=str(item["currency"]),
     )
 
 
@@ -96,12 +120,16 @@ class ViewStore:
     client: Any
     table: str
 
-
     # --- reads ----------------------------------------------------------------------------
 
     def balance(self, account_id: str) -> BalanceView | None:
-        resp = call("read balance", self.client.get_item, TableName=self.table,
-                          Key=serialize(balance_key(account_id)), ConsistentRead=True)
+        resp = call(
+            "read balance",
+            self.client.get_item,
+            TableName=self.table,
+            Key=serialize(balance_key(account_id)),
+            ConsistentRead=True,
+        )
         item = resp.get("Item")
         return balance_of(deserialize(item)) if item else None
 
@@ -109,8 +137,9 @@ class ViewStore:
         """Every item (of one read model), deserialized."""
         kwargs: dict[str, Any] = {"TableName": self.table, "ConsistentRead": True}
         if entity is not None:
-            kwargs.update(FilterExpression="entity = :e",
-                          ExpressionAttributeValues={":e": {"S": entity}})
+            kwargs.update(
+                FilterExpression="entity = :e", ExpressionAttributeValues={":e": {"S": entity}}
+            )
         for item in paginate_items(self.client, "scan", f"scan {self.table}", **kwargs):
             yield deserialize(item)
 
@@ -142,11 +171,14 @@ class ViewStore:
 
     def _batch_get(self, keys: Sequence[dict[str, str]]) -> Iterator[dict[str, Any]]:
         for start in range(0, len(keys), 100):
-            pending: dict[str, Any] = {self.table: {
-                "Keys": [serialize(k) for k in keys[start:start + 100]], "ConsistentRead": True}}
+            pending: dict[str, Any] = {
+                self.table: {
+                    "Keys": [serialize(k) for k in keys[start : start + 100]],
+                    "ConsistentRead": True,
+                }
+            }
             while pending:
-                resp = call("read daily totals", self.client.batch_get_item,
-                                  RequestItems=pending)
+                resp = call("read daily totals", self.client.batch_get_item, RequestItems=pending)
                 for item in resp.get("Responses", {}).get(self.table, []):
                     yield deserialize(item)
                 pending = resp.get("UnprocessedKeys") or {}
@@ -154,11 +186,17 @@ class ViewStore:
     def declined(self, reason: str, date_from: str, date_to: str) -> Iterator[DeclinedEntry]:
         """One query of the sparse GSI: one reason, a txn_date range (seed iteration 6)."""
         items = paginate_items(
-            self.client, "query", "query the declined index",
-            TableName=self.table, IndexName=GSI_DECLINED,
+            self.client,
+            "query",
+            "query the declined index",
+            TableName=self.table,
+            IndexName=GSI_DECLINED,
             KeyConditionExpression="txn_declined_reason = :r AND txn_date BETWEEN :a AND :b",
-            ExpressionAttributeValues={":r": {"S": reason}, ":a": {"S": date_from},
-                                       ":b": {"S": date_to}},
+            ExpressionAttributeValues={
+                ":r": {"S": reason},
+                ":a": {"S": date_from},
+                ":b": {"S": date_to},
+            },
         )
         for item in items:
             yield declined_of(deserialize(item))
@@ -184,7 +222,6 @@ class ViewStore:
     def _flush(self, batch: list[dict[str, Any]]) -> int:
         pending: dict[str, Any] = {self.table: batch}
         while pending:
-            resp = call("batch write views", self.client.batch_write_item,
-                              RequestItems=pending)
+            resp = call("batch write views", self.client.batch_write_item, RequestItems=pending)
             pending = resp.get("UnprocessedItems") or {}
         return len(batch)

@@ -13,8 +13,9 @@ from streams.records import partition_key, seq_of
 Record = dict[str, Any]
 
 
-def split_lanes(records: Sequence[Record], factor: int, batch_size: int,
-                hash_attribute: str | None = None) -> list[list[Record]]:
+def split_lanes(
+    records: Sequence[Record], factor: int, batch_size: int, hash_attribute: str | None = None
+) -> list[list[Record]]:
     """Split the head of ``records`` into at most ``factor`` ordered lanes by partition key.
 
     Each lane holds at most ``batch_size`` records; the cut stops at the first record whose
@@ -65,8 +66,9 @@ def interpret(response: Any, batch: Sequence[Record], report_failures: bool = Tr
     for item in items:
         ident = item.get("itemIdentifier") if isinstance(item, Mapping) else None
         if not isinstance(ident, str) or ident not in position:
-            return Verdict(ok=False, failed_from=0,
-                           error=f"invalid batchItemFailures entry: {item!r}")
+            return Verdict(
+                ok=False, failed_from=0, error=f"invalid batchItemFailures entry: {item!r}"
+            )
         failed.add(ident)
     lowest = min(position[s] for s in failed)
     return Verdict(ok=False, failed_from=lowest, failed=frozenset(failed))

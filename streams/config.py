@@ -38,17 +38,25 @@ class EsmConfig:
         checks = [
             (1 <= self.batch_size <= 10_000, "batch size must be 1..10000"),
             (0 <= self.batching_window <= 300, "batching window must be 0..300 s"),
-            (self.starting_position in (TRIM_HORIZON, LATEST),
-             "starting position must be TRIM_HORIZON or LATEST"),
+            (
+                self.starting_position in (TRIM_HORIZON, LATEST),
+                "starting position must be TRIM_HORIZON or LATEST",
+            ),
             (-1 <= self.max_retry_attempts <= 10_000, "max retry attempts must be -1..10000"),
-            (self.max_record_age == -1 or 60 <= self.max_record_age <= 604_800,
-             "max record age must be -1 or 60..604800 s"),
+            (
+                self.max_record_age == -1 or 60 <= self.max_record_age <= 604_800,
+                "max record age must be -1 or 60..604800 s",
+            ),
             (1 <= self.parallelization_factor <= 10, "parallelization factor must be 1..10"),
-            (bool(self.consumer) and "#" not in self.consumer,
-             "consumer name must be non-empty, without '#'"),
+            (
+                bool(self.consumer) and "#" not in self.consumer,
+                "consumer name must be non-empty, without '#'",
+            ),
             (1 <= self.fetch_limit <= 1000, "fetch limit must be 1..1000"),
-            (self.poll_interval > 0 and self.lease_seconds > 0 and self.idle_polls >= 1,
-             "poll interval, lease seconds and idle polls must be positive"),
+            (
+                self.poll_interval > 0 and self.lease_seconds > 0 and self.idle_polls >= 1,
+                "poll interval, lease seconds and idle polls must be positive",
+            ),
         ]
         for ok, message in checks:
             if not ok:

@@ -41,11 +41,19 @@ class DeadLetter:
     record: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": self.key, "shard_id": self.shard_id, "seq": self.seq,
-                "stream_arn": self.stream_arn, "condition": self.condition,
-                "error": self.error, "attempts": self.attempts, "dead_at": self.dead_at,
-                "event_name": self.record.get("eventName"),
-                "keys": self.record.get("dynamodb", {}).get("Keys"), "record": self.record}
+        return {
+            "key": self.key,
+            "shard_id": self.shard_id,
+            "seq": self.seq,
+            "stream_arn": self.stream_arn,
+            "condition": self.condition,
+            "error": self.error,
+            "attempts": self.attempts,
+            "dead_at": self.dead_at,
+            "event_name": self.record.get("eventName"),
+            "keys": self.record.get("dynamodb", {}).get("Keys"),
+            "record": self.record,
+        }
 
 
 @dataclass(frozen=True)
@@ -65,23 +73,37 @@ class DeadLetters:
     def pk(self) -> str:
         return f"DLQ#{self.consumer}"
 
-    def put(self, records: Sequence[dict[str, Any]], *, shard_id: str, stream_arn: str,
-            condition: str, error: str, attempts: int) -> int:
+    def put(
+        self,
+        records: Sequence[dict[str, Any]],
+        *,
+        shard_id: str,
+        stream_arn: str,
+        condition: str,
+        error: str,
+        attempts: int,
+    ) -> int:
         """Store records as dead letters; returns how many were new."""
         now = datetime.now(UTC).isoformat()
         new = 0
         for record in records:
             seq = seq_of(record)
             item = {
-                "PK": {"S": self.pk}, "SK": {"S": f"{seq.zfill(SEQ_WIDTH)}#{shard_id}"},
-                "shard_id": {"S": shard_id}, "seq": {"S": seq},
-                "stream_arn": {"S": stream_arn}, "condition": {"S": condition},
-                "error": {"S": error[:4000] or "unknown"}, "attempts": {"N": str(attempts)},
-                "dead_at": {"S": now}, "record": {"S": json.dumps(record, default=str)},
+                "PK": {"S": self.pk},
+                "SK": {"S": f"{seq.zfill(SEQ_WIDTH)}#{shard_id}"},
+                "shard_id": {"S": shard_id},
+                "seq": {"S": seq},
+                "stream_arn": {"S": stream_arn},
+                "condition": {"S": condition},
+                "error": {"S": error[:4000] or "unknown"},
+                "attempts": {"N": str(attempts)},
+                "dead_at": {"S": now},
+                "record": {"S": json.dumps(record, default=str)},
             }
             try:
-                self.client.put_item(TableName=self.table, Item=item,
-                                     ConditionExpression="attribute_not_exists(PK)")
+                self.client.put_item(
+                    TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(PK)"
+                )
                 new += 1
             except ClientError as exc:
                 if error_code(exc) != "ConditionalCheckFailedException":
@@ -92,41 +114,64 @@ class DeadLetters:
 
     def list(self) -> list[DeadLetter]:
         """Every dead letter of this consumer, in stream order."""
-        items = [deserialize(i) for i in paginate_items(
-            self.client, "query", "list dead letters", TableName=self.table,
-            ConsistentRead=True, KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues={":pk": {"S": self.pk}})]
-        return [DeadLetter(key=str(i["SK"]), shard_id=str(i["shard_id"]), seq=str(i["seq"]),
-                           stream_arn=str(i["stream_arn"]), condition=str(i["condition"]),
-                           error=str(i["error"]), attempts=int(i["attempts"]),
-                           dead_at=str(i["dead_at"]), record=json.loads(str(i["record"])))
-                for i in items]
+        items = [
+            deserialize(i)
+            for i in paginate_items(
+                self.client,
+                "query",
+                "list dead letters",
+                TableName=self.table,
+                ConsistentRead=True,
+                KeyConditionExpression="PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": self.pk}},
+            )
+        ]
+        return [
+            DeadLetter(
+                key=str(i["SK"]),
+                shard_id=str(i["shard_id"]),
+                seq=str(i["seq"]),
+                stream_arn=str(i["stream_arn"]),
+                condition=str(i["condition"]),
+                error=str(i["error"]),
+                attempts=int(i["attempts"]),
+                dead_at=str(i["dead_at"]),
+                record=json.loads(str(i["record"])),
+            )
+            for i in items
+        ]
 
     def _delete(self, letter: DeadLetter) -> None:
         try:
-            self.client.delete_item(TableName=self.table,
-                                    Key={"PK": {"S": self.pk}, "SK": {"S": letter.key}})
+            self.client.delete_item(
+                TableName=self.table, Key={"PK": {"S": self.pk}, "SK": {"S": letter.key}}
+            )
         except (ClientError, BotoCoreError) as exc:
             raise translate(exc, "delete dead letter") from exc
 
     def _note_failure(self, letter: DeadLetter, error: str) -> None:
         try:
             self.client.update_item(
-                TableName=self.table, Key={"PK": {"S": self.pk}, "SK": {"S": letter.key}},
+                TableName=self.table,
+                Key={"PK": {"S": self.pk}, "SK": {"S": letter.key}},
                 UpdateExpression="SET #e = :e, attempts = attempts + :one, redriven_at = :now",
                 ConditionExpression="attribute_exists(PK)",
                 ExpressionAttributeNames={"#e": "error"},
-                ExpressionAttributeValues={":e": {"S": error[:4000] or "unknown"},
-                                           ":one": {"N": "1"},
-                                           ":now": {"S": datetime.now(UTC).isoformat()}})
+                ExpressionAttributeValues={
+                    ":e": {"S": error[:4000] or "unknown"},
+                    ":one": {"N": "1"},
+                    ":now": {"S": datetime.now(UTC).isoformat()},
+                },
+            )
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise translate(exc, "update dead letter") from exc
         except BotoCoreError as exc:
             raise translate(exc, "update dead letter") from exc
 
-    def redrive(self, handler: Handler, batch_size: int = 10,
-                keys: Sequence[str] = ()) -> RedriveResult:
+    def redrive(
+        self, handler: Handler, batch_size: int = 10, keys: Sequence[str] = ()
+    ) -> RedriveResult:
         """Hand dead letters (all, or those of ``keys``) to the handler again, in stream order.
 
         Records the handler accepts are deleted; the others stay with the new error.
@@ -134,7 +179,7 @@ class DeadLetters:
         letters = [d for d in self.list() if not keys or d.key in keys]
         redriven, failing, errors = 0, 0, []
         for start in range(0, len(letters), batch_size):
-            chunk = letters[start:start + batch_size]
+            chunk = letters[start : start + batch_size]
             batch = [d.record for d in chunk]
             try:
                 verdict = interpret(handler({"Records": batch}, None), batch)
@@ -142,8 +187,9 @@ class DeadLetters:
                 failed_seqs = {d.seq for d in chunk}
                 error = f"{type(exc).__name__}: {exc}"
             else:
-                failed_seqs = set(verdict.failed) if verdict.error is None else {
-                    d.seq for d in chunk}
+                failed_seqs = (
+                    set(verdict.failed) if verdict.error is None else {d.seq for d in chunk}
+                )
                 error = verdict.error or "record failed again on redrive"
             for letter in chunk:
                 if letter.seq in failed_seqs:

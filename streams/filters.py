@@ -23,7 +23,11 @@ from acme_txn.errors import InvalidInput
 Pattern = Mapping[str, Any]
 _MISSING = object()
 _NUMERIC_OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
-    "=": operator.eq, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "=": operator.eq,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
 }
 MAX_FILTERS = 5
 
@@ -169,9 +173,14 @@ def _validate_matcher(matcher: Any, where: str) -> None:
         raise InvalidInput(f"{where}: a matcher object has exactly one operator")
     ((op, arg),) = matcher.items()
     if op == "numeric":
-        ok = isinstance(arg, list) and len(arg) in (2, 4) and all(
-            arg[i] in _NUMERIC_OPS and _number(arg[i + 1]) is not None
-            for i in range(0, len(arg), 2))
+        ok = (
+            isinstance(arg, list)
+            and len(arg) in (2, 4)
+            and all(
+                arg[i] in _NUMERIC_OPS and _number(arg[i + 1]) is not None
+                for i in range(0, len(arg), 2)
+            )
+        )
         if not ok:
             raise InvalidInput(f"{where}: numeric wants [op, n] or [op, n, op, n]")
     elif op in ("prefix", "suffix", "equals-ignore-case") and not isinstance(arg, str):

@@ -81,8 +81,13 @@ def stream_logger() -> Logger:
 class StreamHandler:
     """``handler(event, context) -> {"batchItemFailures": [...]}`` for DynamoDB Streams."""
 
-    def __init__(self, sink: Sink, metrics: MetricsLike | None = None,
-                 logger: Logger | None = None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        sink: Sink,
+        metrics: MetricsLike | None = None,
+        logger: Logger | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.sink = sink
         self.metrics: MetricsLike = metrics if metrics is not None else CountingMetrics()
         self.logger = logger
@@ -139,21 +144,26 @@ class StreamHandler:
             if record.sequence_number in to_fail:
                 raise RecordNotApplied(f"record {record.sequence_number} not applied")
 
-        processor = BatchProcessor(event_type=EventType.DynamoDBStreams,
-                                   model=LedgerStreamRecord)
+        processor = BatchProcessor(event_type=EventType.DynamoDBStreams, model=LedgerStreamRecord)
         try:
-            response: dict[str, Any] = dict(process_partial_response(
-                event=event, record_handler=record_handler, processor=processor,
-                context=context))
+            response: dict[str, Any] = dict(
+                process_partial_response(
+                    event=event, record_handler=record_handler, processor=processor, context=context
+                )
+            )
         finally:
             failures = len(processor.fail_messages)
-            self.metrics.add_metric("RecordsProcessed", MetricUnit.Count,
-                                    len(records) - failures)
+            self.metrics.add_metric("RecordsProcessed", MetricUnit.Count, len(records) - failures)
             self.metrics.add_metric("RecordsFailed", MetricUnit.Count, failures)
             if failures:
-                self._log().warning("records failed", extra={
-                    "failed": failures, "records": len(records),
-                    "errors": [str(e[1]) for e in processor.exceptions][:5]})
+                self._log().warning(
+                    "records failed",
+                    extra={
+                        "failed": failures,
+                        "records": len(records),
+                        "errors": [str(e[1]) for e in processor.exceptions][:5],
+                    },
+                )
             self.metrics.flush_metrics()
         return response
 
@@ -188,5 +198,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         settings = Settings.from_env(os.environ)
         _DEFAULT = StreamHandler(
             projector_sink(dynamodb_client(settings), settings),
-            metrics=Metrics(namespace=NAMESPACE, service=SERVICE))
+            metrics=Metrics(namespace=NAMESPACE, service=SERVICE),
+        )
     return _DEFAULT(event, context)

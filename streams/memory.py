@@ -49,8 +49,13 @@ class MemoryShardSource:
             start = str(next(self._seq))
             self.shards[shard_id] = _Shard(ShardInfo(shard_id, parent_id, start))
 
-    def put(self, shard_id: str, item: dict[str, Any], event_name: str = "INSERT",
-            created: datetime | None = None) -> str:
+    def put(
+        self,
+        shard_id: str,
+        item: dict[str, Any],
+        event_name: str = "INSERT",
+        created: datetime | None = None,
+    ) -> str:
         """Append a record for ``item`` (plain values; PK/SK are its keys)."""
         with self._lock:
             shard = self.shards[shard_id]
@@ -58,25 +63,36 @@ class MemoryShardSource:
                 raise ValueError(f"shard {shard_id} is closed")
             seq = str(next(self._seq)).zfill(21)
             image = serialize(item)
-            shard.records.append({
-                "eventID": f"ev-{seq}", "eventName": event_name, "eventVersion": "1.1",
-                "eventSource": "aws:dynamodb", "awsRegion": "local",
-                "dynamodb": {
-                    "ApproximateCreationDateTime": created or datetime.now(UTC),
-                    "Keys": {k: image[k] for k in ("PK", "SK") if k in image},
-                    "NewImage": image, "SequenceNumber": seq, "SizeBytes": 100,
-                    "StreamViewType": "NEW_AND_OLD_IMAGES",
-                },
-            })
+            shard.records.append(
+                {
+                    "eventID": f"ev-{seq}",
+                    "eventName": event_name,
+                    "eventVersion": "1.1",
+                    "eventSource": "aws:dynamodb",
+                    "awsRegion": "local",
+                    "dynamodb": {
+                        "ApproximateCreationDateTime": created or datetime.now(UTC),
+                        "Keys": {k: image[k] for k in ("PK", "SK") if k in image},
+                        "NewImage": image,
+                        "SequenceNumber": seq,
+                        "SizeBytes": 100,
+                        "StreamViewType": "NEW_AND_OLD_IMAGES",
+                    },
+                }
+            )
             return seq
 
     def close(self, shard_id: str) -> None:
         with self._lock:
             shard = self.shards[shard_id]
-            last = shard.records[-1]["dynamodb"]["SequenceNumber"] if shard.records else \
-                shard.info.starting_seq
-            shard.info = ShardInfo(shard.info.shard_id, shard.info.parent_id,
-                                   shard.info.starting_seq, last)
+            last = (
+                shard.records[-1]["dynamodb"]["SequenceNumber"]
+                if shard.records
+                else shard.info.starting_seq
+            )
+            shard.info = ShardInfo(
+                shard.info.shard_id, shard.info.parent_id, shard.info.starting_seq, last
+            )
 
     def trim(self, shard_id: str, below_seq: str) -> None:
         with self._lock:
@@ -86,8 +102,9 @@ class MemoryShardSource:
 
     def describe(self) -> StreamInfo:
         with self._lock:
-            return StreamInfo(self.arn, self.arn.rsplit("/", 1)[-1], "PK",
-                              [s.info for s in self.shards.values()])
+            return StreamInfo(
+                self.arn, self.arn.rsplit("/", 1)[-1], "PK", [s.info for s in self.shards.values()]
+            )
 
     def iterator(self, shard_id: str, kind: str, seq: str | None = None) -> str:
         with self._lock:
@@ -96,8 +113,7 @@ class MemoryShardSource:
                 raise ShardGone(shard_id)
             seqs = [int(r["dynamodb"]["SequenceNumber"]) for r in shard.records]
             if kind == TRIM_HORIZON:
-                pos = next((i for i, s in enumerate(seqs) if s >= shard.trimmed_below),
-                           len(seqs))
+                pos = next((i for i, s in enumerate(seqs) if s >= shard.trimmed_below), len(seqs))
             elif kind == LATEST:
                 pos = len(seqs)
             else:
@@ -106,8 +122,14 @@ class MemoryShardSource:
                     raise TrimmedData(f"{seq} is trimmed")
                 after = kind == AFTER_SEQUENCE_NUMBER
                 assert after or kind == AT_SEQUENCE_NUMBER
-                pos = next((i for i, s in enumerate(seqs)
-                            if s > int(seq) or (not after and s == int(seq))), len(seqs))
+                pos = next(
+                    (
+                        i
+                        for i, s in enumerate(seqs)
+                        if s > int(seq) or (not after and s == int(seq))
+                    ),
+                    len(seqs),
+                )
             return f"{shard_id}|{pos}"
 
     def read(self, iterator: str, limit: int) -> Page:
@@ -119,10 +141,12 @@ class MemoryShardSource:
             shard_id, pos_text = iterator.split("|")
             shard = self.shards[shard_id]
             pos = int(pos_text)
-            if pos < len(shard.records) and int(
-                    shard.records[pos]["dynamodb"]["SequenceNumber"]) < shard.trimmed_below:
+            if (
+                pos < len(shard.records)
+                and int(shard.records[pos]["dynamodb"]["SequenceNumber"]) < shard.trimmed_below
+            ):
                 raise TrimmedData("injected: records at the iterator were trimmed")
-            batch = shard.records[pos:pos + min(limit, 1000)]
+            batch = shard.records[pos : pos + min(limit, 1000)]
             end = pos + len(batch)
             done = shard.info.closed and end >= len(shard.records)
             return Page([dict(r) for r in batch], None if done else f"{shard_id}|{end}")

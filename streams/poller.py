@@ -41,8 +41,12 @@ class RunResult:
     shards_held_elsewhere: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.stats.as_dict(), "idle": self.idle, "shards": self.shards_owned,
-                "shards_held_elsewhere": self.shards_held_elsewhere}
+        return {
+            **self.stats.as_dict(),
+            "idle": self.idle,
+            "shards": self.shards_owned,
+            "shards_held_elsewhere": self.shards_held_elsewhere,
+        }
 
 
 @dataclass
@@ -76,13 +80,21 @@ class Poller:
 
     def run(self, until_idle: bool = False, max_seconds: float | None = None) -> RunResult:
         stream = self.source.describe()
-        state = StreamState(self.client, self.table, self.cfg.consumer, stream.label,
-                            self.owner, self.cfg.lease_seconds, self.clock)
+        state = StreamState(
+            self.client,
+            self.table,
+            self.cfg.consumer,
+            stream.label,
+            self.owner,
+            self.cfg.lease_seconds,
+            self.clock,
+        )
         deadline = None if max_seconds is None else time.monotonic() + max_seconds
         idle = False
         done = threading.Event()
-        renewer = threading.Thread(target=self._renew_loop, args=(state, done), daemon=True,
-                                   name="lease-renewer")
+        renewer = threading.Thread(
+            target=self._renew_loop, args=(state, done), daemon=True, name="lease-renewer"
+        )
         renewer.start()
         with ThreadPoolExecutor(max_workers=self.cfg.parallelization_factor) as executor:
             try:
@@ -90,9 +102,11 @@ class Poller:
                 refreshed_since_idle = False
                 while not self._stop.is_set():
                     self._drop_lost()
-                    if self._need_refresh or time.monotonic() - last_refresh >= \
-                            self.cfg.refresh_interval or (
-                            until_idle and not refreshed_since_idle and self._all_caught_up()):
+                    if (
+                        self._need_refresh
+                        or time.monotonic() - last_refresh >= self.cfg.refresh_interval
+                        or (until_idle and not refreshed_since_idle and self._all_caught_up())
+                    ):
                         self._need_refresh = False
                         self._refresh(state, executor)
                         last_refresh = time.monotonic()
@@ -173,11 +187,21 @@ class Poller:
             # LATEST applies to shards open when we first start, never to a child of a
             # parent we read (its records would be lost).
             parent_read = shard.parent_id is not None and shard.parent_id in self._finished
-            start = LATEST if self.cfg.starting_position == LATEST and not parent_read \
-                else TRIM_HORIZON
+            start = (
+                LATEST if self.cfg.starting_position == LATEST and not parent_read else TRIM_HORIZON
+            )
             self._owned.add(shard.shard_id)
             self._workers[shard.shard_id] = ShardWorker(
-                shard_id=shard.shard_id, source=self.source, stream=stream, state=state,
-                dlq=dlq, cfg=self.cfg, handler=self.handler, executor=executor,
-                stats=self.stats, checkpoint=lease.checkpoint, starting_position=start,
-                clock=self.clock)
+                shard_id=shard.shard_id,
+                source=self.source,
+                stream=stream,
+                state=state,
+                dlq=dlq,
+                cfg=self.cfg,
+                handler=self.handler,
+                executor=executor,
+                stats=self.stats,
+                checkpoint=lease.checkpoint,
+                starting_position=start,
+                clock=self.clock,
+            )

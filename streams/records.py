@@ -44,8 +44,11 @@ class LedgerStreamRecord(DynamoDBStreamRecordModel):
     @model_validator(mode="after")
     def _decode_event(self) -> LedgerStreamRecord:
         image = self.dynamodb.NewImage
-        if self.eventName != "REMOVE" and isinstance(image, dict) and is_event_item(
-                self.dynamodb.Keys):
+        if (
+            self.eventName != "REMOVE"
+            and isinstance(image, dict)
+            and is_event_item(self.dynamodb.Keys)
+        ):
             object.__setattr__(self, "event", item_to_event(image))
         return self
 
@@ -130,12 +133,13 @@ def partition_key(record: dict[str, Any], hash_attribute: str | None = None) -> 
     keys = record.get("dynamodb", {}).get("Keys", {})
     if hash_attribute and hash_attribute in keys:
         keys = {hash_attribute: keys[hash_attribute]}
-    return "|".join(f"{k}={sorted(v.items()) if isinstance(v, dict) else v}"
-                    for k, v in sorted(keys.items()))
+    return "|".join(
+        f"{k}={sorted(v.items()) if isinstance(v, dict) else v}" for k, v in sorted(keys.items())
+    )
 
 
 def account_of(record: dict[str, Any]) -> str | None:
     """The account of a txn event record, from its keys alone (no image parsing)."""
     pk = record.get("dynamodb", {}).get("Keys", {}).get("PK", {})
     value = pk.get("S") if isinstance(pk, dict) else None
-    return value[len("ACCT#"):] if isinstance(value, str) and value.startswith("ACCT#") else None
+    return value[len("ACCT#") :] if isinstance(value, str) and value.startswith("ACCT#") else None

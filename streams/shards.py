@@ -77,8 +77,12 @@ def plan_ready(shards: Sequence[ShardInfo], finished: Iterable[str]) -> list[Sha
     """
     done = set(finished)
     known = {s.shard_id for s in shards}
-    ready = [s for s in shards if s.shard_id not in done
-             and (s.parent_id is None or s.parent_id not in known or s.parent_id in done)]
+    ready = [
+        s
+        for s in shards
+        if s.shard_id not in done
+        and (s.parent_id is None or s.parent_id not in known or s.parent_id in done)
+    ]
     return sorted(ready, key=lambda s: (int(s.starting_seq or 0), s.shard_id))
 
 
@@ -122,9 +126,14 @@ class DynamoDBShardSource:
                     hash_attribute = key["AttributeName"]
             for s in desc.get("Shards", []):
                 rng = s.get("SequenceNumberRange", {})
-                shards.append(ShardInfo(s["ShardId"], s.get("ParentShardId"),
-                                        rng.get("StartingSequenceNumber", "0"),
-                                        rng.get("EndingSequenceNumber")))
+                shards.append(
+                    ShardInfo(
+                        s["ShardId"],
+                        s.get("ParentShardId"),
+                        rng.get("StartingSequenceNumber", "0"),
+                        rng.get("EndingSequenceNumber"),
+                    )
+                )
             last = desc.get("LastEvaluatedShardId")
             if not last:
                 break
@@ -132,8 +141,11 @@ class DynamoDBShardSource:
         return StreamInfo(arn, _stream_label(arn), hash_attribute, shards)
 
     def iterator(self, shard_id: str, kind: str, seq: str | None = None) -> str:
-        kwargs: dict[str, Any] = {"StreamArn": self.stream_arn(), "ShardId": shard_id,
-                                  "ShardIteratorType": kind}
+        kwargs: dict[str, Any] = {
+            "StreamArn": self.stream_arn(),
+            "ShardId": shard_id,
+            "ShardIteratorType": kind,
+        }
         if seq is not None:
             kwargs["SequenceNumber"] = seq
         try:

@@ -70,11 +70,17 @@ class StreamState:
 
     def load_all(self) -> dict[str, ShardState]:
         items = paginate_items(
-            self.client, "query", "read stream checkpoints",
-            TableName=self.table, ConsistentRead=True,
+            self.client,
+            "query",
+            "read stream checkpoints",
+            TableName=self.table,
+            ConsistentRead=True,
             KeyConditionExpression="PK = :pk AND begins_with(SK, :label)",
-            ExpressionAttributeValues={":pk": {"S": self.pk},
-                                       ":label": {"S": f"{self.stream_label}#"}})
+            ExpressionAttributeValues={
+                ":pk": {"S": self.pk},
+                ":label": {"S": f"{self.stream_label}#"},
+            },
+        )
         states = [_state(i) for i in items]
         return {s.shard_id: s for s in states}
 
@@ -83,18 +89,24 @@ class StreamState:
         now = self._now_ms()
         try:
             resp = self.client.update_item(
-                TableName=self.table, Key=self._key(shard_id),
+                TableName=self.table,
+                Key=self._key(shard_id),
                 UpdateExpression="SET lease_owner = :me, lease_expires = :exp, shard_id = :sid,"
-                                 " lease_taken = if_not_exists(lease_taken, :zero) + :one",
+                " lease_taken = if_not_exists(lease_taken, :zero) + :one",
                 ConditionExpression="(attribute_not_exists(lease_owner) OR lease_owner = :me"
-                                    " OR lease_expires < :now) AND"
-                                    " (attribute_not_exists(finished) OR finished = :false)",
+                " OR lease_expires < :now) AND"
+                " (attribute_not_exists(finished) OR finished = :false)",
                 ExpressionAttributeValues={
-                    ":me": {"S": self.owner}, ":sid": {"S": shard_id},
+                    ":me": {"S": self.owner},
+                    ":sid": {"S": shard_id},
                     ":exp": {"N": str(now + int(self.lease_seconds * 1000))},
-                    ":now": {"N": str(now)}, ":false": {"BOOL": False},
-                    ":zero": {"N": "0"}, ":one": {"N": "1"}},
-                ReturnValues="ALL_NEW")
+                    ":now": {"N": str(now)},
+                    ":false": {"BOOL": False},
+                    ":zero": {"N": "0"},
+                    ":one": {"N": "1"},
+                },
+                ReturnValues="ALL_NEW",
+            )
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
                 return None
@@ -103,15 +115,18 @@ class StreamState:
             raise translate(exc, f"acquire lease on {shard_id}") from exc
         return _state(resp["Attributes"])
 
-    def _guarded(self, shard_id: str, what: str, update: str,
-                 values: dict[str, Any]) -> None:
+    def _guarded(self, shard_id: str, what: str, update: str, values: dict[str, Any]) -> None:
         values = {**values, ":me": {"S": self.owner}}
         if ":exp" in update:
             values[":exp"] = {"N": str(self._now_ms() + int(self.lease_seconds * 1000))}
         try:
             self.client.update_item(
-                TableName=self.table, Key=self._key(shard_id), UpdateExpression=update,
-                ConditionExpression="lease_owner = :me", ExpressionAttributeValues=values)
+                TableName=self.table,
+                Key=self._key(shard_id),
+                UpdateExpression=update,
+                ConditionExpression="lease_owner = :me",
+                ExpressionAttributeValues=values,
+            )
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
                 raise LeaseLost(f"lease on {shard_id} lost ({what})") from exc
@@ -134,15 +149,24 @@ class StreamState:
     def release(self, shard_id: str) -> None:
         """Give the lease up (another poller may take the shard at once)."""
         with contextlib.suppress(LeaseLost):
-            self._guarded(shard_id, "release lease",
-                          "SET lease_expires = :zero REMOVE lease_owner", {":zero": {"N": "0"}})
+            self._guarded(
+                shard_id,
+                "release lease",
+                "SET lease_expires = :zero REMOVE lease_owner",
+                {":zero": {"N": "0"}},
+            )
 
 
 def live_leases(client: Any, table: str, now: float | None = None) -> list[ShardState]:
     """Shard leases of any consumer that have not expired: a poller is (or was just) running."""
     now_ms = int((time.time() if now is None else now) * 1000)
     items = paginate_items(
-        client, "scan", "read stream leases", TableName=table, ConsistentRead=True,
+        client,
+        "scan",
+        "read stream leases",
+        TableName=table,
+        ConsistentRead=True,
         FilterExpression="attribute_exists(lease_owner) AND lease_expires > :now",
-        ExpressionAttributeValues={":now": {"N": str(now_ms)}})
+        ExpressionAttributeValues={":now": {"N": str(now_ms)}},
+    )
     return [_state(item) for item in items]

@@ -38,8 +38,12 @@ class RecordingSink:
         keys = [(e.account_id, e.seq) for e in events]
         with self._lock:
             self.batches.append(keys)
-            bad = [k for k in keys if k in self.poison | self.raise_on
-                   and (self.fail_times is None or self.failures.get(k, 0) < self.fail_times)]
+            bad = [
+                k
+                for k in keys
+                if k in self.poison | self.raise_on
+                and (self.fail_times is None or self.failures.get(k, 0) < self.fail_times)
+            ]
             for k in bad:
                 self.failures[k] = self.failures.get(k, 0) + 1
         if self.on_batch is not None:
@@ -54,11 +58,22 @@ class RecordingSink:
         return [k for batch in self.batches for k in batch]
 
 
-def make_poller(settings: Settings, sink: Any, cfg: EsmConfig | None = None,
-                source: ShardSource | None = None, **kwargs: Any) -> Poller:
+def make_poller(
+    settings: Settings,
+    sink: Any,
+    cfg: EsmConfig | None = None,
+    source: ShardSource | None = None,
+    **kwargs: Any,
+) -> Poller:
     """A poller on the ledger table's stream with fresh clients (safe to run in a thread)."""
     client = dynamodb_client(settings)
     if source is None:
         source = DynamoDBShardSource(client, streams_client(settings), settings.ledger_table)
-    return Poller(source=source, handler=StreamHandler(sink), client=client,
-                  table=settings.streams_table, cfg=cfg or EsmConfig(), **kwargs)
+    return Poller(
+        source=source,
+        handler=StreamHandler(sink),
+        client=client,
+        table=settings.streams_table,
+        cfg=cfg or EsmConfig(),
+        **kwargs,
+    )

@@ -113,14 +113,16 @@ class ShardWorker:
         position = self.scan_seq or self.checkpoint
         try:
             if position is not None:
-                self.iterator = self.source.iterator(self.shard_id, AFTER_SEQUENCE_NUMBER,
-                                                     position)
+                self.iterator = self.source.iterator(self.shard_id, AFTER_SEQUENCE_NUMBER, position)
             else:
                 self.iterator = self.source.iterator(self.shard_id, self.starting_position)
         except TrimmedData:
             self.stats.trimmed += 1
-            log.warning("shard %s: position %s is trimmed; resuming at TRIM_HORIZON",
-                        self.shard_id, position)
+            log.warning(
+                "shard %s: position %s is trimmed; resuming at TRIM_HORIZON",
+                self.shard_id,
+                position,
+            )
             self.iterator = self.source.iterator(self.shard_id, TRIM_HORIZON)
 
     def _read(self) -> Page:
@@ -176,8 +178,12 @@ class ShardWorker:
         if self.pending:
             if self.window_started is None:
                 self.window_started = now
-            due = (self.retrying or len(self.pending) >= want or self.closed
-                   or now - self.window_started >= self.cfg.batching_window)
+            due = (
+                self.retrying
+                or len(self.pending) >= want
+                or self.closed
+                or now - self.window_started >= self.cfg.batching_window
+            )
             if due:
                 self._deliver()
                 moved = True
@@ -202,25 +208,32 @@ class ShardWorker:
         now = self.clock()
         old = [r for r in self.pending if too_old(created_at(r), now, self.cfg.max_record_age)]
         if old:
-            self._dead_letter(old, RECORD_AGE_EXCEEDED,
-                              f"older than {self.cfg.max_record_age:g} s", 0)
+            self._dead_letter(
+                old, RECORD_AGE_EXCEEDED, f"older than {self.cfg.max_record_age:g} s", 0
+            )
             self.stats.aged_out += len(old)
             gone = {seq_of(r) for r in old}
             self.pending = [r for r in self.pending if seq_of(r) not in gone]
 
-    def _dead_letter(self, records: list[Record], condition: str, error: str,
-                     attempts: int) -> None:
+    def _dead_letter(
+        self, records: list[Record], condition: str, error: str, attempts: int
+    ) -> None:
         if self.cfg.dead_letter and records:
-            self.dlq.put(records, shard_id=self.shard_id, stream_arn=self.stream.arn,
-                         condition=condition, error=error, attempts=attempts)
+            self.dlq.put(
+                records,
+                shard_id=self.shard_id,
+                stream_arn=self.stream.arn,
+                condition=condition,
+                error=error,
+                attempts=attempts,
+            )
         self.stats.dead_lettered += len(records)
 
     def _invoke(self, lane: list[Record]) -> Verdict:
         try:
             response = self.handler({"Records": lane}, LocalContext())
         except Exception as exc:  # a function error, as Lambda sees it
-            log.warning("shard %s: handler failed on %d records: %s", self.shard_id, len(lane),
-                        exc)
+            log.warning("shard %s: handler failed on %d records: %s", self.shard_id, len(lane), exc)
             return Verdict(ok=False, failed_from=0, error=f"{type(exc).__name__}: {exc}")
         return interpret(response, lane, self.cfg.report_batch_item_failures)
 
@@ -230,8 +243,12 @@ class ShardWorker:
             self.bisect_limit = self.bisect_until = None
         if self.bisect_limit is not None:
             return [self.pending[: self.bisect_limit]]
-        return split_lanes(self.pending, self.cfg.parallelization_factor, self.cfg.batch_size,
-                           self.stream.hash_attribute)
+        return split_lanes(
+            self.pending,
+            self.cfg.parallelization_factor,
+            self.cfg.batch_size,
+            self.stream.hash_attribute,
+        )
 
     def _deliver(self) -> None:
         self._drop_aged()
@@ -270,13 +287,17 @@ class ShardWorker:
         if not self.retries.failed(head):
             return set()
         # retries exhausted: discard the batch being retried; dead-letter what failed in it
-        failed = rest if verdict.function_error else [
-            r for r in rest if seq_of(r) in verdict.failed]
+        failed = (
+            rest if verdict.function_error else [r for r in rest if seq_of(r) in verdict.failed]
+        )
         ok_in_rest = len(rest) - len(failed)
         self.stats.delivered += ok_in_rest
-        self._dead_letter(failed, RETRIES_EXHAUSTED,
-                          verdict.error or "record reported in batchItemFailures",
-                          self.retries.attempts(head))
+        self._dead_letter(
+            failed,
+            RETRIES_EXHAUSTED,
+            verdict.error or "record reported in batchItemFailures",
+            self.retries.attempts(head),
+        )
         self.retries.forget([seq_of(r) for r in rest])
         return {seq_of(r) for r in rest}
 

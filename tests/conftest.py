@@ -27,11 +27,18 @@ from processor.store import EventStore
 
 hyp_settings.register_profile("dev", max_examples=25, deadline=None)
 hyp_settings.register_profile(
-    "ci", max_examples=60, deadline=None, derandomize=True, print_blob=True,
+    "ci",
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
 hyp_settings.register_profile(
-    "deep", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+    "deep",
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 hyp_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
@@ -57,8 +64,13 @@ def ddb_endpoint(state_dir: Path) -> Iterator[str]:
 def module_settings(ddb_endpoint: str, state_dir: Path) -> Settings:
     """A fresh access key per module: DynamoDB Local keeps one database per key."""
     key = f"m{uuid.uuid4().hex[:12]}"
-    return Settings(endpoint_url=ddb_endpoint, access_key=key, secret_key=key,
-                    state_dir=state_dir, table_prefix="base")
+    return Settings(
+        endpoint_url=ddb_endpoint,
+        access_key=key,
+        secret_key=key,
+        state_dir=state_dir,
+        table_prefix="base",
+    )
 
 
 @pytest.fixture

@@ -57,8 +57,15 @@ def start(
     java = find_java()
     home = ensure_dynamodb_local(state_dir)
     port = port or free_port()
-    args = [java, "-Djava.library.path=DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar",
-            "-port", str(port), "-disableTelemetry"]
+    args = [
+        java,
+        "-Djava.library.path=DynamoDBLocal_lib",
+        "-jar",
+        "DynamoDBLocal.jar",
+        "-port",
+        str(port),
+        "-disableTelemetry",
+    ]
     if data_dir is None:
         args.append("-inMemory")
     else:
@@ -67,8 +74,12 @@ def start(
     log_file = state_dir / f"dynamodb-local-{port}.log"
     with open(log_file, "wb") as log:
         proc = subprocess.Popen(
-            args, cwd=home, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            args,
+            cwd=home,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     endpoint = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + ready_timeout
@@ -80,8 +91,7 @@ def start(
             proc.kill()
             raise BackendUnavailable(f"DynamoDB Local did not answer on {endpoint} in time")
         time.sleep(0.1)
-    return LocalServer(endpoint, proc.pid, port, str(data_dir) if data_dir else None,
-                       str(log_file))
+    return LocalServer(endpoint, proc.pid, port, str(data_dir) if data_dir else None, str(log_file))
 
 
 def pid_alive(pid: int) -> bool:
@@ -115,8 +125,9 @@ def stop(server: LocalServer) -> None:
 
 
 @contextlib.contextmanager
-def running(state_dir: Path, port: int | None = None,
-            data_dir: Path | None = None) -> Iterator[LocalServer]:
+def running(
+    state_dir: Path, port: int | None = None, data_dir: Path | None = None
+) -> Iterator[LocalServer]:
     server = start(state_dir, port=port, data_dir=data_dir)
     try:
         yield server
@@ -125,6 +136,7 @@ def running(state_dir: Path, port: int | None = None,
 
 
 # --- the background server behind `acme-txn local start|stop|status` ---------------------------
+
 
 def save_state(state_dir: Path, server: LocalServer) -> None:
     state_dir.mkdir(parents=True, exist_ok=True)

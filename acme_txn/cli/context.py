@@ -19,7 +19,9 @@ from processor.store import EventStore
 def settings_from_args(args: argparse.Namespace) -> Settings:
     """Flags win over the environment; with no endpoint, use a running `local start` server."""
     settings = Settings.from_env(
-        os.environ, table_prefix=args.table_prefix, region=args.region,
+        os.environ,
+        table_prefix=args.table_prefix,
+        region=args.region,
         endpoint_url=args.endpoint_url,
     )
     if settings.endpoint_url is None and not args.aws:

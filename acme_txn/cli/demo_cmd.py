@@ -19,8 +19,9 @@ from acme_txn.workload import WorkloadSpec
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    demo = sub.add_parser("demo", parents=[common],
-                          help="run the whole product on an embedded backend and check it")
+    demo = sub.add_parser(
+        "demo", parents=[common], help="run the whole product on an embedded backend and check it"
+    )
     demo.add_argument("--accounts", type=int, default=20)
     demo.add_argument("--commands", type=int, default=600)
     demo.add_argument("--workers", type=int, default=8)
@@ -44,8 +45,11 @@ def _progress(message: str) -> None:
 
 
 def _check_sizes(args: argparse.Namespace) -> None:
-    for name, low, high in (("accounts", 2, 10_000), ("commands", 1, 1_000_000),
-                            ("workers", 1, 64)):
+    for name, low, high in (
+        ("accounts", 2, 10_000),
+        ("commands", 1, 1_000_000),
+        ("workers", 1, 64),
+    ):
         value = getattr(args, name)
         if not low <= value <= high:
             raise InvalidInput(f"--{name} must be between {low} and {high}, got {value}")
@@ -54,13 +58,14 @@ def _check_sizes(args: argparse.Namespace) -> None:
 def cmd_demo(ctx: Context) -> int:
     _check_sizes(ctx.args)
     prefix = ctx.args.table_prefix or f"demo{int(time.time())}"
-    spec = WorkloadSpec(accounts=ctx.args.accounts, commands=ctx.args.commands,
-                        seed=ctx.args.seed)
+    spec = WorkloadSpec(accounts=ctx.args.accounts, commands=ctx.args.commands, seed=ctx.args.seed)
     with _backend(ctx) as backend:
         settings = backend.with_(table_prefix=prefix)
-        _progress(f"tables {settings.ledger_table}, {settings.views_table}; "
-                  f"{spec.accounts} accounts, {spec.commands} commands, "
-                  f"{ctx.args.workers} workers")
+        _progress(
+            f"tables {settings.ledger_table}, {settings.views_table}; "
+            f"{spec.accounts} accounts, {spec.commands} commands, "
+            f"{ctx.args.workers} workers"
+        )
         report = run_workload(dynamodb_client(settings), settings, spec, ctx.args.workers)
     assert report.ledger is not None
     ctx.emit(report.to_json(), render(report))

@@ -20,18 +20,22 @@ EXIT_BAD_INPUT = 2
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     init = sub.add_parser("init", parents=[common], help="create or verify the tables")
     init.set_defaults(func=cmd_init)
-    submit = sub.add_parser("submit", parents=[common],
-                            help="JSON lines of commands in, JSON lines of outcomes out")
+    submit = sub.add_parser(
+        "submit", parents=[common], help="JSON lines of commands in, JSON lines of outcomes out"
+    )
     submit.add_argument("file", help="a file of JSON lines, or - for standard input")
-    submit.add_argument("--workers", type=int, default=1,
-                        help="commands processed concurrently (default 1: in order)")
+    submit.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="commands processed concurrently (default 1: in order)",
+    )
     submit.set_defaults(func=cmd_submit)
 
 
 def cmd_init(ctx: Context) -> int:
     result = ensure_tables(ctx.dynamodb, ctx.settings)
-    ctx.emit({"tables": result},
-             "\n".join(f"{name}: {status}" for name, status in result.items()))
+    ctx.emit({"tables": result}, "\n".join(f"{name}: {status}" for name, status in result.items()))
     return 0
 
 
@@ -68,4 +72,3 @@ def cmd_submit(ctx: Context) -> int:
     if counts["failed"]:
         return 1
     return EXIT_BAD_INPUT if counts["rejected"] else 0
-

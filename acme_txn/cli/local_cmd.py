@@ -38,8 +38,11 @@ def cmd_start(ctx: Context) -> int:
         verb = "started"
     else:
         verb = "already running"
-    ctx.emit(_describe(server), f"DynamoDB Local {verb} at {server.endpoint} "
-             f"(pid {server.pid}, data {server.data_dir or 'in memory'})")
+    ctx.emit(
+        _describe(server),
+        f"DynamoDB Local {verb} at {server.endpoint} "
+        f"(pid {server.pid}, data {server.data_dir or 'in memory'})",
+    )
     return 0
 
 
@@ -60,6 +63,7 @@ def cmd_status(ctx: Context) -> int:
     if server is None:
         ctx.emit({"running": False}, "not running")
         return EXIT_NOT_RUNNING
-    ctx.emit({"running": True, **_describe(server)},
-             f"running at {server.endpoint} (pid {server.pid})")
+    ctx.emit(
+        {"running": True, **_describe(server)}, f"running at {server.endpoint} (pid {server.pid})"
+    )
     return 0

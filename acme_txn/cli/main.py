@@ -21,13 +21,18 @@ def build_parser() -> argparse.ArgumentParser:
         prog="acme-txn", description="Event-sourced transaction processor on DynamoDB."
     )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--endpoint-url", help="DynamoDB endpoint (default: AWS_ENDPOINT_URL*, "
-                        "else a running `acme-txn local` server, else AWS)")
-    common.add_argument("--table-prefix", help="table name prefix (default ACME_TABLE_PREFIX "
-                        "or 'acme')")
+    common.add_argument(
+        "--endpoint-url",
+        help="DynamoDB endpoint (default: AWS_ENDPOINT_URL*, "
+        "else a running `acme-txn local` server, else AWS)",
+    )
+    common.add_argument(
+        "--table-prefix", help="table name prefix (default ACME_TABLE_PREFIX or 'acme')"
+    )
     common.add_argument("--region", help="AWS region (default AWS_REGION or us-east-1)")
-    common.add_argument("--aws", action="store_true",
-                        help="ignore a running local server and use AWS")
+    common.add_argument(
+        "--aws", action="store_true", help="ignore a running local server and use AWS"
+    )
     common.add_argument("--json", action="store_true", help="machine-readable output")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMAND_MODULES:
@@ -48,8 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         err(str(exc))
         return EXIT_FAILURE
     except NoCredentialsError:
-        err("no AWS credentials and no local backend: run `acme-txn local start` "
-            "or pass --endpoint-url")
+        err(
+            "no AWS credentials and no local backend: run `acme-txn local start` "
+            "or pass --endpoint-url"
+        )
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130

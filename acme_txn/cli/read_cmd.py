@@ -45,9 +45,13 @@ def cmd_txn(ctx: Context) -> int:
         if account and seq is not None:
             events += [event_json(e) for e in ctx.store.events(account, seq, seq)]
     data = {**outcome.to_json_dict(), "events": events}
-    human = "\n".join([f"{outcome.txn_id}: {outcome.status}"]
-                      + [f"  {e['account_id']} seq {e['seq']} {e['kind']} {e['amount']} "
-                         f"-> {e['balance_after']}" for e in events])
+    human = "\n".join(
+        [f"{outcome.txn_id}: {outcome.status}"]
+        + [
+            f"  {e['account_id']} seq {e['seq']} {e['kind']} {e['amount']} -> {e['balance_after']}"
+            for e in events
+        ]
+    )
     ctx.emit(data, human)
     return 0
 
@@ -58,17 +62,32 @@ def cmd_balance(ctx: Context) -> int:
     with contextlib.suppress(TableMissing):
         view = ViewStore(ctx.dynamodb, ctx.settings.views_table).balance(ctx.args.account)
     if view is not None:
-        data = {"account_id": view.account_id, "balance": format_minor(view.balance),
-                "applied_seq": view.applied_seq, "currency": view.currency,
-                "source": "projection"}
-        ctx.emit(data, f"{view.account_id}: {data['balance']} {view.currency} "
-                 f"(seq {view.applied_seq}, projection)")
+        data = {
+            "account_id": view.account_id,
+            "balance": format_minor(view.balance),
+            "applied_seq": view.applied_seq,
+            "currency": view.currency,
+            "source": "projection",
+        }
+        ctx.emit(
+            data,
+            f"{view.account_id}: {data['balance']} {view.currency} "
+            f"(seq {view.applied_seq}, projection)",
+        )
         return 0
     state = ctx.store.state(ctx.args.account)
     if state is None:
         raise UnknownAccount(ctx.args.account)
-    data = {"account_id": state.account_id, "balance": format_minor(state.balance),
-            "applied_seq": state.seq, "currency": state.currency, "source": "events"}
-    ctx.emit(data, f"{state.account_id}: {data['balance']} {state.currency} "
-             f"(seq {state.seq}, events: not projected yet)")
+    data = {
+        "account_id": state.account_id,
+        "balance": format_minor(state.balance),
+        "applied_seq": state.seq,
+        "currency": state.currency,
+        "source": "events",
+    }
+    ctx.emit(
+        data,
+        f"{state.account_id}: {data['balance']} {state.currency} "
+        f"(seq {state.seq}, events: not projected yet)",
+    )
     return 0

@@ -30,25 +30,34 @@ MISMATCH_COLUMNS = ("model", "key", "field", "expected", "actual")
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     fmt = argparse.ArgumentParser(add_help=False)
-    fmt.add_argument("--format", choices=FORMATS, default=None,
-                     help="output format (default text; --json is --format json)")
+    fmt.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default text; --json is --format json)",
+    )
     report = sub.add_parser("report", help="analyst reports from the read models")
     kinds = report.add_subparsers(dest="report", required=True, metavar="REPORT")
-    daily = kinds.add_parser("daily", parents=[common, fmt],
-                             help="daily totals for a date or a date range")
+    daily = kinds.add_parser(
+        "daily", parents=[common, fmt], help="daily totals for a date or a date range"
+    )
     daily.add_argument("--date", help="one date, YYYY-MM-DD")
     daily.add_argument("--from", dest="date_from", help="first date of a range")
     daily.add_argument("--to", dest="date_to", help="last date of a range (inclusive)")
     daily.add_argument("--chart", type=Path, help="also draw the totals into this PNG file")
     daily.set_defaults(func=cmd_daily)
-    declined = kinds.add_parser("declined", parents=[common, fmt],
-                                help="declined transactions in a date range")
+    declined = kinds.add_parser(
+        "declined", parents=[common, fmt], help="declined transactions in a date range"
+    )
     declined.add_argument("--from", dest="date_from", required=True)
     declined.add_argument("--to", dest="date_to", required=True)
     declined.add_argument("--reason", help="one decline reason (default: every reason)")
     declined.set_defaults(func=cmd_declined)
-    rec = sub.add_parser("reconcile", parents=[common, fmt],
-                         help="read models vs the event log; lists every mismatch")
+    rec = sub.add_parser(
+        "reconcile",
+        parents=[common, fmt],
+        help="read models vs the event log; lists every mismatch",
+    )
     rec.set_defaults(func=cmd_reconcile)
 
 
@@ -106,12 +115,15 @@ def cmd_reconcile(ctx: Context) -> int:
     if fmt == "json":
         print(json.dumps(result.as_dict()), flush=True)
     elif fmt == "csv":
-        print(to_csv([m.as_dict() for m in result.mismatches], MISMATCH_COLUMNS), end="",
-              flush=True)
+        print(
+            to_csv([m.as_dict() for m in result.mismatches], MISMATCH_COLUMNS), end="", flush=True
+        )
     else:
-        lines = [f"checked {result.accounts_checked} accounts, {result.days_checked} days, "
-                 f"{result.declined_checked} declined entries: "
-                 + ("OK" if result.ok else f"{len(result.mismatches)} MISMATCHES")]
+        lines = [
+            f"checked {result.accounts_checked} accounts, {result.days_checked} days, "
+            f"{result.declined_checked} declined entries: "
+            + ("OK" if result.ok else f"{len(result.mismatches)} MISMATCHES")
+        ]
         lines += [f"  {m.line()}" for m in result.mismatches]
         print("\n".join(lines), flush=True)
     return 0 if result.ok else 1

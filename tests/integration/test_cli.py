@@ -28,7 +28,8 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
 
 
 def test_given_commands_file_when_submitted_then_json_outcomes_in_order(
-        cli: Any, tmp_path: Path) -> None:
+    cli: Any, tmp_path: Path
+) -> None:
     lines = [
         '{"type":"open_account","account_id":"A1","customer_id":"C1","currency":"USD"}',
         '{"type":"open_account","account_id":"A2","customer_id":"C1","currency":"USD"}',
@@ -36,8 +37,7 @@ def test_given_commands_file_when_submitted_then_json_outcomes_in_order(
         "this is not json",
         '{"type":"debit","txn_id":"T2","account_id":"A1","amount":"30.50",'
         '"occurred_at":"2022-06-19T10:00:00Z"}',
-        '{"type":"transfer","txn_id":"T3","from_account":"A1","to_account":"A2",'
-        '"amount":"5.00"}',
+        '{"type":"transfer","txn_id":"T3","from_account":"A1","to_account":"A2","amount":"5.00"}',
         '{"type":"debit","txn_id":"T4","account_id":"A2","amount":"500.00"}',
         '{"type":"credit","txn_id":"T1","account_id":"A1","amount":"100.00"}',
     ]
@@ -46,8 +46,16 @@ def test_given_commands_file_when_submitted_then_json_outcomes_in_order(
     code, outcomes = cli("submit", str(path))
     # THEN the malformed line is rejected, processing went on, and exit code says bad input
     assert code == 2
-    assert [o["status"] for o in outcomes] == ["opened", "opened", "approved", "rejected",
-                                               "approved", "approved", "declined", "duplicate"]
+    assert [o["status"] for o in outcomes] == [
+        "opened",
+        "opened",
+        "approved",
+        "rejected",
+        "approved",
+        "approved",
+        "declined",
+        "duplicate",
+    ]
     assert outcomes[3]["error"].startswith("malformed JSON")
     assert outcomes[7]["txn_id"] == "T1"
     assert outcomes[4]["balance_after"] == "69.50"
@@ -57,8 +65,11 @@ def test_given_commands_file_when_submitted_then_json_outcomes_in_order(
     code, events = cli("events", "A1")
     assert code == 0
     assert [(e["seq"], e["kind"], e["amount"], e["balance_after"]) for e in events] == [
-        (0, "open", "0.00", "0.00"), (1, "credit", "100.00", "100.00"),
-        (2, "debit", "30.50", "69.50"), (3, "transfer_out", "5.00", "64.50")]
+        (0, "open", "0.00", "0.00"),
+        (1, "credit", "100.00", "100.00"),
+        (2, "debit", "30.50", "69.50"),
+        (3, "transfer_out", "5.00", "64.50"),
+    ]
     assert events[2]["txn_date"] == "2022-06-19"
 
     code, [txn] = cli("txn", "T3")
@@ -87,8 +98,8 @@ def test_given_unreachable_endpoint_when_init_then_exit_1(capsys: Any) -> None:
 
 
 def test_given_local_start_when_status_and_stop_then_lifecycle_in_json(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any,
-        state_dir: Path) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any, state_dir: Path
+) -> None:
     # GIVEN a private state dir sharing the cached jar
     private = tmp_path / "state"
     private.mkdir()

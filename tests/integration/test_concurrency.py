@@ -20,30 +20,42 @@ from processor.store import EventStore
 
 def _cli_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"AWS_ACCESS_KEY_ID": settings.access_key or "", "AWS_SECRET_ACCESS_KEY":
-                settings.secret_key or "", "AWS_ENDPOINT_URL": settings.endpoint_url or "",
-                "ACME_TABLE_PREFIX": settings.table_prefix, "AWS_REGION": settings.region})
+    env.update(
+        {
+            "AWS_ACCESS_KEY_ID": settings.access_key or "",
+            "AWS_SECRET_ACCESS_KEY": settings.secret_key or "",
+            "AWS_ENDPOINT_URL": settings.endpoint_url or "",
+            "ACME_TABLE_PREFIX": settings.table_prefix,
+            "AWS_REGION": settings.region,
+        }
+    )
     return env
 
 
-def _start_submitter(settings: Settings, commands: list[dict[str, Any]],
-                     path: Path) -> subprocess.Popen[str]:
+def _start_submitter(
+    settings: Settings, commands: list[dict[str, Any]], path: Path
+) -> subprocess.Popen[str]:
     path.write_text("".join(json.dumps(c) + "\n" for c in commands))
     return subprocess.Popen(
         [sys.executable, "-m", "acme_txn.cli.main", "submit", str(path), "--workers", "4"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_cli_env(settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_cli_env(settings),
     )
 
 
 def test_given_threads_and_processes_on_hot_accounts_then_every_invariant_holds(
-        settings: Settings, store: EventStore, tmp_path: Path) -> None:
+    settings: Settings, store: EventStore, tmp_path: Path
+) -> None:
     # GIVEN three funded accounts, and three disjoint command streams hammering them
-    spec = WorkloadSpec(accounts=3, commands=90, seed=11, transfer_ratio=0.4,
-                        duplicate_ratio=0.1)
+    spec = WorkloadSpec(accounts=3, commands=90, seed=11, transfer_ratio=0.4, duplicate_ratio=0.1)
     ledger = Ledger(store)
     setup = [ledger.submit_raw(c) for c in opening_commands(spec) + funding_commands(spec)]
-    streams = [mixed_commands(WorkloadSpec(accounts=3, commands=90, seed=s, transfer_ratio=0.4))
-               for s in (21, 22, 23)]
+    streams = [
+        mixed_commands(WorkloadSpec(accounts=3, commands=90, seed=s, transfer_ratio=0.4))
+        for s in (21, 22, 23)
+    ]
     # WHEN two OS processes and 8 threads in this one submit them all at the same time
     procs = [_start_submitter(settings, streams[i], tmp_path / f"in{i}.jsonl") for i in (0, 1)]
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -61,5 +73,6 @@ def test_given_threads_and_processes_on_hot_accounts_then_every_invariant_holds(
     assert check.ok, check.problems
     decided = [o for o in outcomes if o.status in {"approved", "declined"}]
     assert check.events == len(decided) + 3 + sum(
-        1 for o in decided if o.status == "approved" and o.to_seq is not None)
+        1 for o in decided if o.status == "approved" and o.to_seq is not None
+    )
     assert len({o.txn_id for o in decided}) == len(decided)  # one decision per txn id

@@ -11,13 +11,26 @@ from acme_txn.settings import Settings
 
 
 def test_given_a_small_demo_when_run_then_every_invariant_and_reconcile_hold(
-        settings: Settings, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
-    code = main(["demo", "--accounts", "4", "--commands", "60", "--workers", "4",
-                 "--endpoint-url", settings.endpoint_url or "", "--table-prefix",
-                 f"{settings.table_prefix}demo", "--json"])
+    code = main(
+        [
+            "demo",
+            "--accounts",
+            "4",
+            "--commands",
+            "60",
+            "--workers",
+            "4",
+            "--endpoint-url",
+            settings.endpoint_url or "",
+            "--table-prefix",
+            f"{settings.table_prefix}demo",
+            "--json",
+        ]
+    )
     report = json.loads(capsys.readouterr().out)
     assert code == 0, report["problems"]
     assert report["invariants_ok"] and report["problems"] == []

@@ -21,15 +21,23 @@ from tests.projection_logs import messy_batches
 DAYS = ("2026-11-20", "2026-11-21")
 
 
-def make_log(ledger: Ledger, accounts: int = 3, commands: int = 18,
-             seed: int = 5) -> list[LedgerEvent]:
+def make_log(
+    ledger: Ledger, accounts: int = 3, commands: int = 18, seed: int = 5
+) -> list[LedgerEvent]:
     """Opened accounts, funding, then credits, debits (some declined) and transfers."""
     rng = random.Random(seed)
     ids = [f"A{i}" for i in range(accounts)]
     for account in ids:
         ledger.submit_raw({"type": "open_account", "account_id": account, "customer_id": "C1"})
-        ledger.submit_raw({"type": "credit", "txn_id": f"fund-{account}", "account_id": account,
-                           "amount": "50.00", "occurred_at": f"{DAYS[0]}T08:00:00Z"})
+        ledger.submit_raw(
+            {
+                "type": "credit",
+                "txn_id": f"fund-{account}",
+                "account_id": account,
+                "amount": "50.00",
+                "occurred_at": f"{DAYS[0]}T08:00:00Z",
+            }
+        )
     for n in range(commands):
         at = f"{rng.choice(DAYS)}T{rng.randint(9, 22):02d}:00:00Z"
         amount = f"{rng.randint(100, 6000) / 100:.2f}"
@@ -51,8 +59,9 @@ def assert_projection_is_the_fold(client: Any, settings: Settings) -> None:
     assert reconcile(client, settings).ok
 
 
-def test_in_order_delivery_coalesces_per_account(ledger: Ledger, client: Any,
-                                                 settings: Settings) -> None:
+def test_in_order_delivery_coalesces_per_account(
+    ledger: Ledger, client: Any, settings: Settings
+) -> None:
     # GIVEN a log of three accounts with declines
     log = make_log(ledger)
     assert any(not e.approved for e in log)
@@ -60,18 +69,22 @@ def test_in_order_delivery_coalesces_per_account(ledger: Ledger, client: Any,
     result = Projector(client, settings).project(log)
     # THEN one transaction per account, everything applied, and the fold
     assert result.failed == frozenset()
-    assert (result.events_applied, result.duplicates_skipped, result.gaps_healed) == \
-        (len(log), 0, 0)
+    assert (result.events_applied, result.duplicates_skipped, result.gaps_healed) == (
+        len(log),
+        0,
+        0,
+    )
     assert result.transactions == 3
     assert result.items_written < 2 * len(log)
     assert_projection_is_the_fold(client, settings)
 
 
-def test_duplicate_delivery_and_a_crash_before_checkpoint(ledger: Ledger, client: Any,
-                                                          settings: Settings) -> None:
+def test_duplicate_delivery_and_a_crash_before_checkpoint(
+    ledger: Ledger, client: Any, settings: Settings
+) -> None:
     # GIVEN a log projected once, in batches
     log = make_log(ledger)
-    batches = [log[i:i + 7] for i in range(0, len(log), 7)]
+    batches = [log[i : i + 7] for i in range(0, len(log), 7)]
     for batch in batches:
         Projector(client, settings).project(batch)
     # WHEN a restarted projector (no memory) gets every batch again, and each record twice
@@ -84,8 +97,9 @@ def test_duplicate_delivery_and_a_crash_before_checkpoint(ledger: Ledger, client
     assert_projection_is_the_fold(client, settings)
 
 
-def test_reordered_delivery_within_and_across_batches(ledger: Ledger, client: Any,
-                                                      settings: Settings) -> None:
+def test_reordered_delivery_within_and_across_batches(
+    ledger: Ledger, client: Any, settings: Settings
+) -> None:
     # GIVEN the log shuffled across batches of 4, a third of it repeated
     log = make_log(ledger)
     batches = messy_batches(log, random.Random(11), batch_size=4, dup_ratio=0.33)
@@ -99,8 +113,9 @@ def test_reordered_delivery_within_and_across_batches(ledger: Ledger, client: An
     assert_projection_is_the_fold(client, settings)
 
 
-def test_a_gap_is_healed_from_the_event_table(ledger: Ledger, client: Any,
-                                              settings: Settings) -> None:
+def test_a_gap_is_healed_from_the_event_table(
+    ledger: Ledger, client: Any, settings: Settings
+) -> None:
     # GIVEN an account whose events 1..3 were never delivered
     log = make_log(ledger)
     a0 = [e for e in log if e.account_id == "A0"]
@@ -119,21 +134,23 @@ def test_a_gap_is_healed_from_the_event_table(ledger: Ledger, client: Any,
 
 
 def test_long_runs_are_split_into_several_guarded_transactions(
-        ledger: Ledger, client: Any, settings: Settings) -> None:
+    ledger: Ledger, client: Any, settings: Settings
+) -> None:
     # GIVEN a projector limited to 2 items per transaction (stands in for the 100 limit)
     log = make_log(ledger)
     projector = Projector(client, settings, max_items=2)
     # WHEN the log is projected in two overlapping batches
     first = projector.project(log[: len(log) // 2 + 3])
-    second = projector.project(log[len(log) // 2:])
+    second = projector.project(log[len(log) // 2 :])
     # THEN more transactions than accounts, and still exactly the fold
     assert first.transactions > len({e.account_id for e in log[: len(log) // 2 + 3]})
     assert first.events_applied + second.events_applied == len(log)
     assert_projection_is_the_fold(client, settings)
 
 
-def test_two_projectors_racing_on_the_same_events(ledger: Ledger, client: Any,
-                                                  settings: Settings) -> None:
+def test_two_projectors_racing_on_the_same_events(
+    ledger: Ledger, client: Any, settings: Settings
+) -> None:
     # GIVEN two projectors, each fed its own scrambled at-least-once copy of the log
     log = make_log(ledger)
     feeds = [messy_batches(log, random.Random(seed), batch_size=5) for seed in (1, 2)]

@@ -22,12 +22,29 @@ PROJECT_SECONDS_LIMIT = 120  # a safety net for a hung child, not an assertion
 
 
 def project_command(settings: Settings, *extra: str) -> tuple[list[str], dict[str, str]]:
-    argv = [sys.executable, "-m", "acme_txn.cli.main", "project", "--json",
-            "--endpoint-url", str(settings.endpoint_url), "--table-prefix",
-            settings.table_prefix, "--batch-size", "2", "--poll-interval", "0.05",
-            "--lease-seconds", "3", *extra]
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": str(settings.access_key),
-           "AWS_SECRET_ACCESS_KEY": str(settings.secret_key)}
+    argv = [
+        sys.executable,
+        "-m",
+        "acme_txn.cli.main",
+        "project",
+        "--json",
+        "--endpoint-url",
+        str(settings.endpoint_url),
+        "--table-prefix",
+        settings.table_prefix,
+        "--batch-size",
+        "2",
+        "--poll-interval",
+        "0.05",
+        "--lease-seconds",
+        "3",
+        *extra,
+    ]
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": str(settings.access_key),
+        "AWS_SECRET_ACCESS_KEY": str(settings.secret_key),
+    }
     return argv, env
 
 
@@ -39,8 +56,7 @@ def wait_for(predicate: Any, what: str, proc: subprocess.Popen[bytes]) -> None:
         time.sleep(0.05)
 
 
-def test_sigkill_mid_run_then_restart(ledger: Ledger, client: Any,
-                                      settings: Settings) -> None:
+def test_sigkill_mid_run_then_restart(ledger: Ledger, client: Any, settings: Settings) -> None:
     # GIVEN a log of ~60 events on a stream-enabled ledger
     log = make_log(ledger, accounts=3, commands=36, seed=9)
     views = ViewStore(client, settings.views_table)
@@ -51,8 +67,7 @@ def test_sigkill_mid_run_then_restart(ledger: Ledger, client: Any,
 
     # WHEN a projector runs with tiny batches and is SIGKILLed once it has applied something
     argv, env = project_command(settings)
-    first = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+    first = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(lambda: applied() > 0, "the first projected batch", first)
         first.send_signal(signal.SIGKILL)
@@ -65,8 +80,9 @@ def test_sigkill_mid_run_then_restart(ledger: Ledger, client: Any,
     argv, env = project_command(settings, "--until-idle")
     deadline = time.monotonic() + PROJECT_SECONDS_LIMIT
     while True:
-        second = subprocess.run(argv, env=env, capture_output=True,
-                                timeout=PROJECT_SECONDS_LIMIT, check=False)
+        second = subprocess.run(
+            argv, env=env, capture_output=True, timeout=PROJECT_SECONDS_LIMIT, check=False
+        )
         # THEN it exits cleanly, and every read model equals the fold of the log
         assert second.returncode == 0, second.stderr.decode()[-2000:]
         outcome = json.loads(second.stdout.decode().strip().splitlines()[-1])
@@ -80,6 +96,7 @@ def test_sigkill_mid_run_then_restart(ledger: Ledger, client: Any,
     assert result.ok, [m.as_dict() for m in result.mismatches]
     # AND the daily counts add up to the number of non-open events: none twice, none missed
     days = sorted({e.txn_date for e in log})
-    assert sum(row["txn_count"] for row in daily_report(views, days)) == \
-        sum(1 for e in log if e.kind != "open")
+    assert sum(row["txn_count"] for row in daily_report(views, days)) == sum(
+        1 for e in log if e.kind != "open"
+    )
     print(f"events applied before the kill: {at_kill} of {len(log)}")

@@ -29,18 +29,50 @@ def small_ledger(ledger: Ledger) -> None:
         ledger.submit_raw({"type": "open_account", "account_id": account, "customer_id": "C1"})
     day1, day2 = "2026-11-20T10:00:00Z", "2026-11-21T11:00:00Z"
     for cmd in (
-        {"type": "credit", "txn_id": "T1", "account_id": "A1", "amount": "100.00",
-         "occurred_at": day1},
-        {"type": "debit", "txn_id": "T2", "account_id": "A1", "amount": "30.50",
-         "occurred_at": day1},
-        {"type": "debit", "txn_id": "T3", "account_id": "A1", "amount": "500.00",
-         "occurred_at": day1},
-        {"type": "credit", "txn_id": "T4", "account_id": "B2", "amount": "20.00",
-         "occurred_at": day2},
-        {"type": "transfer", "txn_id": "T5", "from_account": "B2", "to_account": "A1",
-         "amount": "5.00", "occurred_at": day2},
-        {"type": "transfer", "txn_id": "T6", "from_account": "B2", "to_account": "A1",
-         "amount": "99.00", "occurred_at": day2},
+        {
+            "type": "credit",
+            "txn_id": "T1",
+            "account_id": "A1",
+            "amount": "100.00",
+            "occurred_at": day1,
+        },
+        {
+            "type": "debit",
+            "txn_id": "T2",
+            "account_id": "A1",
+            "amount": "30.50",
+            "occurred_at": day1,
+        },
+        {
+            "type": "debit",
+            "txn_id": "T3",
+            "account_id": "A1",
+            "amount": "500.00",
+            "occurred_at": day1,
+        },
+        {
+            "type": "credit",
+            "txn_id": "T4",
+            "account_id": "B2",
+            "amount": "20.00",
+            "occurred_at": day2,
+        },
+        {
+            "type": "transfer",
+            "txn_id": "T5",
+            "from_account": "B2",
+            "to_account": "A1",
+            "amount": "5.00",
+            "occurred_at": day2,
+        },
+        {
+            "type": "transfer",
+            "txn_id": "T6",
+            "from_account": "B2",
+            "to_account": "A1",
+            "amount": "99.00",
+            "occurred_at": day2,
+        },
     ):
         ledger.submit_raw(cmd)
 
@@ -54,29 +86,50 @@ def projected(ledger: Ledger, client: Any, settings: Settings) -> ViewStore:
 
 
 @pytest.fixture
-def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Any:
+def cli(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Any:
     """Run `acme-txn ...` in-process against this test's tables; returns (code, stdout)."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", str(settings.access_key))
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", str(settings.secret_key))
 
     def run(*argv: str) -> tuple[int, str]:
         capsys.readouterr()
-        code = main([*argv, "--endpoint-url", str(settings.endpoint_url),
-                     "--table-prefix", settings.table_prefix])
+        code = main(
+            [
+                *argv,
+                "--endpoint-url",
+                str(settings.endpoint_url),
+                "--table-prefix",
+                settings.table_prefix,
+            ]
+        )
         return code, capsys.readouterr().out
+
     return run
 
 
 def test_daily_report_sums_the_shards(projected: ViewStore) -> None:
     # WHEN the report for each day is read THEN the hand-computed totals
     day1, day2 = daily_report(projected, ["2026-11-20", "2026-11-21"])
-    assert day1 == {"date": "2026-11-20", "txn_count": 3, "approved_count": 2,
-                    "declined_count": 1, "credit_total": "100.00", "debit_total": "30.50",
-                    "declined_total": "500.00"}
-    assert day2 == {"date": "2026-11-21", "txn_count": 4, "approved_count": 3,
-                    "declined_count": 1, "credit_total": "25.00", "debit_total": "5.00",
-                    "declined_total": "99.00"}
+    assert day1 == {
+        "date": "2026-11-20",
+        "txn_count": 3,
+        "approved_count": 2,
+        "declined_count": 1,
+        "credit_total": "100.00",
+        "debit_total": "30.50",
+        "declined_total": "500.00",
+    }
+    assert day2 == {
+        "date": "2026-11-21",
+        "txn_count": 4,
+        "approved_count": 3,
+        "declined_count": 1,
+        "credit_total": "25.00",
+        "debit_total": "5.00",
+        "declined_total": "99.00",
+    }
     # AND the two accounts' totals live on their own shards
     assert day_shard("A1") != day_shard("B2")
 
@@ -84,68 +137,102 @@ def test_daily_report_sums_the_shards(projected: ViewStore) -> None:
 def test_declined_report_queries_every_reason(projected: ViewStore) -> None:
     rows = declined_report(projected, "2026-11-01", "2026-11-30")
     assert [(r["txn_id"], r["account_id"], r["amount"], r["txn_date"]) for r in rows] == [
-        ("T3", "A1", "500.00", "2026-11-20"), ("T6", "B2", "99.00", "2026-11-21")]
-    assert declined_report(projected, "2026-11-21", "2026-11-21", "low_balance")[0][
-        "txn_id"] == "T6"
+        ("T3", "A1", "500.00", "2026-11-20"),
+        ("T6", "B2", "99.00", "2026-11-21"),
+    ]
+    assert (
+        declined_report(projected, "2026-11-21", "2026-11-21", "low_balance")[0]["txn_id"] == "T6"
+    )
     assert declined_report(projected, "2026-11-22", "2026-11-30") == []
 
 
-def test_cli_reports_json_csv_and_chart(projected: ViewStore, cli: Any,
-                                        tmp_path: Path) -> None:
+def test_cli_reports_json_csv_and_chart(projected: ViewStore, cli: Any, tmp_path: Path) -> None:
     code, out = cli("report", "daily", "--date", "2026-11-20", "--json")
     assert code == 0
     assert json.loads(out)["debit_total"] == "30.50"
-    code, out = cli("report", "daily", "--from", "2026-11-19", "--to", "2026-11-21",
-                    "--format", "csv", "--chart", str(tmp_path / "d.png"))
+    code, out = cli(
+        "report",
+        "daily",
+        "--from",
+        "2026-11-19",
+        "--to",
+        "2026-11-21",
+        "--format",
+        "csv",
+        "--chart",
+        str(tmp_path / "d.png"),
+    )
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0
     assert [r["txn_count"] for r in rows] == ["0", "3", "4"]
     assert (tmp_path / "d.png").read_bytes()[:4] == b"\x89PNG"
-    code, out = cli("report", "declined", "--from", "2026-11-20", "--to", "2026-11-21",
-                    "--json")
+    code, out = cli("report", "declined", "--from", "2026-11-20", "--to", "2026-11-21", "--json")
     assert [json.loads(line)["txn_id"] for line in out.splitlines()] == ["T3", "T6"]
-    assert set(json.loads(out.splitlines()[0])) >= {"txn_id", "account_id", "reason",
-                                                    "amount", "txn_date", "occurred_at"}
-    assert cli("report", "declined", "--from", "2026-11-20", "--to", "2026-11-21",
-               "--reason", "nope")[0] == 2
+    assert set(json.loads(out.splitlines()[0])) >= {
+        "txn_id",
+        "account_id",
+        "reason",
+        "amount",
+        "txn_date",
+        "occurred_at",
+    }
+    assert (
+        cli("report", "declined", "--from", "2026-11-20", "--to", "2026-11-21", "--reason", "nope")[
+            0
+        ]
+        == 2
+    )
     assert cli("report", "daily", "--date", "20-11-2026")[0] == 2
     code, out = cli("reconcile", "--json")
     assert (code, json.loads(out)["ok"], json.loads(out)["days_checked"]) == (0, True, 2)
 
 
 def test_balance_command_reads_the_projection_then_falls_back(
-        ledger: Ledger, client: Any, settings: Settings, cli: Any) -> None:
+    ledger: Ledger, client: Any, settings: Settings, cli: Any
+) -> None:
     # GIVEN A1 with events but nothing projected yet
     small_ledger(ledger)
     code, out = cli("balance", "A1", "--json")
-    assert (code, json.loads(out)["source"], json.loads(out)["balance"]) == \
-        (0, "events", "74.50")
+    assert (code, json.loads(out)["source"], json.loads(out)["balance"]) == (0, "events", "74.50")
     # WHEN projected THEN the balance comes from the projection
     Projector(client, settings).project(list(ledger.store.all_events()))
     data = json.loads(cli("balance", "A1", "--json")[1])
-    assert {k: data[k] for k in ("account_id", "balance", "applied_seq")} == \
-        {"account_id": "A1", "balance": "74.50", "applied_seq": 4}
+    assert {k: data[k] for k in ("account_id", "balance", "applied_seq")} == {
+        "account_id": "A1",
+        "balance": "74.50",
+        "applied_seq": 4,
+    }
     assert data["source"] == "projection"
 
 
-def test_reconcile_lists_every_planted_mismatch(projected: ViewStore, client: Any,
-                                                settings: Settings, cli: Any) -> None:
+def test_reconcile_lists_every_planted_mismatch(
+    projected: ViewStore, client: Any, settings: Settings, cli: Any
+) -> None:
     # GIVEN tampered views: a balance changed, a daily shard inflated, a declined entry gone
     table = settings.views_table
-    client.update_item(TableName=table, Key=serialize(balance_key("A1")),
-                       UpdateExpression="SET balance = :b",
-                       ExpressionAttributeValues={":b": {"N": "1"}})
-    client.update_item(TableName=table, Key=serialize(daily_key("2026-11-21", day_shard("B2"))),
-                       UpdateExpression="ADD txn_count :one",
-                       ExpressionAttributeValues={":one": {"N": "1"}})
+    client.update_item(
+        TableName=table,
+        Key=serialize(balance_key("A1")),
+        UpdateExpression="SET balance = :b",
+        ExpressionAttributeValues={":b": {"N": "1"}},
+    )
+    client.update_item(
+        TableName=table,
+        Key=serialize(daily_key("2026-11-21", day_shard("B2"))),
+        UpdateExpression="ADD txn_count :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
     client.delete_item(TableName=table, Key=serialize(declined_key("A1", 3)))
     # WHEN reconciled
     result = reconcile(client, settings)
     # THEN not ok, and each planted mismatch is listed
     assert not result.ok
     found = {(m.model, m.key, m.field) for m in result.mismatches}
-    assert found == {("balance", "A1", "balance"), ("daily", "2026-11-21", "txn_count"),
-                     ("declined", "A1#3", "presence")}
+    assert found == {
+        ("balance", "A1", "balance"),
+        ("daily", "2026-11-21", "txn_count"),
+        ("declined", "A1#3", "presence"),
+    }
     code, out = cli("reconcile", "--json")
     assert code == 1
     assert len(json.loads(out)["mismatches"]) == 3
@@ -155,8 +242,9 @@ def test_reconcile_lists_every_planted_mismatch(projected: ViewStore, client: An
 
 
 @pytest.mark.parametrize("name", ["balances", "daily", "declined", "all"])
-def test_rebuild_equals_the_live_projection(projected: ViewStore, client: Any,
-                                            settings: Settings, name: str) -> None:
+def test_rebuild_equals_the_live_projection(
+    projected: ViewStore, client: Any, settings: Settings, name: str
+) -> None:
     before = projected.snapshot()
     # WHEN one projection is dropped and replayed
     result = rebuild_projection(client, settings, name, stream=io.StringIO())
@@ -177,7 +265,8 @@ def test_project_rebuild_cli(projected: ViewStore, cli: Any) -> None:
 
 
 def test_given_a_live_shard_lease_when_rebuild_then_refused_unless_forced(
-        projected: ViewStore, cli: Any, client: Any, settings: Settings) -> None:
+    projected: ViewStore, cli: Any, client: Any, settings: Settings
+) -> None:
     # GIVEN a poller that holds a shard lease (as a running `acme-txn project` would)
     from streams.state import StreamState
 

@@ -28,8 +28,13 @@ COMMANDS = [
     {"type": "open_account", "account_id": "A2", "customer_id": "C2", "currency": "USD"},
     {"type": "credit", "txn_id": "T1", "account_id": "A1", "amount": "100.00"},
     {"type": "debit", "txn_id": "T2", "account_id": "A1", "amount": "30.50"},
-    {"type": "transfer", "txn_id": "T3", "from_account": "A1", "to_account": "A2",
-     "amount": "5.00"},
+    {
+        "type": "transfer",
+        "txn_id": "T3",
+        "from_account": "A1",
+        "to_account": "A2",
+        "amount": "5.00",
+    },
     {"type": "debit", "txn_id": "T4", "account_id": "A2", "amount": "999.00"},  # declined
     {"type": "credit", "txn_id": "T1", "account_id": "A1", "amount": "100.00"},  # duplicate
 ]
@@ -57,30 +62,36 @@ def submit(tmp_path: Path, cli: list[str], capsys: pytest.CaptureFixture[str]) -
 
 
 def test_given_submitted_commands_when_project_until_idle_then_projections_catch_up(
-        tmp_path: Path, cli: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, cli: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     submit(tmp_path, cli, capsys)
-    code, (summary,) = run_json(["project", "--until-idle", "--poll-interval", "0.05", *cli],
-                                capsys)
+    code, (summary,) = run_json(
+        ["project", "--until-idle", "--poll-interval", "0.05", *cli], capsys
+    )
     assert code == 0 and summary["idle"] and summary["dead_lettered"] == 0
     assert summary["delivered"] == 7  # 2 opens, credit, debit, 2 transfer legs, 1 decline
     for account, balance, seq in [("A1", "64.50", 3), ("A2", "5.00", 2)]:
         code, (view,) = run_json(["balance", account, *cli], capsys)
         assert (view["source"], view["balance"], view["applied_seq"]) == (
-            "projection", balance, seq)
-    code, (again,) = run_json(["project", "--until-idle", "--poll-interval", "0.05", *cli],
-                              capsys)
+            "projection",
+            balance,
+            seq,
+        )
+    code, (again,) = run_json(["project", "--until-idle", "--poll-interval", "0.05", *cli], capsys)
     assert code == 0 and again["delivered"] == 0  # resumed from the checkpoint
 
 
 def test_given_dead_letters_when_listed_and_redriven_then_the_dlq_empties(
-        settings: Settings, ledger: Ledger, cli: list[str],
-        capsys: pytest.CaptureFixture[str]) -> None:
+    settings: Settings, ledger: Ledger, cli: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     ledger.submit_raw(COMMANDS[0])
     ledger.submit_raw(COMMANDS[2])
     sink = RecordingSink(poison=frozenset({("A1", 1)}))
-    make_poller(settings, sink, EsmConfig(filters=FilterCriteria([EVENTS_ONLY]),
-                                          max_retry_attempts=0, poll_interval=0.05)).run(
-        until_idle=True, max_seconds=60)
+    make_poller(
+        settings,
+        sink,
+        EsmConfig(filters=FilterCriteria([EVENTS_ONLY]), max_retry_attempts=0, poll_interval=0.05),
+    ).run(until_idle=True, max_seconds=60)
     code, letters = run_json(["dlq", "list", *cli], capsys)
     assert code == 0 and [d["seq"] for d in letters] and len(letters) == 1
     assert letters[0]["keys"]["SK"]["S"] == "TXN#000000000001"
@@ -93,23 +104,44 @@ def test_given_dead_letters_when_listed_and_redriven_then_the_dlq_empties(
 
 
 def test_given_bad_filter_json_then_exit_code_is_2(
-        cli: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    cli: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["project", "--until-idle", "--filter", "{nope", *cli]) == 2
     assert main(["project", "--until-idle", "--batch-size", "0", *cli]) == 2
 
 
 def test_given_a_running_poller_when_sigterm_then_it_checkpoints_releases_and_exits_0(
-        settings: Settings, ledger: Ledger, cli: list[str]) -> None:
+    settings: Settings, ledger: Ledger, cli: list[str]
+) -> None:
     for c in COMMANDS[:4]:
         ledger.submit_raw(c)
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": settings.access_key or "",
-           "AWS_SECRET_ACCESS_KEY": settings.secret_key or ""}
-    proc = subprocess.Popen([sys.executable, "-m", "acme_txn.cli.main", "project",
-                             "--poll-interval", "0.05", "--json", *cli],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": settings.access_key or "",
+        "AWS_SECRET_ACCESS_KEY": settings.secret_key or "",
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "acme_txn.cli.main",
+            "project",
+            "--poll-interval",
+            "0.05",
+            "--json",
+            *cli,
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     client = dynamodb_client(settings)
-    label = DynamoDBShardSource(client, streams_client(settings),
-                                settings.ledger_table).describe().label
+    label = (
+        DynamoDBShardSource(client, streams_client(settings), settings.ledger_table)
+        .describe()
+        .label
+    )
     state = StreamState(client, settings.streams_table, "projections", label, "observer")
     deadline = time.monotonic() + 60
     try:
@@ -131,29 +163,44 @@ def test_given_a_running_poller_when_sigterm_then_it_checkpoints_releases_and_ex
 
 
 def test_given_lambda_env_when_lambda_handler_is_invoked_then_it_projects_lazily(
-        settings: Settings, ledger: Ledger, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    settings: Settings,
+    ledger: Ledger,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from streams import handlers
     from streams.records import to_lambda_record
     from streams.shards import TRIM_HORIZON
 
     for c in COMMANDS[:3]:
         ledger.submit_raw(c)
-    source = DynamoDBShardSource(dynamodb_client(settings), streams_client(settings),
-                                 settings.ledger_table)
+    source = DynamoDBShardSource(
+        dynamodb_client(settings), streams_client(settings), settings.ledger_table
+    )
     info = source.describe()
     page = source.read(source.iterator(info.shards[0].shard_id, TRIM_HORIZON), 1000)
     event = {"Records": [to_lambda_record(r, info.arn) for r in page.records]}
-    for name, value in {"AWS_ENDPOINT_URL": settings.endpoint_url,
-                        "AWS_ACCESS_KEY_ID": settings.access_key,
-                        "AWS_SECRET_ACCESS_KEY": settings.secret_key,
-                        "ACME_TABLE_PREFIX": settings.table_prefix}.items():
+    for name, value in {
+        "AWS_ENDPOINT_URL": settings.endpoint_url,
+        "AWS_ACCESS_KEY_ID": settings.access_key,
+        "AWS_SECRET_ACCESS_KEY": settings.secret_key,
+        "ACME_TABLE_PREFIX": settings.table_prefix,
+    }.items():
         monkeypatch.setenv(name, value or "")
     monkeypatch.setattr(handlers, "_DEFAULT", None)  # a cold start
     response = handlers.lambda_handler(event, None)
     assert response == {"batchItemFailures": []}
     assert '"RecordsProcessed"' in capsys.readouterr().out  # powertools EMF metrics line
-    code, (view,) = run_json(["balance", "A1", "--endpoint-url", settings.endpoint_url or "",
-                              "--table-prefix", settings.table_prefix], capsys)
+    code, (view,) = run_json(
+        [
+            "balance",
+            "A1",
+            "--endpoint-url",
+            settings.endpoint_url or "",
+            "--table-prefix",
+            settings.table_prefix,
+        ],
+        capsys,
+    )
     assert code == 0
     assert (view["source"], view["balance"], view["applied_seq"]) == ("projection", "100.00", 1)

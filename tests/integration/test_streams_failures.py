@@ -29,8 +29,14 @@ def write_fixture(ledger: Ledger) -> None:
     txn_ids = itertools.count()
     for account, n in [("A", 3), ("B", 2), ("A", 1), ("B", 1)]:
         for _ in range(n):
-            ledger.submit_raw({"type": "credit", "txn_id": f"T{next(txn_ids)}",
-                               "account_id": account, "amount": "2.00"})
+            ledger.submit_raw(
+                {
+                    "type": "credit",
+                    "txn_id": f"T{next(txn_ids)}",
+                    "account_id": account,
+                    "amount": "2.00",
+                }
+            )
 
 
 def cfg(**kw: Any) -> EsmConfig:
@@ -48,7 +54,8 @@ def dead(settings: Settings, consumer: str = "projections") -> list[tuple[str, i
 
 
 def test_given_a_transient_item_failure_then_redelivery_starts_at_the_lowest_failed_record(
-        settings: Settings, ledger: Ledger) -> None:
+    settings: Settings, ledger: Ledger
+) -> None:
     write_fixture(ledger)
     sink = RecordingSink(poison=frozenset({("A", 2)}), fail_times=1)
     make_poller(settings, sink, cfg(batch_size=4)).run(until_idle=True, max_seconds=60)
@@ -59,11 +66,13 @@ def test_given_a_transient_item_failure_then_redelivery_starts_at_the_lowest_fai
 
 
 def test_given_a_poison_record_then_it_is_retried_to_the_limit_dead_lettered_and_the_rest_flow(
-        settings: Settings, ledger: Ledger) -> None:
+    settings: Settings, ledger: Ledger
+) -> None:
     write_fixture(ledger)
     sink = RecordingSink(poison=frozenset({("A", 2)}))
     result = make_poller(settings, sink, cfg(batch_size=4, max_retry_attempts=2)).run(
-        until_idle=True, max_seconds=60)
+        until_idle=True, max_seconds=60
+    )
     assert result.idle
     assert sink.failures[("A", 2)] == 3  # the first try and two retries
     # Lambda discards the batch being retried: what failed in it goes to the DLQ (A3 was
@@ -75,28 +84,33 @@ def test_given_a_poison_record_then_it_is_retried_to_the_limit_dead_lettered_and
 
 
 def test_given_a_batch_crashing_poison_then_bisect_isolates_it_and_only_it_is_dead(
-        settings: Settings, ledger: Ledger) -> None:
+    settings: Settings, ledger: Ledger
+) -> None:
     write_fixture(ledger)
     sink = RecordingSink(raise_on=frozenset({("A", 2)}))
-    make_poller(settings, sink, cfg(batch_size=8, bisect_on_error=True,
-                                    max_retry_attempts=1)).run(until_idle=True, max_seconds=60)
+    make_poller(settings, sink, cfg(batch_size=8, bisect_on_error=True, max_retry_attempts=1)).run(
+        until_idle=True, max_seconds=60
+    )
     assert dead(settings) == [("A", 2)]
     assert sink.batches.count([("A", 2)]) == 2  # alone, tried once and retried once
     clean = [b for b in sink.batches if ("A", 2) not in b]
     assert {k for b in clean for k in b} == set(ALL) - {("A", 2)}
     # without bisect the same poison takes its whole batch down with it
     sink2 = RecordingSink(raise_on=frozenset({("A", 2)}))
-    make_poller(settings, sink2, cfg(consumer="nobisect", batch_size=8,
-                                     max_retry_attempts=1)).run(until_idle=True, max_seconds=60)
+    make_poller(settings, sink2, cfg(consumer="nobisect", batch_size=8, max_retry_attempts=1)).run(
+        until_idle=True, max_seconds=60
+    )
     assert dead(settings, "nobisect") == ALL[:8]
     assert sink2.batches[-1] == [("B", 3)]
 
 
 def test_given_real_stream_records_in_a_lambda_event_then_the_handler_reports_failures(
-        settings: Settings, ledger: Ledger) -> None:
+    settings: Settings, ledger: Ledger
+) -> None:
     write_fixture(ledger)
-    source = DynamoDBShardSource(dynamodb_client(settings), streams_client(settings),
-                                 settings.ledger_table)
+    source = DynamoDBShardSource(
+        dynamodb_client(settings), streams_client(settings), settings.ledger_table
+    )
     info = source.describe()
     page = source.read(source.iterator(info.shards[0].shard_id, TRIM_HORIZON), 1000)
     records = [to_lambda_record(r, info.arn) for r in page.records]
@@ -104,9 +118,12 @@ def test_given_real_stream_records_in_a_lambda_event_then_the_handler_reports_fa
     sink = RecordingSink(poison=frozenset({("A", 1)}))
     response = StreamHandler(sink)(event, None)
     failed = [f["itemIdentifier"] for f in response["batchItemFailures"]]
-    expected = [r["dynamodb"]["SequenceNumber"] for r in records
-                if r["dynamodb"]["Keys"]["PK"]["S"] == "ACCT#A"
-                and int(r["dynamodb"]["Keys"]["SK"]["S"][4:]) >= 1]
+    expected = [
+        r["dynamodb"]["SequenceNumber"]
+        for r in records
+        if r["dynamodb"]["Keys"]["PK"]["S"] == "ACCT#A"
+        and int(r["dynamodb"]["Keys"]["SK"]["S"][4:]) >= 1
+    ]
     assert failed == expected and len(failed) == 4  # A1 and every later A event
     assert all(r["eventSourceARN"] == info.arn for r in records)
     assert isinstance(records[0]["dynamodb"]["ApproximateCreationDateTime"], float)

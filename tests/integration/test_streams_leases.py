@@ -22,22 +22,34 @@ FAST = {"poll_interval": 0.05, "retry_backoff": 0.01}
 
 
 def item(account: str, seq: int) -> dict[str, Any]:
-    return event_to_item(FundsCredited(
-        account_id=account, seq=seq, txn_id=f"{account}{seq}", currency="USD", amount=1,
-        balance_after=seq, occurred_at=datetime.now(UTC)))
+    return event_to_item(
+        FundsCredited(
+            account_id=account,
+            seq=seq,
+            txn_id=f"{account}{seq}",
+            currency="USD",
+            amount=1,
+            balance_after=seq,
+            occurred_at=datetime.now(UTC),
+        )
+    )
 
 
 def test_given_two_pollers_on_one_shard_then_no_record_is_processed_twice(
-        settings: Settings, ledger: Ledger) -> None:
+    settings: Settings, ledger: Ledger
+) -> None:
     ledger.submit_raw({"type": "open_account", "account_id": "A", "customer_id": "C"})
     for i in range(20):
-        ledger.submit_raw({"type": "credit", "txn_id": f"T{i}", "account_id": "A",
-                           "amount": "1.00"})
+        ledger.submit_raw(
+            {"type": "credit", "txn_id": f"T{i}", "account_id": "A", "amount": "1.00"}
+        )
     barrier = threading.Barrier(2)
     slow = threading.Event()
     sinks = [RecordingSink(on_batch=lambda _: slow.wait(0.05)) for _ in range(2)]
-    pollers = [make_poller(settings, s, EsmConfig(batch_size=3, lease_seconds=30, **FAST),
-                           owner=f"p{i}") for i, s in enumerate(sinks)]
+    pollers = [
+        make_poller(settings, s, EsmConfig(batch_size=3, lease_seconds=30, **FAST), owner=f"p{i}")
+        for i, s in enumerate(sinks)
+    ]
     results: list[Any] = [None, None]
 
     def run(i: int) -> None:
@@ -57,8 +69,7 @@ def test_given_two_pollers_on_one_shard_then_no_record_is_processed_twice(
     assert any(held) or min(len(s.delivered) for s in sinks) == 0
 
 
-def test_given_a_lease_taken_over_then_the_old_owner_cannot_checkpoint(
-        settings: Settings) -> None:
+def test_given_a_lease_taken_over_then_the_old_owner_cannot_checkpoint(settings: Settings) -> None:
     client = dynamodb_client(settings)
     now = [1000.0]
     a = StreamState(client, settings.streams_table, "c", "label", "A", 10, lambda: now[0])
@@ -78,7 +89,8 @@ def test_given_a_lease_taken_over_then_the_old_owner_cannot_checkpoint(
 
 
 def test_given_a_split_shard_then_children_are_read_only_after_the_parent(
-        settings: Settings) -> None:
+    settings: Settings,
+) -> None:
     source = MemoryShardSource()
     source.add_shard("parent")
     for n in range(4):
@@ -94,23 +106,31 @@ def test_given_a_split_shard_then_children_are_read_only_after_the_parent(
     source.put("grandchild", item("L", 3))
     sink = RecordingSink()
     result = make_poller(settings, sink, EsmConfig(batch_size=2, **FAST), source=source).run(
-        until_idle=True, max_seconds=60)
+        until_idle=True, max_seconds=60
+    )
     assert result.idle
     order = sink.delivered
-    assert Counter(order) == Counter([(a, n) for a in "PLR" for n in range(3)]
-                                     + [("P", 3), ("L", 3)])
+    assert Counter(order) == Counter(
+        [(a, n) for a in "PLR" for n in range(3)] + [("P", 3), ("L", 3)]
+    )
     last_parent = max(i for i, (a, _) in enumerate(order) if a == "P")
     first_child = min(i for i, (a, _) in enumerate(order) if a != "P")
     assert last_parent < first_child
     assert [n for a, n in order if a == "L"] == [0, 1, 2, 3]  # grandchild after its parent
-    saved = StreamState(dynamodb_client(settings), settings.streams_table, "projections",
-                        source.describe().label, "x").load_all()
+    saved = StreamState(
+        dynamodb_client(settings),
+        settings.streams_table,
+        "projections",
+        source.describe().label,
+        "x",
+    ).load_all()
     assert saved["parent"].finished and saved["left"].finished
     assert not saved["right"].finished  # still open
 
 
 def test_given_trimmed_data_at_the_checkpoint_then_the_poller_resumes_at_trim_horizon(
-        settings: Settings) -> None:
+    settings: Settings,
+) -> None:
     source = MemoryShardSource()
     source.add_shard("s")
     seqs = [source.put("s", item("A", n)) for n in range(6)]
@@ -121,26 +141,28 @@ def test_given_trimmed_data_at_the_checkpoint_then_the_poller_resumes_at_trim_ho
         seqs.append(source.put("s", item("A", n)))
     source.trim("s", seqs[8])  # records 6 and 7 expired before we came back
     sink2 = RecordingSink()
-    result = make_poller(settings, sink2, cfg, source=source).run(until_idle=True,
-                                                                  max_seconds=30)
+    result = make_poller(settings, sink2, cfg, source=source).run(until_idle=True, max_seconds=30)
     assert result.stats.trimmed == 1
     assert sink2.delivered == [("A", 8), ("A", 9)]
 
 
 def test_given_an_old_record_in_memory_source_then_age_is_measured_from_creation(
-        settings: Settings) -> None:
+    settings: Settings,
+) -> None:
     source = MemoryShardSource()
     source.add_shard("s")
     source.put("s", item("A", 0), created=datetime.now(UTC) - timedelta(hours=2))
     source.put("s", item("A", 1))
     sink = RecordingSink()
-    result = make_poller(settings, sink, EsmConfig(max_record_age=3600, **FAST),
-                         source=source).run(until_idle=True, max_seconds=30)
+    result = make_poller(settings, sink, EsmConfig(max_record_age=3600, **FAST), source=source).run(
+        until_idle=True, max_seconds=30
+    )
     assert sink.delivered == [("A", 1)] and result.stats.aged_out == 1
 
 
 def test_given_a_batch_slower_than_the_lease_then_background_renewal_keeps_the_shard(
-        settings: Settings) -> None:
+    settings: Settings,
+) -> None:
     source = MemoryShardSource()
     source.add_shard("s")
     for n in range(4):
@@ -153,15 +175,26 @@ def test_given_a_batch_slower_than_the_lease_then_background_renewal_keeps_the_s
             probed.wait(30)
 
     sink = RecordingSink(on_batch=slow_first_batch)
-    poller = make_poller(settings, sink, EsmConfig(batch_size=2, lease_seconds=1.5, **FAST),
-                         source=source, owner="slow")
+    poller = make_poller(
+        settings,
+        sink,
+        EsmConfig(batch_size=2, lease_seconds=1.5, **FAST),
+        source=source,
+        owner="slow",
+    )
     thread = threading.Thread(target=lambda: poller.run(until_idle=True, max_seconds=60))
     thread.start()
     try:
         assert in_batch.wait(30)
         threading.Event().wait(2.5)  # longer than the lease: only renewal can keep it
-        rival = StreamState(dynamodb_client(settings), settings.streams_table, "projections",
-                            source.describe().label, "rival", lease_seconds=1.5)
+        rival = StreamState(
+            dynamodb_client(settings),
+            settings.streams_table,
+            "projections",
+            source.describe().label,
+            "rival",
+            lease_seconds=1.5,
+        )
         assert rival.acquire("s") is None
     finally:
         probed.set()
@@ -170,14 +203,16 @@ def test_given_a_batch_slower_than_the_lease_then_background_renewal_keeps_the_s
 
 
 def test_given_latest_then_only_records_written_after_the_start_are_delivered(
-        settings: Settings) -> None:
+    settings: Settings,
+) -> None:
     source = MemoryShardSource()
     source.add_shard("s")
     for n in range(3):
         source.put("s", item("old", n))
     sink = RecordingSink()
-    poller = make_poller(settings, sink, EsmConfig(starting_position="LATEST", **FAST),
-                         source=source)
+    poller = make_poller(
+        settings, sink, EsmConfig(starting_position="LATEST", **FAST), source=source
+    )
     sink.on_batch = lambda keys: poller.stop() if ("new", 1) in keys else None
     thread = threading.Thread(target=lambda: poller.run(max_seconds=60))
     thread.start()
@@ -195,16 +230,17 @@ def test_given_latest_then_only_records_written_after_the_start_are_delivered(
 
 
 def test_given_parallel_lanes_and_a_failing_account_then_other_lanes_flow_and_order_holds(
-        settings: Settings) -> None:
+    settings: Settings,
+) -> None:
     source = MemoryShardSource()
     source.add_shard("s")
     for n in range(6):
         for account in ("A", "B", "C", "D"):
             source.put("s", item(account, n))
     sink = RecordingSink(poison=frozenset({("B", 2)}), fail_times=2)
-    result = make_poller(settings, sink, EsmConfig(batch_size=3, parallelization_factor=4,
-                                                   **FAST), source=source).run(
-        until_idle=True, max_seconds=60)
+    result = make_poller(
+        settings, sink, EsmConfig(batch_size=3, parallelization_factor=4, **FAST), source=source
+    ).run(until_idle=True, max_seconds=60)
     assert result.idle and sink.failures[("B", 2)] == 2
     for account in "ABCD":
         firsts: list[int] = []
@@ -228,16 +264,19 @@ class Ticker:
 
 
 def test_given_a_batching_window_then_records_from_several_reads_form_one_batch(
-        settings: Settings) -> None:
+    settings: Settings,
+) -> None:
     source = MemoryShardSource()
     source.add_shard("s")
     for n in range(5):
         source.put("s", item("A", n))
     windowed, eager = RecordingSink(), RecordingSink()
     base = {"fetch_limit": 1, "batch_size": 3, **FAST}  # one record per GetRecords
-    make_poller(settings, windowed, EsmConfig(batching_window=30, **base), source=source,
-                clock=Ticker()).run(until_idle=True, max_seconds=60)
-    make_poller(settings, eager, EsmConfig(consumer="eager", **base), source=source,
-                clock=Ticker()).run(until_idle=True, max_seconds=60)
+    make_poller(
+        settings, windowed, EsmConfig(batching_window=30, **base), source=source, clock=Ticker()
+    ).run(until_idle=True, max_seconds=60)
+    make_poller(
+        settings, eager, EsmConfig(consumer="eager", **base), source=source, clock=Ticker()
+    ).run(until_idle=True, max_seconds=60)
     assert [len(b) for b in windowed.batches] == [3, 2]  # full batch at once, rest at window end
     assert [len(b) for b in eager.batches] == [1, 1, 1, 1, 1]  # no window: each read goes

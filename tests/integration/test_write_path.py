@@ -15,11 +15,16 @@ from processor.store import EventStore, SeqTaken
 
 def _open(ledger: Ledger, *accounts: str, fund: str | None = None) -> None:
     for acct in accounts:
-        assert ledger.submit_raw({"type": "open_account", "account_id": acct,
-                                  "customer_id": "C1"}).status == "opened"
+        assert (
+            ledger.submit_raw(
+                {"type": "open_account", "account_id": acct, "customer_id": "C1"}
+            ).status
+            == "opened"
+        )
         if fund:
-            ledger.submit_raw({"type": "credit", "txn_id": f"fund-{acct}", "account_id": acct,
-                               "amount": fund})
+            ledger.submit_raw(
+                {"type": "credit", "txn_id": f"fund-{acct}", "account_id": acct, "amount": fund}
+            )
 
 
 def _item_count(client: Any, table: str) -> int:
@@ -27,12 +32,20 @@ def _item_count(client: Any, table: str) -> int:
 
 
 def test_given_taken_seq_when_appending_then_seq_taken_and_nothing_written(
-        ledger: Ledger, store: EventStore, client: Any) -> None:
+    ledger: Ledger, store: EventStore, client: Any
+) -> None:
     _open(ledger, "A1", fund="10.00")
     head = store.head("A1")
     assert head is not None
-    stale = FundsCredited(account_id="A1", seq=head.seq, txn_id="X", currency="USD", amount=1,
-                          balance_after=1, occurred_at=head.occurred_at)
+    stale = FundsCredited(
+        account_id="A1",
+        seq=head.seq,
+        txn_id="X",
+        currency="USD",
+        amount=1,
+        balance_after=1,
+        occurred_at=head.occurred_at,
+    )
     before = _item_count(client, store.table)
     with pytest.raises(SeqTaken):
         store.append([stale], [])
@@ -40,7 +53,8 @@ def test_given_taken_seq_when_appending_then_seq_taken_and_nothing_written(
 
 
 def test_given_same_txn_twice_when_submitted_then_duplicate_with_original_fields(
-        ledger: Ledger, store: EventStore) -> None:
+    ledger: Ledger, store: EventStore
+) -> None:
     _open(ledger, "A1", fund="100.00")
     cmd = {"type": "debit", "txn_id": "T2", "account_id": "A1", "amount": "30.50"}
     first = ledger.submit_raw(cmd)
@@ -53,14 +67,26 @@ def test_given_same_txn_twice_when_submitted_then_duplicate_with_original_fields
 
 
 def test_given_reused_txn_id_with_other_payload_when_submitted_then_rejected_nothing_written(
-        ledger: Ledger, store: EventStore) -> None:
+    ledger: Ledger, store: EventStore
+) -> None:
     _open(ledger, "A1", "A2", fund="100.00")
-    assert ledger.submit_raw({"type": "credit", "txn_id": "T9", "account_id": "A1",
-                              "amount": "1"}).status == "approved"
+    assert (
+        ledger.submit_raw(
+            {"type": "credit", "txn_id": "T9", "account_id": "A1", "amount": "1"}
+        ).status
+        == "approved"
+    )
     before = [list(store.events(a)) for a in ("A1", "A2")]
-    for other in ({"type": "credit", "txn_id": "T9", "account_id": "A1", "amount": "2"},
-                  {"type": "transfer", "txn_id": "T9", "from_account": "A2",
-                   "to_account": "A1", "amount": "1"}):
+    for other in (
+        {"type": "credit", "txn_id": "T9", "account_id": "A1", "amount": "2"},
+        {
+            "type": "transfer",
+            "txn_id": "T9",
+            "from_account": "A2",
+            "to_account": "A1",
+            "amount": "1",
+        },
+    ):
         outcome = ledger.submit_raw(other)
         assert outcome.status == "rejected"
         assert "already used" in (outcome.error or "")
@@ -68,32 +94,61 @@ def test_given_reused_txn_id_with_other_payload_when_submitted_then_rejected_not
 
 
 def test_given_declined_debit_when_submitted_then_recorded_with_sparse_reason(
-        ledger: Ledger, client: Any, store: EventStore) -> None:
+    ledger: Ledger, client: Any, store: EventStore
+) -> None:
     _open(ledger, "A1", fund="5.00")
-    outcome = ledger.submit_raw({"type": "debit", "txn_id": "T1", "account_id": "A1",
-                                 "amount": "9.99", "occurred_at": "2022-06-19T10:00:00Z"})
+    outcome = ledger.submit_raw(
+        {
+            "type": "debit",
+            "txn_id": "T1",
+            "account_id": "A1",
+            "amount": "9.99",
+            "occurred_at": "2022-06-19T10:00:00Z",
+        }
+    )
     assert (outcome.status, outcome.reason, outcome.balance_after) == (
-        "declined", "low_balance", "5.00")
-    resp = client.query(TableName=store.table, IndexName="GSI_Sparse_TXN_Declined",
-                        KeyConditionExpression="txn_declined_reason = :r AND txn_date = :d",
-                        ExpressionAttributeValues=serialize({":r": "low_balance",
-                                                             ":d": "2022-06-19"}))
+        "declined",
+        "low_balance",
+        "5.00",
+    )
+    resp = client.query(
+        TableName=store.table,
+        IndexName="GSI_Sparse_TXN_Declined",
+        KeyConditionExpression="txn_declined_reason = :r AND txn_date = :d",
+        ExpressionAttributeValues=serialize({":r": "low_balance", ":d": "2022-06-19"}),
+    )
     assert [i["txn_id"]["S"] for i in resp["Items"]] == ["T1"]
 
 
 def test_given_transfer_when_approved_or_declined_then_both_legs_or_one_sender_event(
-        ledger: Ledger, store: EventStore) -> None:
+    ledger: Ledger, store: EventStore
+) -> None:
     _open(ledger, "A1", "A2", fund="10.00")
-    ok = ledger.submit_raw({"type": "transfer", "txn_id": "X1", "from_account": "A1",
-                            "to_account": "A2", "amount": "4.00"})
-    no = ledger.submit_raw({"type": "transfer", "txn_id": "X2", "from_account": "A1",
-                            "to_account": "A2", "amount": "7.00"})
+    ok = ledger.submit_raw(
+        {
+            "type": "transfer",
+            "txn_id": "X1",
+            "from_account": "A1",
+            "to_account": "A2",
+            "amount": "4.00",
+        }
+    )
+    no = ledger.submit_raw(
+        {
+            "type": "transfer",
+            "txn_id": "X2",
+            "from_account": "A1",
+            "to_account": "A2",
+            "amount": "7.00",
+        }
+    )
     assert (ok.status, ok.balance_after, ok.to_balance_after) == ("approved", "6.00", "14.00")
     assert (no.status, no.reason) == ("declined", "low_balance")
     kinds = {a: [(e.txn_id, e.kind, e.status) for e in store.events(a)][2:] for a in ("A1", "A2")}
-    assert kinds == {"A1": [("X1", "transfer_out", "approved"), ("X2", "transfer_out",
-                                                                 "declined")],
-                     "A2": [("X1", "transfer_in", "approved")]}
+    assert kinds == {
+        "A1": [("X1", "transfer_out", "approved"), ("X2", "transfer_out", "declined")],
+        "A2": [("X1", "transfer_in", "approved")],
+    }
 
 
 BAD_INPUTS = [
@@ -102,18 +157,20 @@ BAD_INPUTS = [
     ('{"type":"credit","txn_id":"B3","account_id":"A1","amount":2.5}', "float"),
     ('{"type":"debit","txn_id":"B4","account_id":"A1","amount":"-3"}', "positive"),
     ('{"type":"credit","txn_id":"B5","account_id":"NOPE","amount":"1"}', "unknown account"),
-    ('{"type":"transfer","txn_id":"B6","from_account":"A1","to_account":"NOPE","amount":"1"}',
-     "unknown account"),
+    (
+        '{"type":"transfer","txn_id":"B6","from_account":"A1","to_account":"NOPE","amount":"1"}',
+        "unknown account",
+    ),
     ('{"type":"credit","txn_id":"B7","account_id":"A1","amount":"99999999999"}', "amount"),
-    ('{"type":"credit","txn_id":"B8","account_id":"A1","amount":"1","currency":"EUR"}',
-     "currency"),
+    ('{"type":"credit","txn_id":"B8","account_id":"A1","amount":"1","currency":"EUR"}', "currency"),
     ('{"type":"open_account","account_id":"A1","customer_id":"OTHER"}', "already exists"),
 ]
 
 
 @pytest.mark.parametrize(("line", "fragment"), BAD_INPUTS)
 def test_given_bad_input_when_submitted_then_rejected_with_reason_and_nothing_written(
-        ledger: Ledger, client: Any, store: EventStore, line: str, fragment: str) -> None:
+    ledger: Ledger, client: Any, store: EventStore, line: str, fragment: str
+) -> None:
     _open(ledger, "A1", fund="1.00")
     before = _item_count(client, store.table)
     outcome = ledger.submit_raw(line)
@@ -126,45 +183,66 @@ def test_given_unreachable_endpoint_when_reading_then_backend_unavailable() -> N
     from acme_txn.aws import dynamodb_client
     from acme_txn.settings import Settings
 
-    settings = Settings(endpoint_url="http://127.0.0.1:9", access_key="x", secret_key="x",
-                        max_attempts=1, connect_timeout=0.5)
+    settings = Settings(
+        endpoint_url="http://127.0.0.1:9",
+        access_key="x",
+        secret_key="x",
+        max_attempts=1,
+        connect_timeout=0.5,
+    )
     store = EventStore(dynamodb_client(settings), settings.ledger_table)
     with pytest.raises(BackendUnavailable, match="unreachable"):
         store.head("A1")
 
 
 def test_given_open_account_twice_when_same_attributes_then_duplicate(ledger: Ledger) -> None:
-    cmd = {"type": "open_account", "account_id": "A7", "customer_id": "C7", "currency": "EUR",
-           "phone": "+15551234", "state": "NY", "special_status": ["veteran"]}
+    cmd = {
+        "type": "open_account",
+        "account_id": "A7",
+        "customer_id": "C7",
+        "currency": "EUR",
+        "phone": "+15551234",
+        "state": "NY",
+        "special_status": ["veteran"],
+    }
     assert ledger.submit_raw(cmd).status == "opened"
     assert ledger.submit_raw(cmd).status == "duplicate"
 
 
 def test_given_raw_item_keys_then_events_live_under_account_partition(
-        ledger: Ledger, client: Any, store: EventStore) -> None:
+    ledger: Ledger, client: Any, store: EventStore
+) -> None:
     _open(ledger, "A1", fund="3.00")
-    item = client.get_item(TableName=store.table,
-                           Key=serialize({"PK": account_pk("A1"), "SK": seq_sk(1)}))["Item"]
+    item = client.get_item(
+        TableName=store.table, Key=serialize({"PK": account_pk("A1"), "SK": seq_sk(1)})
+    )["Item"]
     assert item["amount"] == {"N": "300"}  # integer minor units in storage
     assert item["balance_after"] == {"N": "300"}
     assert "txn_declined_reason" not in item  # sparse: only declined events carry it
 
 
 def test_given_stale_cached_head_when_another_writer_appended_then_retry_gives_right_balance(
-        ledger: Ledger, store: EventStore) -> None:
+    ledger: Ledger, store: EventStore
+) -> None:
     # GIVEN a ledger that cached A1's head from its own last commit
     _open(ledger, "A1", fund="10.00")
     other = Ledger(EventStore(store.client, store.table))
     # WHEN another writer (another process, say) appends behind its back
-    assert other.submit_raw({"type": "debit", "txn_id": "O1", "account_id": "A1",
-                             "amount": "4.00"}).balance_after == "6.00"
+    assert (
+        other.submit_raw(
+            {"type": "debit", "txn_id": "O1", "account_id": "A1", "amount": "4.00"}
+        ).balance_after
+        == "6.00"
+    )
     # THEN the first ledger's next write loses the seq race, re-reads and lands correctly
-    outcome = ledger.submit_raw({"type": "debit", "txn_id": "O2", "account_id": "A1",
-                                 "amount": "5.00"})
+    outcome = ledger.submit_raw(
+        {"type": "debit", "txn_id": "O2", "account_id": "A1", "amount": "5.00"}
+    )
     assert (outcome.status, outcome.seq, outcome.balance_after) == ("approved", 3, "1.00")
     assert ledger.stats["retries"] == 1
-    declined = ledger.submit_raw({"type": "debit", "txn_id": "O3", "account_id": "A1",
-                                  "amount": "5.00"})
+    declined = ledger.submit_raw(
+        {"type": "debit", "txn_id": "O3", "account_id": "A1", "amount": "5.00"}
+    )
     assert (declined.status, declined.balance_after) == ("declined", "1.00")
 
 
@@ -172,10 +250,16 @@ def test_given_unreachable_backend_when_submitting_then_failed_outcome_not_excep
     from acme_txn.aws import dynamodb_client
     from acme_txn.settings import Settings
 
-    settings = Settings(endpoint_url="http://127.0.0.1:9", access_key="x", secret_key="x",
-                        max_attempts=1, connect_timeout=0.5)
+    settings = Settings(
+        endpoint_url="http://127.0.0.1:9",
+        access_key="x",
+        secret_key="x",
+        max_attempts=1,
+        connect_timeout=0.5,
+    )
     ledger = Ledger(EventStore(dynamodb_client(settings), settings.ledger_table))
-    outcome = ledger.submit_raw({"type": "credit", "txn_id": "F1", "account_id": "A1",
-                                 "amount": "1.00"})
+    outcome = ledger.submit_raw(
+        {"type": "credit", "txn_id": "F1", "account_id": "A1", "amount": "1.00"}
+    )
     assert (outcome.status, outcome.txn_id) == ("failed", "F1")
     assert "unreachable" in (outcome.error or "")

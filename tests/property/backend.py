@@ -61,16 +61,23 @@ def use(backend: Backend) -> None:
 
 def current() -> Backend:
     if "backend" not in CURRENT:
-        raise RuntimeError("no backend: run through pytest (the ddb_endpoint fixture) or "
-                           "`python -m tests.property.mutations`")
+        raise RuntimeError(
+            "no backend: run through pytest (the ddb_endpoint fixture) or "
+            "`python -m tests.property.mutations`"
+        )
     return CURRENT["backend"]
 
 
 def fresh_settings(backend: Backend) -> Settings:
     key = f"p{uuid.uuid4().hex[:12]}"
-    return Settings(endpoint_url=backend.endpoint, access_key=key, secret_key=key,
-                    state_dir=backend.state_dir, table_prefix=f"pm{next(_counter)}{key[1:7]}",
-                    max_attempts=4)
+    return Settings(
+        endpoint_url=backend.endpoint,
+        access_key=key,
+        secret_key=key,
+        state_dir=backend.state_dir,
+        table_prefix=f"pm{next(_counter)}{key[1:7]}",
+        max_attempts=4,
+    )
 
 
 def create_tables(settings: Settings) -> Any:
@@ -84,12 +91,15 @@ def create_tables(settings: Settings) -> Any:
 def subprocess_env(settings: Settings) -> dict[str, str]:
     """Environment for a second OS process (the CLI) talking to the same ledger."""
     env = dict(os.environ)
-    env.update({
-        "AWS_ENDPOINT_URL_DYNAMODB": str(settings.endpoint_url),
-        "AWS_ENDPOINT_URL": str(settings.endpoint_url),
-        "AWS_ACCESS_KEY_ID": str(settings.access_key),
-        "AWS_SECRET_ACCESS_KEY": str(settings.secret_key),
-        "AWS_REGION": settings.region, "AWS_DEFAULT_REGION": settings.region,
-        "ACME_TABLE_PREFIX": settings.table_prefix,
-    })
+    env.update(
+        {
+            "AWS_ENDPOINT_URL_DYNAMODB": str(settings.endpoint_url),
+            "AWS_ENDPOINT_URL": str(settings.endpoint_url),
+            "AWS_ACCESS_KEY_ID": str(settings.access_key),
+            "AWS_SECRET_ACCESS_KEY": str(settings.secret_key),
+            "AWS_REGION": settings.region,
+            "AWS_DEFAULT_REGION": settings.region,
+            "ACME_TABLE_PREFIX": settings.table_prefix,
+        }
+    )
     return env

@@ -25,13 +25,15 @@ def bursts(draw: st.DrawFn) -> dict[str, Any]:
     """A few commands on overlapping accounts, with in-burst duplicates and conflicts."""
     base = draw(st.lists(money_commands(txn_id="_", with_time=False), min_size=2, max_size=6))
     copies = draw(st.lists(st.tuples(st.integers(0, 5), st.booleans()), max_size=3))
-    return {"base": base, "copies": copies,
-            "resubmit": draw(st.sampled_from([None, "same", "other"])),
-            "mode": draw(st.sampled_from(["one_ledger", "two_ledgers"]))}
+    return {
+        "base": base,
+        "copies": copies,
+        "resubmit": draw(st.sampled_from([None, "same", "other"])),
+        "mode": draw(st.sampled_from(["one_ledger", "two_ledgers"])),
+    }
 
 
-def run_threads(cmds: list[dict[str, Any]],
-                ledgers: list[Ledger]) -> list[Outcome | BaseException]:
+def run_threads(cmds: list[dict[str, Any]], ledgers: list[Ledger]) -> list[Outcome | BaseException]:
     results: list[Outcome | BaseException] = [RuntimeError("not run")] * len(cmds)
     barrier = threading.Barrier(len(cmds))
 
@@ -50,8 +52,9 @@ def run_threads(cmds: list[dict[str, Any]],
     return results
 
 
-def race_second_process(settings: Settings, store: EventStore, ledger: Ledger,
-                        cmds: list[dict[str, Any]]) -> list[Outcome | BaseException]:
+def race_second_process(
+    settings: Settings, store: EventStore, ledger: Ledger, cmds: list[dict[str, Any]]
+) -> list[Outcome | BaseException]:
     """The even commands through `acme-txn submit` in another OS process, the odd ones on
     threads here, at once. The first command warms the process up: once its idempotency
     record shows up the process is running, and the rest of both halves are fired together.
@@ -60,7 +63,10 @@ def race_second_process(settings: Settings, store: EventStore, ledger: Ledger,
     theirs, ours = cmds[0::2], cmds[1::2]
     proc = subprocess.Popen(
         [sys.executable, "-m", "acme_txn.cli.main", "submit", "-", "--workers", "4"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env=backends.subprocess_env(settings),
     )
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
@@ -68,8 +74,11 @@ def race_second_process(settings: Settings, store: EventStore, ledger: Ledger,
         proc.stdin.write(json.dumps(warm) + "\n")
         proc.stdin.flush()
         deadline = time.monotonic() + 60
-        while (store.idempotency_record(warm["txn_id"]) is None
-               and proc.poll() is None and time.monotonic() < deadline):
+        while (
+            store.idempotency_record(warm["txn_id"]) is None
+            and proc.poll() is None
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.02)
         proc.stdin.write("".join(json.dumps(c) + "\n" for c in theirs[1:]))
         proc.stdin.close()
@@ -80,10 +89,11 @@ def race_second_process(settings: Settings, store: EventStore, ledger: Ledger,
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    their_outcomes = [Outcome.model_validate(json.loads(line))
-                      for line in out.splitlines() if line.strip()]
+    their_outcomes = [
+        Outcome.model_validate(json.loads(line)) for line in out.splitlines() if line.strip()
+    ]
     assert len(their_outcomes) == len(theirs), (out, err)
     merged: list[Outcome | BaseException] = [
-        their_outcomes[i // 2] if i % 2 == 0 else our_outcomes[i // 2]
-        for i in range(len(cmds))]
+        their_outcomes[i // 2] if i % 2 == 0 else our_outcomes[i // 2] for i in range(len(cmds))
+    ]
     return merged

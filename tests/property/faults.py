@@ -57,23 +57,35 @@ class Injector:
     def before_send(self, request: Any = None, **_: Any) -> AWSResponse | None:
         if not self._take():
             return None
-        body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{self.code}",
-                           "message": "injected by the property suite"}).encode()
+        body = json.dumps(
+            {
+                "__type": f"com.amazonaws.dynamodb.v20120810#{self.code}",
+                "message": "injected by the property suite",
+            }
+        ).encode()
         url = getattr(request, "url", "http://injected")
-        return AWSResponse(url, 400, {"Content-Type": "application/x-amz-json-1.0"},
-                           _Body(body))
+        return AWSResponse(url, 400, {"Content-Type": "application/x-amz-json-1.0"}, _Body(body))
 
     def before_call(self, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
         if not self._take():
             return None
-        parsed = {"Error": {"Code": self.code, "Message": "injected by the property suite"},
-                  "ResponseMetadata": {"HTTPStatusCode": 400}}
+        parsed = {
+            "Error": {"Code": self.code, "Message": "injected by the property suite"},
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        }
         return AWSResponse("http://injected", 400, {}, _Body(b"")), parsed
 
 
 @contextlib.contextmanager
-def injected(client: Any, operation: str, times: int | None, *,
-             transient: bool, code: str = THROTTLE_CODE, after: int = 0) -> Iterator[Injector]:
+def injected(
+    client: Any,
+    operation: str,
+    times: int | None,
+    *,
+    transient: bool,
+    code: str = THROTTLE_CODE,
+    after: int = 0,
+) -> Iterator[Injector]:
     """Inject ``code`` into ``operation`` calls of ``client`` (e.g. 'TransactWriteItems'),
     after letting ``after`` calls through."""
     injector = Injector(times, code, after)

@@ -15,27 +15,38 @@ from processor.outcomes import Outcome
 from tests.property.model import Model, canon, cents, payer
 
 # Fields an outcome must reproduce exactly (``error`` wording is free).
-OUTCOME_FIELDS = ("status", "txn_id", "account_id", "seq", "balance_after", "reason",
-                  "to_account", "to_seq", "to_balance_after")
+OUTCOME_FIELDS = (
+    "status",
+    "txn_id",
+    "account_id",
+    "seq",
+    "balance_after",
+    "reason",
+    "to_account",
+    "to_seq",
+    "to_balance_after",
+)
 
 
 def same_outcome(actual: Outcome, expected: Outcome) -> list[str]:
     """Differences that matter; for ``rejected`` only the status (nothing else is promised)."""
     if expected.status == "rejected" or actual.status == "rejected":
         if actual.status != expected.status:
-            return [f"status {actual.status} (error {actual.error!r}), expected "
-                    f"{expected.status}"]
+            return [f"status {actual.status} (error {actual.error!r}), expected {expected.status}"]
         return [] if actual.error else ["rejected without an error message"]
-    diffs = [f"{f}: {getattr(actual, f)!r} != expected {getattr(expected, f)!r}"
-             for f in OUTCOME_FIELDS if getattr(actual, f) != getattr(expected, f)]
-    if expected.original_status and actual.original_status not in {None,
-                                                                   expected.original_status}:
+    diffs = [
+        f"{f}: {getattr(actual, f)!r} != expected {getattr(expected, f)!r}"
+        for f in OUTCOME_FIELDS
+        if getattr(actual, f) != getattr(expected, f)
+    ]
+    if expected.original_status and actual.original_status not in {None, expected.original_status}:
         diffs.append(f"original_status {actual.original_status} != {expected.original_status}")
     return diffs
 
 
-def burst_winners(model: Model, cmds: list[dict[str, Any]],
-                  outcomes: list[Outcome]) -> dict[str, int]:
+def burst_winners(
+    model: Model, cmds: list[dict[str, Any]], outcomes: list[Outcome]
+) -> dict[str, int]:
     """Check every burst outcome per txn id; the index of each txn id's one winner."""
     by_txn: dict[str, list[int]] = defaultdict(list)
     for i, cmd in enumerate(cmds):
@@ -49,16 +60,19 @@ def burst_winners(model: Model, cmds: list[dict[str, Any]],
         if won:
             winners[txn_id] = won[0]
             assert model.predict(cmds[won[0]]).status != "rejected", (
-                f"{txn_id} should have been rejected: {cmds[won[0]]}")
-        original = earlier.outcome if earlier else (
-            outcomes[won[0]] if won else None)
+                f"{txn_id} should have been rejected: {cmds[won[0]]}"
+            )
+        original = earlier.outcome if earlier else (outcomes[won[0]] if won else None)
         original_cmd = earlier.payload if earlier else (cmds[won[0]] if won else None)
         for i in idx:
             if won and i == won[0]:
                 continue
             got = outcomes[i]
-            if original is not None and original_cmd is not None and (
-                    canon(cmds[i]) == canon(original_cmd)):
+            if (
+                original is not None
+                and original_cmd is not None
+                and (canon(cmds[i]) == canon(original_cmd))
+            ):
                 want = original.model_copy(update={"status": "duplicate"})
                 assert not same_outcome(got, want), (cmds[i], got, want)
             else:
@@ -70,8 +84,9 @@ def burst_winners(model: Model, cmds: list[dict[str, Any]],
 
 def check_ledger(items: list[dict[str, Any]], model: Model) -> None:
     """The ledger invariant over every (deserialized) item of the ledger table."""
-    events = sorted((item_to_event(i) for i in items if is_event_item(i)),
-                    key=lambda e: (e.account_id, e.seq))
+    events = sorted(
+        (item_to_event(i) for i in items if is_event_item(i)), key=lambda e: (e.account_id, e.seq)
+    )
     check = check_log(events, model.outcomes)
     assert check.ok, check.problems
     streams: dict[str, list[LedgerEvent]] = defaultdict(list)
@@ -86,18 +101,19 @@ def check_ledger(items: list[dict[str, Any]], model: Model) -> None:
     assert sum(streams[a][-1].balance_after for a in streams) == model.total()
     index = {(e.account_id, e.seq): e for e in events}
     records = {str(i["txn_id"]): i for i in items if i.get("entity") == "txn_record"}
-    assert set(records) == set(model.committed), (
-        sorted(records), sorted(model.committed))
+    assert set(records) == set(model.committed), (sorted(records), sorted(model.committed))
     for txn_id, done in model.committed.items():
         stored = Outcome.model_validate(json.loads(str(records[txn_id]["outcome"])))
         assert not same_outcome(stored, done.outcome), (txn_id, stored, done.outcome)
         assert records[txn_id]["fingerprint"], txn_id
         event = index[(str(done.outcome.account_id), int(done.outcome.seq or 0))]
         assert (event.txn_id, event.status, event.amount, event.account_id) == (
-            txn_id, done.outcome.status, cents(done.payload["amount"]),
-            payer(done.payload)), (txn_id, event, done)
+            txn_id,
+            done.outcome.status,
+            cents(done.payload["amount"]),
+            payer(done.payload),
+        ), (txn_id, event, done)
         assert event.decline_reason == done.outcome.reason
         if done.outcome.to_seq is not None:
             leg = index[(str(done.outcome.to_account), done.outcome.to_seq)]
-            assert (leg.txn_id, leg.kind, leg.amount) == (txn_id, "transfer_in",
-                                                          event.amount)
+            assert (leg.txn_id, leg.kind, leg.amount) == (txn_id, "transfer_in", event.amount)

@@ -72,8 +72,10 @@ class LedgerMachine(RuleBasedStateMachine):
         self.store = EventStore(self.client, self.settings.ledger_table)
         self.ledger = Ledger(self.store, retry=RetryPolicy(max_attempts=60))
         # A second writer with its own connection pool: races the first like another host.
-        self.other = Ledger(EventStore(dynamodb_client(self.settings), self.settings.ledger_table),
-                            retry=RetryPolicy(max_attempts=60))
+        self.other = Ledger(
+            EventStore(dynamodb_client(self.settings), self.settings.ledger_table),
+            retry=RetryPolicy(max_attempts=60),
+        )
 
     def teardown(self) -> None:
         for ledger in (getattr(self, "ledger", None), getattr(self, "other", None)):
@@ -92,19 +94,29 @@ class LedgerMachine(RuleBasedStateMachine):
         for account in ("A1", "A2"):
             self.open_account(account, "C1", "USD")
 
-    @rule(account=account_ids, customer=st.sampled_from(["C1", "C2"]),
-          currency=st.sampled_from(["USD", "USD", "USD", "EUR"]))
+    @rule(
+        account=account_ids,
+        customer=st.sampled_from(["C1", "C2"]),
+        currency=st.sampled_from(["USD", "USD", "USD", "EUR"]),
+    )
     def open_account(self, account: str, customer: str, currency: str) -> None:
         note_event("rule: open_account")
-        cmd = {"type": "open_account", "account_id": account, "customer_id": customer,
-               "currency": currency}
+        cmd = {
+            "type": "open_account",
+            "account_id": account,
+            "customer_id": customer,
+            "currency": currency,
+        }
         expected = self.model.predict_open(cmd)
         actual = self.ledger.submit_raw(cmd)
         assert not same_outcome(actual, expected), (cmd, same_outcome(actual, expected))
         self.model.record_open(cmd, actual)
 
-    @rule(cmd=money_commands(txn_id="_"), as_json=st.booleans(),
-          odd_id=st.one_of(st.none(), st.sampled_from(SUSPICIOUS_TXN_IDS)))
+    @rule(
+        cmd=money_commands(txn_id="_"),
+        as_json=st.booleans(),
+        odd_id=st.one_of(st.none(), st.sampled_from(SUSPICIOUS_TXN_IDS)),
+    )
     def money(self, cmd: dict[str, Any], as_json: bool, odd_id: str | None) -> None:
         """A credit, debit or transfer (accounts may be unknown: then rejected)."""
         note_event("rule: money")
@@ -177,8 +189,12 @@ class LedgerMachine(RuleBasedStateMachine):
         process is running, and the rest of both halves are fired together."""
         note_event("rule: burst_with_second_process")
         self.process_bursts += 1
-        warm = {"type": "credit", "txn_id": self.fresh_txn_id(), "account_id": "A1",
-                "amount": "0.01"}
+        warm = {
+            "type": "credit",
+            "txn_id": self.fresh_txn_id(),
+            "account_id": "A1",
+            "amount": "0.01",
+        }
         cmds = [warm, *self._burst_commands(spec, data)]
         merged = race_second_process(self.settings, self.store, self.ledger, cmds)
         self._absorb_burst(cmds, merged)
@@ -199,8 +215,9 @@ class LedgerMachine(RuleBasedStateMachine):
             cmds.append(earlier)
         return cmds
 
-    def _absorb_burst(self, cmds: list[dict[str, Any]],
-                      results: list[Outcome | BaseException]) -> None:
+    def _absorb_burst(
+        self, cmds: list[dict[str, Any]], results: list[Outcome | BaseException]
+    ) -> None:
         """Check a burst's outcomes and events against *some* serial order, then absorb them."""
         errors = [r for r in results if isinstance(r, BaseException)]
         assert not errors, f"burst raised {errors!r}"
@@ -210,7 +227,9 @@ class LedgerMachine(RuleBasedStateMachine):
         heads = {a: m.seq for a, m in self.model.accounts.items()}
         new = [e for e in self.scan_events() if e.seq > heads.get(e.account_id, -1)]
         assert {e.txn_id for e in new} == set(winners), (
-            sorted({e.txn_id for e in new}), sorted(winners))
+            sorted({e.txn_id for e in new}),
+            sorted(winners),
+        )
         problems = self.model.replay_concurrent({t: cmds[i] for t, i in winners.items()}, new)
         assert not problems, problems
         for txn_id, i in winners.items():
@@ -257,13 +276,16 @@ class LedgerMachine(RuleBasedStateMachine):
     def scan_items(self) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         for page in self.client.get_paginator("scan").paginate(
-                TableName=self.settings.ledger_table, ConsistentRead=True):
+            TableName=self.settings.ledger_table, ConsistentRead=True
+        ):
             items += page.get("Items", [])
         return items
 
     def scan_events(self) -> list[LedgerEvent]:
-        return sorted((item_to_event(deserialize(i)) for i in self.scan_items()
-                       if is_event_item(i)), key=lambda e: (e.account_id, e.seq))
+        return sorted(
+            (item_to_event(deserialize(i)) for i in self.scan_items() if is_event_item(i)),
+            key=lambda e: (e.account_id, e.seq),
+        )
 
     @invariant()
     def ledger_invariants_hold(self) -> None:

@@ -33,8 +33,15 @@ def canon(cmd: dict[str, Any]) -> Canon:
     """What makes two payloads "the same command" (spelling of amounts and times aside)."""
     when = cmd.get("occurred_at")
     at = datetime.fromisoformat(when.replace("Z", "+00:00")).astimezone(UTC) if when else None
-    return (cmd["type"], cmd.get("account_id"), cmd.get("from_account"), cmd.get("to_account"),
-            cents(cmd["amount"]), at, cmd.get("currency"))
+    return (
+        cmd["type"],
+        cmd.get("account_id"),
+        cmd.get("from_account"),
+        cmd.get("to_account"),
+        cents(cmd["amount"]),
+        at,
+        cmd.get("currency"),
+    )
 
 
 def payer(cmd: dict[str, Any]) -> str:
@@ -68,8 +75,7 @@ class Model:
 
     def predict_open(self, cmd: dict[str, Any]) -> Outcome:
         have = self.accounts.get(cmd["account_id"])
-        opened = Outcome(status="opened", account_id=cmd["account_id"], seq=0,
-                         balance_after="0.00")
+        opened = Outcome(status="opened", account_id=cmd["account_id"], seq=0, balance_after="0.00")
         if have is None:
             return opened
         if have.customer_id == cmd["customer_id"] and have.currency == cmd["currency"]:
@@ -82,10 +88,12 @@ class Model:
         if earlier is not None:
             if canon(earlier.payload) == canon(cmd):
                 return earlier.outcome.model_copy(
-                    update={"status": "duplicate", "original_status": earlier.outcome.status})
+                    update={"status": "duplicate", "original_status": earlier.outcome.status}
+                )
             return Outcome(status="rejected", txn_id=cmd["txn_id"])
-        names = [a for a in (cmd.get("account_id"), cmd.get("from_account"),
-                             cmd.get("to_account")) if a]
+        names = [
+            a for a in (cmd.get("account_id"), cmd.get("from_account"), cmd.get("to_account")) if a
+        ]
         if any(a not in self.accounts for a in names):
             return Outcome(status="rejected", txn_id=cmd["txn_id"])
         if len({self.accounts[a].currency for a in names}) > 1:
@@ -97,14 +105,24 @@ class Model:
             return Outcome(status="approved", balance_after=text(src.balance + amount), **base)
         if src.balance < amount:
             extra = {"to_account": cmd["to_account"]} if cmd["type"] == "transfer" else {}
-            return Outcome(status="declined", balance_after=text(src.balance),
-                           reason="low_balance", **base, **extra)
+            return Outcome(
+                status="declined",
+                balance_after=text(src.balance),
+                reason="low_balance",
+                **base,
+                **extra,
+            )
         if cmd["type"] == "debit":
             return Outcome(status="approved", balance_after=text(src.balance - amount), **base)
         dst = self.accounts[cmd["to_account"]]
-        return Outcome(status="approved", balance_after=text(src.balance - amount), **base,
-                       to_account=cmd["to_account"], to_seq=dst.seq + 1,
-                       to_balance_after=text(dst.balance + amount))
+        return Outcome(
+            status="approved",
+            balance_after=text(src.balance - amount),
+            **base,
+            to_account=cmd["to_account"],
+            to_seq=dst.seq + 1,
+            to_balance_after=text(dst.balance + amount),
+        )
 
     # --- updates --------------------------------------------------------------------------------
 
@@ -132,8 +150,9 @@ class Model:
             dst.balance += amount
             dst.txn_ids.append(cmd["txn_id"])
 
-    def replay_concurrent(self, cmds: dict[str, dict[str, Any]],
-                          new_events: Iterable[LedgerEvent]) -> list[str]:
+    def replay_concurrent(
+        self, cmds: dict[str, dict[str, Any]], new_events: Iterable[LedgerEvent]
+    ) -> list[str]:
         """Accept the events a concurrent burst wrote iff some serial order explains them.
 
         Each account's new events, in seq order, must each follow from the model's balance of
@@ -165,14 +184,17 @@ class Model:
                         f"{account_id} seq {event.seq} ({event.txn_id}): "
                         f"{event.kind}/{event.status}/{event.amount}, model says "
                         f"{want_kind}/{'approved' if approved else 'declined'}/{amount} "
-                        f"at balance {acct.balance}")
+                        f"at balance {acct.balance}"
+                    )
                 legs.setdefault(event.txn_id, set()).add((event.kind, event.approved))
                 acct.seq = event.seq
                 acct.balance += delta if approved else 0
                 acct.txn_ids.append(event.txn_id)
                 if event.balance_after != acct.balance:
-                    problems.append(f"{account_id} seq {event.seq}: balance_after "
-                                    f"{event.balance_after}, model {acct.balance}")
+                    problems.append(
+                        f"{account_id} seq {event.seq}: balance_after "
+                        f"{event.balance_after}, model {acct.balance}"
+                    )
         for txn_id, seen in legs.items():
             sent, received = ("transfer_out", True) in seen, ("transfer_in", True) in seen
             if sent != received:
@@ -180,8 +202,9 @@ class Model:
         return problems
 
     @staticmethod
-    def _expected_leg(cmd: dict[str, Any], account_id: str, acct: ModelAccount,
-                      amount: int) -> tuple[str, int, bool]:
+    def _expected_leg(
+        cmd: dict[str, Any], account_id: str, acct: ModelAccount, amount: int
+    ) -> tuple[str, int, bool]:
         if cmd["type"] == "credit":
             return "credit", amount, True
         if cmd["type"] == "debit":

@@ -34,13 +34,13 @@ class Mutation:
 
 # --- the planted bugs ----------------------------------------------------------------------------
 
+
 @contextlib.contextmanager
 def _replace_everywhere(original: Any, replacement: Any) -> Iterator[None]:
     """Rebind every module-level name bound to ``original`` (``from x import f`` copies)."""
     with contextlib.ExitStack() as stack:
         for module in list(sys.modules.values()):
-            names = [k for k, v in list(getattr(module, "__dict__", {}).items())
-                     if v is original]
+            names = [k for k, v in list(getattr(module, "__dict__", {}).items()) if v is original]
             for name in names:
                 stack.enter_context(mock.patch.object(module, name, replacement))
         yield
@@ -70,8 +70,9 @@ def _transfer_in_balance_wrong() -> Iterator[None]:
         events = real(states, cmd, now)
         if len(events) == 2:
             leg = events[1]
-            events[1] = TransferReceived(**{**leg.model_dump(), "balance_after":
-                                            leg.balance_after - leg.amount})
+            events[1] = TransferReceived(
+                **{**leg.model_dump(), "balance_after": leg.balance_after - leg.amount}
+            )
         return events
 
     with mock.patch.object(decide_mod, "_transfer", transfer):
@@ -88,9 +89,13 @@ def _declined_transfer_still_credits() -> Iterator[None]:
         if len(events) == 1:
             receiver = states[cmd.to_account]
             amount = money_mod.to_minor(cmd.amount)
-            events.append(TransferReceived(
-                **decide_mod._common(receiver, cmd, now),
-                balance_after=receiver.balance + amount, counterparty=cmd.from_account))
+            events.append(
+                TransferReceived(
+                    **decide_mod._common(receiver, cmd, now),
+                    balance_after=receiver.balance + amount,
+                    counterparty=cmd.from_account,
+                )
+            )
         return events
 
     with mock.patch.object(decide_mod, "_transfer", transfer):
@@ -120,7 +125,8 @@ def _event_put_unconditional() -> Iterator[None]:
     def put(self: EventStore, item: dict[str, Any]) -> dict[str, Any]:
         action = real(self, item)
         if str(item.get("PK", "")).startswith("ACCT#") and str(item.get("SK", "")).startswith(
-                "TXN#"):
+            "TXN#"
+        ):
             del action["Put"]["ConditionExpression"]
         return action
 
@@ -134,8 +140,9 @@ def _duplicate_answers_current_state() -> Iterator[None]:
     from processor import service
 
     def as_duplicate(original: Any) -> Any:
-        return original.model_copy(update={"status": "duplicate", "seq": None,
-                                           "balance_after": None})
+        return original.model_copy(
+            update={"status": "duplicate", "seq": None, "balance_after": None}
+        )
 
     with mock.patch.object(service, "as_duplicate", as_duplicate):
         yield
@@ -229,40 +236,91 @@ def _open_event_txn_id_collides() -> Iterator[None]:
 
 DECIDE = "tests.unit.test_properties_decide"
 MUTATIONS: tuple[Mutation, ...] = (
-    Mutation("debit_skips_balance_check", "decide approves every debit (no balance check)",
-             _debit_skips_balance_check,
-             pure=(f"{DECIDE}:test_one_command_obeys_the_rules",
-                   f"{DECIDE}:test_decided_histories_keep_every_invariant"),
-             machine="ledger", cheap=True),
-    Mutation("transfer_in_balance_wrong", "the receiver's balance_after omits the amount",
-             _transfer_in_balance_wrong,
-             pure=(f"{DECIDE}:test_evolve_after_decide_equals_the_decided_balance",),
-             machine="ledger", cheap=True),
-    Mutation("declined_transfer_credits", "a declined transfer still credits the receiver",
-             _declined_transfer_still_credits,
-             pure=(f"{DECIDE}:test_one_command_obeys_the_rules",), machine="ledger",
-             cheap=True),
-    Mutation("to_minor_rounds", "Decimal -> cents rounds sub-cent amounts instead of refusing",
-             _to_minor_rounds,
-             pure=("tests.unit.test_properties_money:test_to_minor_refuses_sub_cent_amounts",),
-             cheap=True),
-    Mutation("codec_drops_declined_key", "events lose the sparse txn_declined_reason key",
-             _codec_drops_declined_key,
-             pure=("tests.unit.test_properties_codec:"
-                   "test_item_keys_and_sparse_index_follow_the_event",), cheap=True),
-    Mutation("idempotency_unconditional", "EventStore puts the TXN# record unconditionally",
-             _idempotency_unconditional, machine="ledger", cheap=True),
-    Mutation("duplicate_answers_fresh", "a retry gets a new outcome, not the original's fields",
-             _duplicate_answers_current_state, machine="ledger", cheap=True),
-    Mutation("event_put_unconditional", "events are put without attribute_not_exists(PK)",
-             _event_put_unconditional, machine="ledger"),
-    Mutation("open_txn_id_collides", "(the found bug) AccountOpened's txn id is 'open-<id>'",
-             _open_event_txn_id_collides, machine="ledger"),
-    Mutation("projector_without_guard", "the balance update has no applied_seq guard",
-             _projector_without_guard, machine="projecting", cheap=True),
-    Mutation("projector_ignores_gaps", "a gap is not healed from the event table",
-             _projector_ignores_gaps, machine="projecting"),
-    Mutation("projector_drops_declined", "declined events never reach the declined index",
-             _projector_drops_declined_entries, machine="projecting"),
+    Mutation(
+        "debit_skips_balance_check",
+        "decide approves every debit (no balance check)",
+        _debit_skips_balance_check,
+        pure=(
+            f"{DECIDE}:test_one_command_obeys_the_rules",
+            f"{DECIDE}:test_decided_histories_keep_every_invariant",
+        ),
+        machine="ledger",
+        cheap=True,
+    ),
+    Mutation(
+        "transfer_in_balance_wrong",
+        "the receiver's balance_after omits the amount",
+        _transfer_in_balance_wrong,
+        pure=(f"{DECIDE}:test_evolve_after_decide_equals_the_decided_balance",),
+        machine="ledger",
+        cheap=True,
+    ),
+    Mutation(
+        "declined_transfer_credits",
+        "a declined transfer still credits the receiver",
+        _declined_transfer_still_credits,
+        pure=(f"{DECIDE}:test_one_command_obeys_the_rules",),
+        machine="ledger",
+        cheap=True,
+    ),
+    Mutation(
+        "to_minor_rounds",
+        "Decimal -> cents rounds sub-cent amounts instead of refusing",
+        _to_minor_rounds,
+        pure=("tests.unit.test_properties_money:test_to_minor_refuses_sub_cent_amounts",),
+        cheap=True,
+    ),
+    Mutation(
+        "codec_drops_declined_key",
+        "events lose the sparse txn_declined_reason key",
+        _codec_drops_declined_key,
+        pure=("tests.unit.test_properties_codec:test_item_keys_and_sparse_index_follow_the_event",),
+        cheap=True,
+    ),
+    Mutation(
+        "idempotency_unconditional",
+        "EventStore puts the TXN# record unconditionally",
+        _idempotency_unconditional,
+        machine="ledger",
+        cheap=True,
+    ),
+    Mutation(
+        "duplicate_answers_fresh",
+        "a retry gets a new outcome, not the original's fields",
+        _duplicate_answers_current_state,
+        machine="ledger",
+        cheap=True,
+    ),
+    Mutation(
+        "event_put_unconditional",
+        "events are put without attribute_not_exists(PK)",
+        _event_put_unconditional,
+        machine="ledger",
+    ),
+    Mutation(
+        "open_txn_id_collides",
+        "(the found bug) AccountOpened's txn id is 'open-<id>'",
+        _open_event_txn_id_collides,
+        machine="ledger",
+    ),
+    Mutation(
+        "projector_without_guard",
+        "the balance update has no applied_seq guard",
+        _projector_without_guard,
+        machine="projecting",
+        cheap=True,
+    ),
+    Mutation(
+        "projector_ignores_gaps",
+        "a gap is not healed from the event table",
+        _projector_ignores_gaps,
+        machine="projecting",
+    ),
+    Mutation(
+        "projector_drops_declined",
+        "declined events never reach the declined index",
+        _projector_drops_declined_entries,
+        machine="projecting",
+    ),
 )
 BY_NAME = {m.name: m for m in MUTATIONS}

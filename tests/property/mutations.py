@@ -36,10 +36,15 @@ __all__ = ["BY_NAME", "MUTATIONS", "Mutation", "Verdict", "check", "main", "prin
 
 # --- running the suite against a mutant ---------------------------------------------------------
 
+
 def _quiet(parent: settings | None, examples: int, steps: int | None = None) -> settings:
     kwargs: dict[str, Any] = dict(
-        max_examples=examples, database=None, deadline=None, derandomize=True,
-        phases=(Phase.explicit, Phase.generate), print_blob=False,
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        derandomize=True,
+        phases=(Phase.explicit, Phase.generate),
+        print_blob=False,
         suppress_health_check=list(HealthCheck),
     )
     if steps is not None:
@@ -66,8 +71,10 @@ def _pure_test(ref: str) -> Callable[[int], None]:
 def _machine(kind: str) -> type:
     if kind == "ledger":
         from tests.property.machine import LedgerMachine
+
         return LedgerMachine
     from tests.property.projecting import ProjectingLedgerMachine
+
     return ProjectingLedgerMachine
 
 
@@ -75,6 +82,7 @@ def _failure_types() -> tuple[type[BaseException], ...]:
     """Any exception, plus pytest's Failed (a BaseException) raised by pytest.raises/fail."""
     try:
         import pytest
+
         return (Exception, pytest.fail.Exception)
     except ImportError:  # pragma: no cover
         return (Exception,)
@@ -96,17 +104,28 @@ class Verdict:
         return bool(self.caught_by)
 
 
-def check(mutation: Mutation, examples: int = 60, machine_examples: int = 15,
-          steps: int = 20, every_test: bool = False) -> Verdict:
+def check(
+    mutation: Mutation,
+    examples: int = 60,
+    machine_examples: int = 15,
+    steps: int = 20,
+    every_test: bool = False,
+) -> Verdict:
     """Plant the mutation and run its tests until one fails (``every_test``: run them all)."""
     started = time.monotonic()
     runs: list[tuple[str, Callable[[], None]]] = [
-        (ref.split(":")[1], functools.partial(_pure_test(ref), examples))
-        for ref in mutation.pure]
+        (ref.split(":")[1], functools.partial(_pure_test(ref), examples)) for ref in mutation.pure
+    ]
     if mutation.machine:
         cls = _machine(mutation.machine)
-        runs.append((cls.__name__, lambda: run_state_machine_as_test(
-            cls, settings=_quiet(None, machine_examples, steps))))
+        runs.append(
+            (
+                cls.__name__,
+                lambda: run_state_machine_as_test(
+                    cls, settings=_quiet(None, machine_examples, steps)
+                ),
+            )
+        )
     verdict = Verdict(mutation.name, [], [], 0.0)
     with mutation.plant():
         for name, run in runs:
@@ -130,13 +149,19 @@ def _first_line(exc: BaseException) -> str:
 
 def print_table(verdicts: list[Verdict], out: Any = sys.stdout) -> None:
     width = max(len(v.mutation) for v in verdicts)
-    print(f"| {'mutation':<{width}} | caught | caught by (first failing test) | "
-          f"passed under the mutant | s |", file=out)
+    print(
+        f"| {'mutation':<{width}} | caught | caught by (first failing test) | "
+        f"passed under the mutant | s |",
+        file=out,
+    )
     print(f"|{'-' * (width + 2)}|--------|---|---|---|", file=out)
     for v in verdicts:
-        print(f"| {v.mutation:<{width}} | {'yes' if v.caught else '**NO**':<6} | "
-              f"{', '.join(v.caught_by) or '-'} | {', '.join(v.missed_by) or '-'} | "
-              f"{v.seconds:.0f} |", file=out)
+        print(
+            f"| {v.mutation:<{width}} | {'yes' if v.caught else '**NO**':<6} | "
+            f"{', '.join(v.caught_by) or '-'} | {', '.join(v.missed_by) or '-'} | "
+            f"{v.seconds:.0f} |",
+            file=out,
+        )
     print(file=out)
     for v in verdicts:
         if v.detail:
@@ -161,25 +186,41 @@ def _backend() -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", action="append", choices=sorted(BY_NAME),
-                        help="run only this mutation (repeatable)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(BY_NAME),
+        help="run only this mutation (repeatable)",
+    )
     parser.add_argument("--cheap", action="store_true", help="only the ones CI runs")
     parser.add_argument("--examples", type=int, default=60, help="examples per pure test")
-    parser.add_argument("--machine-examples", type=int, default=15,
-                        help="state machine examples per mutation")
+    parser.add_argument(
+        "--machine-examples", type=int, default=15, help="state machine examples per mutation"
+    )
     parser.add_argument("--steps", type=int, default=20, help="steps per machine example")
-    parser.add_argument("--every-test", action="store_true",
-                        help="run every relevant test, not only up to the first failure")
+    parser.add_argument(
+        "--every-test",
+        action="store_true",
+        help="run every relevant test, not only up to the first failure",
+    )
     args = parser.parse_args(argv)
-    chosen = [BY_NAME[n] for n in args.only] if args.only else [
-        m for m in MUTATIONS if m.cheap or not args.cheap]
+    chosen = (
+        [BY_NAME[n] for n in args.only]
+        if args.only
+        else [m for m in MUTATIONS if m.cheap or not args.cheap]
+    )
     verdicts = []
     with _backend():
         for mutation in chosen:
-            verdict = check(mutation, args.examples, args.machine_examples, args.steps,
-                            args.every_test)
-            print(f"{mutation.name}: {'caught' if verdict.caught else 'NOT CAUGHT'} "
-                  f"({verdict.seconds:.1f}s)", file=sys.stderr, flush=True)
+            verdict = check(
+                mutation, args.examples, args.machine_examples, args.steps, args.every_test
+            )
+            print(
+                f"{mutation.name}: {'caught' if verdict.caught else 'NOT CAUGHT'} "
+                f"({verdict.seconds:.1f}s)",
+                file=sys.stderr,
+                flush=True,
+            )
             verdicts.append(verdict)
     print()
     print_table(verdicts)

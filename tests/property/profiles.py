@@ -45,8 +45,13 @@ def machine_settings(scale: float = 1.0, **overrides: object) -> settings:
     if profile() == "ci":
         overrides.setdefault("phases", (Phase.explicit, Phase.reuse, Phase.generate))
     return settings(
-        max_examples=b.examples, stateful_step_count=b.steps, deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                               HealthCheck.data_too_large],
+        max_examples=b.examples,
+        stateful_step_count=b.steps,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.filter_too_much,
+            HealthCheck.data_too_large,
+        ],
         **overrides,  # type: ignore[arg-type]
     )

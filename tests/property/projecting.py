@@ -36,6 +36,7 @@ try:  # the read side is built in parallel with this suite; the write side runs 
     from projections.projector import Projector
     from projections.reconcile import reconcile
     from projections.views import ViewStore
+
     HAVE_PROJECTOR = True
 except ImportError:  # pragma: no cover - only before projections/ exists
     HAVE_PROJECTOR = False
@@ -43,6 +44,7 @@ except ImportError:  # pragma: no cover - only before projections/ exists
 try:
     from streams import worker as stream_worker
     from streams.runner import projection_poller
+
     HAVE_POLLER = True
 except ImportError:  # pragma: no cover - only before streams/ exists
     HAVE_POLLER = False
@@ -68,8 +70,10 @@ def crash_before_checkpoint() -> Iterator[dict[str, int]]:
             raise _Crash()
         return real_save(self, *args, **kwargs)
 
-    with mock.patch.object(stream_worker.ShardWorker, "_deliver", deliver), \
-            mock.patch.object(stream_worker.ShardWorker, "_save", save):
+    with (
+        mock.patch.object(stream_worker.ShardWorker, "_deliver", deliver),
+        mock.patch.object(stream_worker.ShardWorker, "_save", save),
+    ):
         yield seen
 
 
@@ -109,20 +113,26 @@ class ProjectingLedgerMachine(LedgerMachine):
 
     # --- rules -------------------------------------------------------------------------------
 
-    @rule(size=st.integers(1, 8), dup=st.booleans(), reorder=st.booleans(),
-          crash=st.booleans(), data=st.data())
-    def deliver(self, size: int, dup: bool, reorder: bool, crash: bool,
-                data: st.DataObject) -> None:
+    @rule(
+        size=st.integers(1, 8),
+        dup=st.booleans(),
+        reorder=st.booleans(),
+        crash=st.booleans(),
+        data=st.data(),
+    )
+    def deliver(
+        self, size: int, dup: bool, reorder: bool, crash: bool, data: st.DataObject
+    ) -> None:
         """The next batch, maybe with redelivered records and shuffled; maybe the consumer dies
         after the projection write and before its checkpoint (the batch comes again)."""
         note_event("rule: deliver")
         self._sync_stream()
-        pending = self.stream[self.checkpoint:self.checkpoint + size]
+        pending = self.stream[self.checkpoint : self.checkpoint + size]
         if not pending:
             return
         batch = list(pending)
         if dup:
-            seen = self.stream[:self.checkpoint + len(pending)]
+            seen = self.stream[: self.checkpoint + len(pending)]
             batch += data.draw(st.lists(st.sampled_from(seen), min_size=1, max_size=4))
         if reorder:
             batch = data.draw(st.permutations(batch))
@@ -138,9 +148,12 @@ class ProjectingLedgerMachine(LedgerMachine):
         one transaction surfacing out of order): each account's gap must be healed from the
         event table. The skipped records still come later, as duplicates."""
         self._sync_stream()
-        pending = self.stream[self.checkpoint:]
-        later = [e for e in pending if any(p.account_id == e.account_id and p.seq < e.seq
-                                           for p in pending)]
+        pending = self.stream[self.checkpoint :]
+        later = [
+            e
+            for e in pending
+            if any(p.account_id == e.account_id and p.seq < e.seq for p in pending)
+        ]
         if later:
             chosen = data.draw(st.lists(st.sampled_from(later), min_size=1, max_size=4))
             note_event("delivered a record ahead of a gap")
@@ -153,13 +166,18 @@ class ProjectingLedgerMachine(LedgerMachine):
         fails midway; the consumer dies and the batch is redelivered later)."""
         note_event("rule: deliver_throttled")
         self._sync_stream()
-        pending = self.stream[self.checkpoint:self.checkpoint + size]
+        pending = self.stream[self.checkpoint : self.checkpoint + size]
         if not pending:
             return
         client = self.projector.client
         try:
-            with injected(client, "TransactWriteItems", None if persistent else 1,
-                          transient=not persistent, after=after):
+            with injected(
+                client,
+                "TransactWriteItems",
+                None if persistent else 1,
+                transient=not persistent,
+                after=after,
+            ):
                 self._project(pending)
         except BackendError as exc:
             assert persistent and "throttl" in str(exc).lower(), exc
@@ -174,7 +192,7 @@ class ProjectingLedgerMachine(LedgerMachine):
         note_event("rule: drain")
         self._sync_stream()
         while self.checkpoint < len(self.stream):
-            self._project(self.stream[self.checkpoint:self.checkpoint + batch_size])
+            self._project(self.stream[self.checkpoint : self.checkpoint + batch_size])
             self.checkpoint += batch_size
         self.checkpoint = len(self.stream)
         self.check_drained()
@@ -204,8 +222,7 @@ class ProjectingLedgerMachine(LedgerMachine):
         snap = ViewStore(self.client, self.settings.views_table).snapshot()
         balances = {a: (v.balance, v.applied_seq) for a, v in snap.balances.items()}
         daily = {d: t.as_dict() for d, t in snap.daily.items() if not t.empty}
-        declined = {k: (e.txn_id, e.reason, e.amount, e.txn_date)
-                    for k, e in snap.declined.items()}
+        declined = {k: (e.txn_id, e.reason, e.amount, e.txn_date) for k, e in snap.declined.items()}
         return balances, daily, declined
 
     def check_prefix(self) -> list[LedgerEvent]:
@@ -228,11 +245,14 @@ class ProjectingLedgerMachine(LedgerMachine):
         events = self.check_prefix()
         balances, _, declined = self.views()
         heads = {e.account_id: e.seq for e in events}
-        assert {a: s for a, (_, s) in balances.items()} == heads, ("not drained", balances,
-                                                                   heads)
+        assert {a: s for a, (_, s) in balances.items()} == heads, ("not drained", balances, heads)
         dates = sorted({e.txn_date for e in events})
-        via_gsi = {(x.account_id, x.seq) for x in ViewStore(
-            self.client, self.settings.views_table).declined("low_balance", dates[0], dates[-1])}
+        via_gsi = {
+            (x.account_id, x.seq)
+            for x in ViewStore(self.client, self.settings.views_table).declined(
+                "low_balance", dates[0], dates[-1]
+            )
+        }
         assert via_gsi == set(declined), ("declined GSI", via_gsi, set(declined))
         rec = reconcile(self.client, self.settings)
         assert rec.ok, [m.line() for m in rec.mismatches]
@@ -247,8 +267,9 @@ class ProjectingLedgerMachine(LedgerMachine):
 class RestartingLedgerMachine(ProjectingLedgerMachine):
     """Everything above, on a DynamoDB Local with a data dir that can be restarted."""
 
-    @precondition(lambda self: self.backend.restartable
-                  and self.backend.restarts == self._restarts_before)
+    @precondition(
+        lambda self: self.backend.restartable and self.backend.restarts == self._restarts_before
+    )
     @rule()
     def restart_backend(self) -> None:
         """Stop DynamoDB Local and start it again on the same data dir: nothing is lost,
@@ -268,5 +289,10 @@ class RestartingLedgerMachine(ProjectingLedgerMachine):
         self._restarts_before = backends.current().restarts
 
 
-__all__ = ["HAVE_POLLER", "HAVE_PROJECTOR", "ProjectingLedgerMachine", "RestartingLedgerMachine",
-           "fold_views"]
+__all__ = [
+    "HAVE_POLLER",
+    "HAVE_PROJECTOR",
+    "ProjectingLedgerMachine",
+    "RestartingLedgerMachine",
+    "fold_views",
+]

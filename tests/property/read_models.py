@@ -8,10 +8,19 @@ from collections.abc import Iterable
 
 from processor.events import LedgerEvent
 
-DAILY = ("txn_count", "approved_count", "declined_count", "credit_total", "debit_total",
-         "declined_total")
-Views = tuple[dict[str, tuple[int, int]], dict[str, dict[str, int]],
-              dict[tuple[str, int], tuple[str, str, int, str]]]
+DAILY = (
+    "txn_count",
+    "approved_count",
+    "declined_count",
+    "credit_total",
+    "debit_total",
+    "declined_total",
+)
+Views = tuple[
+    dict[str, tuple[int, int]],
+    dict[str, dict[str, int]],
+    dict[tuple[str, int], tuple[str, str, int, str]],
+]
 
 
 def fold_views(events: Iterable[LedgerEvent]) -> Views:
@@ -33,10 +42,15 @@ def fold_views(events: Iterable[LedgerEvent]) -> Views:
         if e.approved:
             day["approved_count"] += 1
             day["credit_total" if e.kind in {"credit", "transfer_in"} else "debit_total"] += (
-                e.amount)
+                e.amount
+            )
         else:
             day["declined_count"] += 1
             day["declined_total"] += e.amount
-            declined[(e.account_id, e.seq)] = (e.txn_id, str(e.decline_reason), e.amount,
-                                               e.txn_date)
+            declined[(e.account_id, e.seq)] = (
+                e.txn_id,
+                str(e.decline_reason),
+                e.amount,
+                e.txn_date,
+            )
     return balances, {d: {f: c[f] for f in DAILY} for d, c in daily.items()}, declined

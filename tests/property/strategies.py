@@ -37,9 +37,11 @@ small_minor = st.integers(min_value=1, max_value=5_000)
 any_minor = st.one_of(small_minor, st.integers(min_value=1, max_value=MAX_MINOR))
 
 aware_datetimes = st.datetimes(
-    min_value=datetime(1971, 1, 1), max_value=datetime(2099, 12, 30),
-    timezones=st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30)),
-                               timezone(timedelta(hours=-8))]),
+    min_value=datetime(1971, 1, 1),
+    max_value=datetime(2099, 12, 30),
+    timezones=st.sampled_from(
+        [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
+    ),
 )
 # A fixed few days, so several events share a txn_date (daily totals get > 1 event per day).
 DAYS = ("2026-11-20", "2026-11-21", "2026-11-22")
@@ -68,18 +70,29 @@ def amount_texts(draw: st.DrawFn, minor: st.SearchStrategy[int] = small_minor) -
 def equivalent_spelling(amount: str) -> str:
     """Another text of the same amount ("5" <-> "5.00"): the same payload for idempotency."""
     value = Decimal(amount)
-    return f"{value:.2f}" if amount != f"{value:.2f}" else f"{value:.1f}" if (
-        value * 10 == (value * 10).to_integral_value()) else amount
+    return (
+        f"{value:.2f}"
+        if amount != f"{value:.2f}"
+        else f"{value:.1f}"
+        if (value * 10 == (value * 10).to_integral_value())
+        else amount
+    )
 
 
 @st.composite
-def money_commands(draw: st.DrawFn, txn_id: str | None = None,
-                   accounts: st.SearchStrategy[str] = account_ids,
-                   with_time: bool = True) -> dict[str, Any]:
+def money_commands(
+    draw: st.DrawFn,
+    txn_id: str | None = None,
+    accounts: st.SearchStrategy[str] = account_ids,
+    with_time: bool = True,
+) -> dict[str, Any]:
     """A valid credit, debit or transfer command dict (accounts may not exist yet)."""
     kind = draw(st.sampled_from(["credit", "debit", "transfer"]))
-    cmd: dict[str, Any] = {"type": kind, "txn_id": txn_id or draw(ids),
-                           "amount": draw(amount_texts())}
+    cmd: dict[str, Any] = {
+        "type": kind,
+        "txn_id": txn_id or draw(ids),
+        "amount": draw(amount_texts()),
+    }
     if kind == "transfer":
         src = draw(accounts)
         dst = draw(accounts.filter(lambda a: a != src))
@@ -93,9 +106,12 @@ def money_commands(draw: st.DrawFn, txn_id: str | None = None,
 
 def _event_common(draw: st.DrawFn) -> dict[str, Any]:
     return {
-        "account_id": draw(ids), "seq": draw(st.integers(1, 10**9)), "txn_id": draw(ids),
+        "account_id": draw(ids),
+        "seq": draw(st.integers(1, 10**9)),
+        "txn_id": draw(ids),
         "currency": draw(st.sampled_from(["USD", "EUR", "JPY"])),
-        "amount": draw(any_minor), "balance_after": draw(st.integers(0, 10**15)),
+        "amount": draw(any_minor),
+        "balance_after": draw(st.integers(0, 10**15)),
         "occurred_at": draw(aware_datetimes),
     }
 
@@ -104,13 +120,17 @@ def _event_common(draw: st.DrawFn) -> dict[str, Any]:
 def ledger_events(draw: st.DrawFn) -> LedgerEvent:
     """Any single well-formed event of any type (not necessarily consistent with a history)."""
     common = _event_common(draw)
-    kind = draw(st.sampled_from(["open", "credit", "debit", "debit_declined", "sent",
-                                 "received", "transfer_declined"]))
+    kind = draw(
+        st.sampled_from(
+            ["open", "credit", "debit", "debit_declined", "sent", "received", "transfer_declined"]
+        )
+    )
     other = draw(ids)
     reason = DeclineReason.LOW_BALANCE
     if kind == "open":
-        return AccountOpened(**{**common, "seq": 0, "amount": 0, "balance_after": 0},
-                             customer_id=draw(ids))
+        return AccountOpened(
+            **{**common, "seq": 0, "amount": 0, "balance_after": 0}, customer_id=draw(ids)
+        )
     if kind == "credit":
         return FundsCredited(**common)
     if kind == "debit":

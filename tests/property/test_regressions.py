@@ -18,8 +18,7 @@ def test_client_txn_id_equal_to_the_open_event_id_is_not_a_second_event(ledger: 
     GIVEN account A1 opened WHEN a credit uses txn id "open-A1" (a valid client id, and what
     the AccountOpened event used to be called) THEN A1 still has at most one event per txn id,
     and the credit's retry is a duplicate of the credit."""
-    opened = ledger.submit_raw({"type": "open_account", "account_id": "A1",
-                                "customer_id": "C1"})
+    opened = ledger.submit_raw({"type": "open_account", "account_id": "A1", "customer_id": "C1"})
     credit = {"type": "credit", "txn_id": "open-A1", "account_id": "A1", "amount": "0.01"}
     first = ledger.submit_raw(credit)
     again = ledger.submit_raw(credit)

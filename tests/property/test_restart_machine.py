@@ -21,8 +21,9 @@ pytestmark = pytest.mark.skipif(not HAVE_PROJECTOR, reason="projections/ not bui
 
 
 @pytest.fixture(scope="module")
-def restartable_backend(tmp_path_factory: pytest.TempPathFactory,
-                        state_dir: Path) -> Iterator[backends.Backend]:
+def restartable_backend(
+    tmp_path_factory: pytest.TempPathFactory, state_dir: Path
+) -> Iterator[backends.Backend]:
     data_dir = tmp_path_factory.mktemp("ddb-data")
     server = dynamodb_local.start(state_dir, data_dir=data_dir)
     backend = backends.Backend(server.endpoint, state_dir, server=server, data_dir=data_dir)

@@ -30,8 +30,11 @@ def test_given_temporary_credentials_in_the_environment_then_the_session_token_i
 
 
 def test_given_a_streams_endpoint_variable_then_the_streams_client_uses_it() -> None:
-    env = {**CREDENTIALS, "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:8000",
-           "AWS_ENDPOINT_URL_DYNAMODBSTREAMS": "http://127.0.0.1:8001"}
+    env = {
+        **CREDENTIALS,
+        "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:8000",
+        "AWS_ENDPOINT_URL_DYNAMODBSTREAMS": "http://127.0.0.1:8001",
+    }
     assert streams_client(Settings.from_env(env)).meta.endpoint_url == "http://127.0.0.1:8001"
     # --endpoint-url (an override) serves both services, as does a local server
     flag = Settings.from_env(env, endpoint_url="http://127.0.0.1:9000")
@@ -41,9 +44,13 @@ def test_given_a_streams_endpoint_variable_then_the_streams_client_uses_it() -> 
 
 
 def _cancelled(*codes: str) -> ClientError:
-    return ClientError({"Error": {"Code": "TransactionCanceledException", "Message": "x"},
-                        "CancellationReasons": [{"Code": c} for c in codes]},
-                       "TransactWriteItems")
+    return ClientError(
+        {
+            "Error": {"Code": "TransactionCanceledException", "Message": "x"},
+            "CancellationReasons": [{"Code": c} for c in codes],
+        },
+        "TransactWriteItems",
+    )
 
 
 class _Raising:
@@ -55,6 +62,7 @@ class _Raising:
     def __getattr__(self, name: str) -> Any:
         def call(**_kwargs: Any) -> Any:
             raise self.error
+
         return call
 
 

@@ -26,8 +26,11 @@ def cmd(**fields: object):  # type: ignore[no-untyped-def]
 
 @given(balance=st.integers(0, 10**9), amount=st.integers(1, 10**9))
 def test_given_any_balance_when_debit_then_approved_iff_covered(balance: int, amount: int) -> None:
-    events = decide({"A": state(balance)},
-                    cmd(type="debit", txn_id="T", account_id="A", amount=str(amount)), NOW)
+    events = decide(
+        {"A": state(balance)},
+        cmd(type="debit", txn_id="T", account_id="A", amount=str(amount)),
+        NOW,
+    )
     event = events[0]
     assert event.seq == 4
     if amount * 100 <= balance:
@@ -43,8 +46,11 @@ def test_given_any_balance_when_debit_then_approved_iff_covered(balance: int, am
 @given(a=st.integers(0, 10**7), b=st.integers(0, 10**7), amount=st.integers(1, 10**5))
 def test_given_transfer_when_decided_then_money_is_conserved(a: int, b: int, amount: int) -> None:
     states = {"A": state(a, account="A"), "B": state(b, account="B", seq=9)}
-    events = decide(states, cmd(type="transfer", txn_id="T", from_account="A", to_account="B",
-                                amount=str(amount)), NOW)
+    events = decide(
+        states,
+        cmd(type="transfer", txn_id="T", from_account="A", to_account="B", amount=str(amount)),
+        NOW,
+    )
     after = apply_all(states, events)
     assert after["A"].balance + after["B"].balance == a + b
     if isinstance(events[0], TransferDeclined):
@@ -60,12 +66,18 @@ def test_given_unknown_account_when_decided_then_rejected() -> None:
 
 def test_given_currency_mismatch_when_decided_then_invalid() -> None:
     with pytest.raises(InvalidInput, match="currency"):
-        decide({"A": state(0)},
-               cmd(type="credit", txn_id="T", account_id="A", amount="1", currency="EUR"), NOW)
+        decide(
+            {"A": state(0)},
+            cmd(type="credit", txn_id="T", account_id="A", amount="1", currency="EUR"),
+            NOW,
+        )
     states = {"A": state(500, account="A"), "B": state(0, account="B", currency="EUR")}
     with pytest.raises(InvalidInput, match="cannot transfer"):
-        decide(states, cmd(type="transfer", txn_id="T", from_account="A", to_account="B",
-                           amount="1"), NOW)
+        decide(
+            states,
+            cmd(type="transfer", txn_id="T", from_account="A", to_account="B", amount="1"),
+            NOW,
+        )
 
 
 def test_given_existing_account_when_opened_again_then_refused() -> None:
@@ -85,6 +97,15 @@ def test_given_gap_or_wrong_balance_when_evolved_then_invariant_violation() -> N
 
 
 def test_given_occurred_at_when_decided_then_txn_date_is_its_utc_day() -> None:
-    event = decide({"A": state(0)}, cmd(type="credit", txn_id="T", account_id="A", amount="1",
-                                        occurred_at="2022-06-19T23:30:00-05:00"), NOW)[0]
+    event = decide(
+        {"A": state(0)},
+        cmd(
+            type="credit",
+            txn_id="T",
+            account_id="A",
+            amount="1",
+            occurred_at="2022-06-19T23:30:00-05:00",
+        ),
+        NOW,
+    )[0]
     assert event.txn_date == "2022-06-20"

@@ -54,15 +54,23 @@ def test_given_valid_line_when_parsed_then_typed_command() -> None:
         ('{"type":"credit","txn_id":"T1","account_id":"A1","amount":"5","x":1}', "x"),
         ('{"type":"refund","txn_id":"T1"}', "unknown command type"),
         ('{"type":"credit","txn_id":"T1","amount":"5"}', "account_id"),
-        ('{"type":"credit","txn_id":"' + "T" * 65 + '","account_id":"A1","amount":"5"}',
-         "txn_id"),
-        ('{"type":"transfer","txn_id":"T1","from_account":"A","to_account":"A","amount":"5"}',
-         "must differ"),
-        ('{"type":"debit","txn_id":"T1","account_id":"A1","amount":"5",'
-         '"occurred_at":"2022-06-19T10:00:00"}', "occurred_at"),
+        ('{"type":"credit","txn_id":"' + "T" * 65 + '","account_id":"A1","amount":"5"}', "txn_id"),
+        (
+            '{"type":"transfer","txn_id":"T1","from_account":"A","to_account":"A","amount":"5"}',
+            "must differ",
+        ),
+        (
+            '{"type":"debit","txn_id":"T1","account_id":"A1","amount":"5",'
+            '"occurred_at":"2022-06-19T10:00:00"}',
+            "occurred_at",
+        ),
         ("[1,2]", "JSON object"),
-        ('{"type":"credit","txn_id":"T1","account_id":"A1","amount":"5","pad":"'
-         + "x" * 20000 + '"}', "limit"),
+        (
+            '{"type":"credit","txn_id":"T1","account_id":"A1","amount":"5","pad":"'
+            + "x" * 20000
+            + '"}',
+            "limit",
+        ),
     ],
 )
 def test_given_bad_line_when_parsed_then_invalid_input_says_why(line: str, fragment: str) -> None:
@@ -71,12 +79,27 @@ def test_given_bad_line_when_parsed_then_invalid_input_says_why(line: str, fragm
 
 
 def test_given_same_payload_when_fingerprinted_then_equal_and_sensitive_to_amount() -> None:
-    a = parse_command({"type": "transfer", "txn_id": "T", "from_account": "A",
-                       "to_account": "B", "amount": "5"})
-    b = parse_command({"type": "transfer", "txn_id": "T", "from_account": "A",
-                       "to_account": "B", "amount": "5.00"})
-    c = parse_command({"type": "transfer", "txn_id": "T", "from_account": "A",
-                       "to_account": "B", "amount": "5.01"})
+    a = parse_command(
+        {"type": "transfer", "txn_id": "T", "from_account": "A", "to_account": "B", "amount": "5"}
+    )
+    b = parse_command(
+        {
+            "type": "transfer",
+            "txn_id": "T",
+            "from_account": "A",
+            "to_account": "B",
+            "amount": "5.00",
+        }
+    )
+    c = parse_command(
+        {
+            "type": "transfer",
+            "txn_id": "T",
+            "from_account": "A",
+            "to_account": "B",
+            "amount": "5.01",
+        }
+    )
     assert isinstance(a, Transfer)
     assert a.fingerprint() == b.fingerprint() != c.fingerprint()
 

@@ -51,7 +51,8 @@ def test_daily_totals_count_every_event_but_open(log: list[LedgerEvent]) -> None
     assert total.approved_count + total.declined_count == total.txn_count
     assert total.declined_total == sum(e.amount for e in movements if not e.approved)
     assert total.credit_total - total.debit_total == sum(
-        v.balance for v in fold_balances(log).values())
+        v.balance for v in fold_balances(log).values()
+    )
     assert sum_shards(fold_daily_sharded(log)) == daily
     assert all(not t.empty for t in daily.values())
 
@@ -65,15 +66,28 @@ def test_declined_index_holds_exactly_the_declined_events(log: list[LedgerEvent]
 
 def test_daily_totals_by_hand() -> None:
     # GIVEN credit 10.00, debit 3.00, declined debit 50.00, transfer out 2.00 and in 1.00
-    log = build_log({"A1": [("credit", 1000, 0, 1), ("debit", 300, 0, 2),
-                            ("debit", 5000, 0, 3), ("transfer_out", 200, 0, 4),
-                            ("transfer_in", 100, 1, 5)]})
+    log = build_log(
+        {
+            "A1": [
+                ("credit", 1000, 0, 1),
+                ("debit", 300, 0, 2),
+                ("debit", 5000, 0, 3),
+                ("transfer_out", 200, 0, 4),
+                ("transfer_in", 100, 1, 5),
+            ]
+        }
+    )
     # WHEN folded
     daily = fold_daily(log)
     # THEN the open event does not count, transfers count on their own side
-    assert daily["2026-11-20"] == DailyTotals(txn_count=4, approved_count=3, declined_count=1,
-                                              credit_total=1000, debit_total=500,
-                                              declined_total=5000)
+    assert daily["2026-11-20"] == DailyTotals(
+        txn_count=4,
+        approved_count=3,
+        declined_count=1,
+        credit_total=1000,
+        debit_total=500,
+        declined_total=5000,
+    )
     assert daily["2026-11-21"] == DailyTotals(1, 1, 0, 100, 0, 0)
     assert "2026-11-19" not in daily  # only the open event that day
     assert fold_balances(log)["A1"].balance == 600

@@ -46,8 +46,11 @@ class MemoryViews:
 
     def fetch(self, account: str) -> object:
         def get(lo: int, hi: int) -> list[LedgerEvent]:
-            return sorted((e for e in self.log if e.account_id == account and lo <= e.seq <= hi),
-                          key=lambda e: e.seq)
+            return sorted(
+                (e for e in self.log if e.account_id == account and lo <= e.seq <= hi),
+                key=lambda e: e.seq,
+            )
+
         return get
 
     def project(self, batch: Sequence[LedgerEvent]) -> None:
@@ -61,7 +64,8 @@ class MemoryViews:
                 assert (now.applied_seq if now else -1) == chunk.after_seq  # the guard
                 self.transactions += 1
                 self.balances[group.account_id] = BalanceView(
-                    group.account_id, chunk.balance, chunk.last_seq, chunk.currency)
+                    group.account_id, chunk.balance, chunk.last_seq, chunk.currency
+                )
                 for key, delta in chunk.daily.items():
                     self.daily[key] = self.daily.get(key, DailyTotals()) + delta
                 for entry in chunk.declined:
@@ -71,11 +75,16 @@ class MemoryViews:
         return Snapshot(self.balances, sum_shards(self.daily), self.declined)
 
 
-@given(logs, st.randoms(use_true_random=False), st.integers(1, 7),
-       st.sampled_from([0.0, 0.2]), st.booleans())
+@given(
+    logs,
+    st.randoms(use_true_random=False),
+    st.integers(1, 7),
+    st.sampled_from([0.0, 0.2]),
+    st.booleans(),
+)
 def test_any_at_least_once_delivery_projects_the_fold(
-        log: list[LedgerEvent], rng: random.Random, size: int, drop: float,
-        coalesce: bool) -> None:
+    log: list[LedgerEvent], rng: random.Random, size: int, drop: float, coalesce: bool
+) -> None:
     # GIVEN a log delivered shuffled, with repeats, and (sometimes) events never delivered
     views = MemoryViews(log, coalesce=coalesce)
     batches = messy_batches(log, rng, size, dup_ratio=0.4, drop_ratio=drop)
@@ -84,15 +93,16 @@ def test_any_at_least_once_delivery_projects_the_fold(
         views.project(batch)
     # THEN each account is projected up to its highest delivered seq, exactly once
     delivered = [e for b in batches for e in b]
-    top = {a: max(e.seq for e in delivered if e.account_id == a)
-           for a in {e.account_id for e in delivered}}
+    top = {
+        a: max(e.seq for e in delivered if e.account_id == a)
+        for a in {e.account_id for e in delivered}
+    }
     expected = fold_all(e for e in log if e.seq <= top.get(e.account_id, -1))
     assert compare(expected, views.snapshot()).ok
 
 
 @given(logs)
-def test_coalescing_writes_one_transaction_per_account_per_batch(
-        log: list[LedgerEvent]) -> None:
+def test_coalescing_writes_one_transaction_per_account_per_batch(log: list[LedgerEvent]) -> None:
     views = MemoryViews(log)
     views.project(log)
     assert views.transactions == len({e.account_id for e in log})

@@ -32,8 +32,15 @@ def test_date_range_is_inclusive_and_ordered(first: date, span: int) -> None:
     assert days == sorted(days)
 
 
-@pytest.mark.parametrize("bad", [("2026-11-22", "2026-11-21"), ("2026-13-01", "2026-12-01"),
-                                 ("yesterday", "2026-11-21"), ("2000-01-01", "2026-01-01")])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ("2026-11-22", "2026-11-21"),
+        ("2026-13-01", "2026-12-01"),
+        ("yesterday", "2026-11-21"),
+        ("2000-01-01", "2026-01-01"),
+    ],
+)
 def test_bad_date_ranges_are_invalid_input(bad: tuple[str, str]) -> None:
     with pytest.raises(InvalidInput):
         date_range(*bad)
@@ -48,8 +55,9 @@ def test_reasons() -> None:
 
 @given(st.integers(0, 10**12), st.integers(0, 10**12))
 def test_money_leaves_as_exact_decimal_strings(credit: int, declined: int) -> None:
-    row = daily_row("2026-11-20", DailyTotals(txn_count=2, credit_total=credit,
-                                              declined_total=declined))
+    row = daily_row(
+        "2026-11-20", DailyTotals(txn_count=2, credit_total=credit, declined_total=declined)
+    )
     assert row["credit_total"] == f"{credit // 100}.{credit % 100:02d}"
     assert row["declined_total"] == f"{declined // 100}.{declined % 100:02d}"
     parsed = next(csv.DictReader(io.StringIO(to_csv([row], DAILY_COLUMNS))))

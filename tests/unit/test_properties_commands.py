@@ -30,8 +30,7 @@ def test_valid_commands_parse_to_the_same_payload(cmd: dict[str, Any], as_text: 
 
 
 @given(cmd=valid_commands, number=st.floats(min_value=0.01, max_value=1e6))
-@example(cmd={"type": "credit", "txn_id": "T1", "account_id": "A1", "amount": "1"},
-         number=10.5)
+@example(cmd={"type": "credit", "txn_id": "T1", "account_id": "A1", "amount": "1"}, number=10.5)
 def test_json_floats_are_refused(cmd: dict[str, Any], number: float) -> None:
     """GIVEN a JSON line whose amount is an unquoted number with a fraction WHEN parsed THEN it
     is rejected (money is never a float)."""
@@ -40,17 +39,40 @@ def test_json_floats_are_refused(cmd: dict[str, Any], number: float) -> None:
         parse_command(line)
 
 
-@given(cmd=valid_commands, field=st.sampled_from(["extra", "amount_minor", "Amount", "memo"]),
-       value=st.one_of(st.integers(), st.text(max_size=5), st.none()))
+@given(
+    cmd=valid_commands,
+    field=st.sampled_from(["extra", "amount_minor", "Amount", "memo"]),
+    value=st.one_of(st.integers(), st.text(max_size=5), st.none()),
+)
 def test_unknown_fields_are_refused(cmd: dict[str, Any], field: str, value: object) -> None:
     """GIVEN a valid command plus an unknown field WHEN parsed THEN it is rejected."""
     with pytest.raises(InvalidInput):
         parse_command({**cmd, field: value})
 
 
-@given(cmd=valid_commands, bad=st.sampled_from(
-    ["-1.00", "0", "0.00", "-0.01", "1.001", "12.345", "1e3", "NaN", "Infinity", "", " ",
-     "1,00", "0x10", "10000000000.00", "1000000000.01", "+5"]))
+@given(
+    cmd=valid_commands,
+    bad=st.sampled_from(
+        [
+            "-1.00",
+            "0",
+            "0.00",
+            "-0.01",
+            "1.001",
+            "12.345",
+            "1e3",
+            "NaN",
+            "Infinity",
+            "",
+            " ",
+            "1,00",
+            "0x10",
+            "10000000000.00",
+            "1000000000.01",
+            "+5",
+        ]
+    ),
+)
 def test_bad_amounts_are_refused(cmd: dict[str, Any], bad: str) -> None:
     """GIVEN an amount that is negative, zero, over 2 places, not a plain decimal or too big
     WHEN the command is parsed THEN it is rejected."""
@@ -69,12 +91,25 @@ def test_missing_fields_are_refused(cmd: dict[str, Any], missing: str) -> None:
 def test_transfer_to_the_same_account_is_refused(account: str, amount: str) -> None:
     """GIVEN a transfer whose sender and receiver are the same WHEN parsed THEN rejected."""
     with pytest.raises(InvalidInput):
-        parse_command({"type": "transfer", "txn_id": "T", "from_account": account,
-                       "to_account": account, "amount": amount})
+        parse_command(
+            {
+                "type": "transfer",
+                "txn_id": "T",
+                "from_account": account,
+                "to_account": account,
+                "amount": amount,
+            }
+        )
 
 
-@given(bad_id=st.one_of(st.just(""), st.just("-x"), st.text(min_size=65, max_size=70),
-                        st.text(alphabet=" /#?\n\u00e9", min_size=1, max_size=5)))
+@given(
+    bad_id=st.one_of(
+        st.just(""),
+        st.just("-x"),
+        st.text(min_size=65, max_size=70),
+        st.text(alphabet=" /#?\n\u00e9", min_size=1, max_size=5),
+    )
+)
 def test_bad_ids_are_refused(bad_id: str) -> None:
     """GIVEN an id that breaks the id pattern (empty, leading dash, too long, odd characters)
     WHEN used as txn_id or account_id THEN the command is rejected."""

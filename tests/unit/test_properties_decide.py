@@ -24,17 +24,22 @@ NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 balances = st.dictionaries(account_ids, st.integers(0, 20_000), min_size=2, max_size=4)
 # decide is pure: idempotency is the service's job, so a history uses distinct txn ids.
 histories = st.lists(money_commands(), min_size=1, max_size=30).map(
-    lambda cmds: [{**c, "txn_id": f"T{i}"} for i, c in enumerate(cmds)])
+    lambda cmds: [{**c, "txn_id": f"T{i}"} for i, c in enumerate(cmds)]
+)
 
 
-def run_history(cmds: list[dict[str, Any]]) -> tuple[dict[str, AccountState],
-                                                      list[LedgerEvent], list[Any]]:
+def run_history(
+    cmds: list[dict[str, Any]],
+) -> tuple[dict[str, AccountState], list[LedgerEvent], list[Any]]:
     """Open every pool account, then decide+apply each command in turn (as the ledger does)."""
     states: dict[str, AccountState] = {}
     events: list[LedgerEvent] = []
     for account in ACCOUNT_POOL:
-        opened = decide(states, parse_command({"type": "open_account", "account_id": account,
-                                               "customer_id": "C1"}), NOW)
+        opened = decide(
+            states,
+            parse_command({"type": "open_account", "account_id": account, "customer_id": "C1"}),
+            NOW,
+        )
         states = apply_all(states, opened)
         events += opened
     outcomes = []
@@ -76,11 +81,20 @@ def test_replay_is_deterministic(cmds: list[dict[str, Any]]) -> None:
 
 
 @given(start=balances, cmd=money_commands())
-@example(start={"A1": 500, "A2": 0}, cmd={"type": "debit", "txn_id": "T", "account_id": "A1",
-                                          "amount": "5.00"})
-@example(start={"A1": 499, "A2": 0}, cmd={"type": "transfer", "txn_id": "T",
-                                          "from_account": "A1", "to_account": "A2",
-                                          "amount": "5.00"})
+@example(
+    start={"A1": 500, "A2": 0},
+    cmd={"type": "debit", "txn_id": "T", "account_id": "A1", "amount": "5.00"},
+)
+@example(
+    start={"A1": 499, "A2": 0},
+    cmd={
+        "type": "transfer",
+        "txn_id": "T",
+        "from_account": "A1",
+        "to_account": "A2",
+        "amount": "5.00",
+    },
+)
 def test_one_command_obeys_the_rules(start: dict[str, int], cmd: dict[str, Any]) -> None:
     """GIVEN opened accounts with balances WHEN one command is decided THEN: unknown accounts are
     refused; a debit or transfer is approved iff the sender has enough; a declined event leaves
@@ -112,7 +126,8 @@ def test_one_command_obeys_the_rules(start: dict[str, int], cmd: dict[str, Any])
         assert first.balance_after == payer.balance
         assert after == {**states, first.account_id: replace(payer, seq=first.seq)}
     assert sum(s.balance for s in after.values()) - sum(s.balance for s in states.values()) == (
-        sum(signed_amount(e) for e in events if e.kind in {"credit", "debit"}))
+        sum(signed_amount(e) for e in events if e.kind in {"credit", "debit"})
+    )
 
 
 @given(cmds=histories, data=st.data())
@@ -127,15 +142,17 @@ def test_evolve_rejects_tampered_events(cmds: list[dict[str, Any]], data: st.Dat
     delta = data.draw(st.integers(-5, 5).filter(bool))
     field = data.draw(st.sampled_from(["balance_after", "seq"]))
     bad = events[i].model_copy(update={field: getattr(events[i], field) + delta})
-    stream = [bad if j == i else e for j, e in enumerate(events)
-              if e.account_id == events[i].account_id]
+    stream = [
+        bad if j == i else e for j, e in enumerate(events) if e.account_id == events[i].account_id
+    ]
     with pytest.raises(InvariantViolation):
         fold(stream)
 
 
 @given(start=balances, cmd=money_commands())
-def test_evolve_after_decide_equals_the_decided_balance(start: dict[str, int],
-                                                        cmd: dict[str, Any]) -> None:
+def test_evolve_after_decide_equals_the_decided_balance(
+    start: dict[str, int], cmd: dict[str, Any]
+) -> None:
     """GIVEN any state and command WHEN decided THEN evolving each event gives exactly the
     balance_after the event announces (decide and evolve agree)."""
     states = opened_states(start)

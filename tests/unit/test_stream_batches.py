@@ -10,8 +10,12 @@ from streams.batches import RetryBook, bisect_size, interpret, split_lanes, too_
 
 
 def rec(seq: int, pk: str = "ACCT#A") -> dict[str, Any]:
-    return {"dynamodb": {"SequenceNumber": str(seq).zfill(21),
-                         "Keys": {"PK": {"S": pk}, "SK": {"S": f"TXN#{seq}"}}}}
+    return {
+        "dynamodb": {
+            "SequenceNumber": str(seq).zfill(21),
+            "Keys": {"PK": {"S": pk}, "SK": {"S": f"TXN#{seq}"}},
+        }
+    }
 
 
 BATCH = [rec(i) for i in range(1, 6)]
@@ -21,8 +25,9 @@ def ident(seq: int) -> dict[str, str]:
     return {"itemIdentifier": str(seq).zfill(21)}
 
 
-@pytest.mark.parametrize("response", [None, {}, {"batchItemFailures": []},
-                                      {"batchItemFailures": None}])
+@pytest.mark.parametrize(
+    "response", [None, {}, {"batchItemFailures": []}, {"batchItemFailures": None}]
+)
 def test_given_an_empty_response_then_the_batch_succeeded(response: Any) -> None:
     assert interpret(response, BATCH).ok
 
@@ -33,8 +38,10 @@ def test_given_failures_then_redelivery_starts_at_the_lowest_failed_record() -> 
     assert verdict.failed == {str(2).zfill(21), str(4).zfill(21)}
 
 
-@pytest.mark.parametrize("bad", [[{"itemIdentifier": ""}], [{"itemIdentifier": None}],
-                                 [{"itemId": "1"}], [ident(99)], ["x"]])
+@pytest.mark.parametrize(
+    "bad",
+    [[{"itemIdentifier": ""}], [{"itemIdentifier": None}], [{"itemId": "1"}], [ident(99)], ["x"]],
+)
 def test_given_an_invalid_identifier_then_the_whole_batch_failed(bad: Any) -> None:
     verdict = interpret({"batchItemFailures": bad}, BATCH)
     assert (verdict.ok, verdict.failed_from, verdict.function_error) == (False, 0, True)

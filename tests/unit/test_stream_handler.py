@@ -17,19 +17,35 @@ _seq = iter(range(1000, 10_000))
 
 
 def event(account: str, seq: int) -> FundsCredited:
-    return FundsCredited(account_id=account, seq=seq, txn_id=f"{account}-{seq}", currency="USD",
-                         amount=100, balance_after=100 * seq,
-                         occurred_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
+    return FundsCredited(
+        account_id=account,
+        seq=seq,
+        txn_id=f"{account}-{seq}",
+        currency="USD",
+        amount=100,
+        balance_after=100 * seq,
+        occurred_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
+    )
 
 
 def lambda_record(item: dict[str, Any]) -> dict[str, Any]:
     image = serialize(item)
-    return {"eventID": "e", "eventName": "INSERT", "eventVersion": "1.1",
-            "eventSource": "aws:dynamodb", "awsRegion": "us-east-1", "eventSourceARN": ARN,
-            "dynamodb": {"ApproximateCreationDateTime": 1767322980.0,
-                         "Keys": {"PK": image["PK"], "SK": image["SK"]}, "NewImage": image,
-                         "SequenceNumber": str(next(_seq)).zfill(21), "SizeBytes": 200,
-                         "StreamViewType": "NEW_AND_OLD_IMAGES"}}
+    return {
+        "eventID": "e",
+        "eventName": "INSERT",
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "eventSourceARN": ARN,
+        "dynamodb": {
+            "ApproximateCreationDateTime": 1767322980.0,
+            "Keys": {"PK": image["PK"], "SK": image["SK"]},
+            "NewImage": image,
+            "SequenceNumber": str(next(_seq)).zfill(21),
+            "SizeBytes": 200,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+    }
 
 
 def ev_record(account: str, seq: int) -> dict[str, Any]:
@@ -67,8 +83,13 @@ def test_given_a_clean_batch_then_the_sink_gets_all_events_once_and_nothing_fail
 
 
 def test_given_the_sink_fails_one_event_then_it_and_later_records_of_its_account_fail() -> None:
-    records = [ev_record("A", 1), ev_record("A", 2), ev_record("B", 1), ev_record("A", 3),
-               ev_record("B", 2)]
+    records = [
+        ev_record("A", 1),
+        ev_record("A", 2),
+        ev_record("B", 1),
+        ev_record("A", 3),
+        ev_record("B", 2),
+    ]
     response = StreamHandler(Recorder(fail=frozenset({("A", 2)})))({"Records": records}, None)
     assert failures(response) == [seqnum(records[1]), seqnum(records[3])]
 
@@ -105,5 +126,6 @@ def test_given_every_record_fails_then_powertools_raises_for_the_whole_batch() -
 def test_given_an_empty_batch_when_invoked_by_hand_then_no_failures_and_no_sink_call() -> None:
     sink = Recorder()
     assert StreamHandler(sink, CountingMetrics())({"Records": []}, None) == {
-        "batchItemFailures": []}
+        "batchItemFailures": []
+    }
     assert sink.calls == []

@@ -15,17 +15,35 @@ WHEN = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
 
 def raw(item: dict[str, Any], name: str = "INSERT") -> dict[str, Any]:
     image = serialize(item)
-    ddb: dict[str, Any] = {"ApproximateCreationDateTime": WHEN,
-                           "Keys": {"PK": image["PK"], "SK": image["SK"]},
-                           "SequenceNumber": "000000000000000000042", "SizeBytes": 10,
-                           "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    ddb: dict[str, Any] = {
+        "ApproximateCreationDateTime": WHEN,
+        "Keys": {"PK": image["PK"], "SK": image["SK"]},
+        "SequenceNumber": "000000000000000000042",
+        "SizeBytes": 10,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
     ddb["OldImage" if name == "REMOVE" else "NewImage"] = image
-    return {"eventID": "id", "eventName": name, "eventVersion": "1.1",
-            "eventSource": "aws:dynamodb", "awsRegion": "us-east-1", "dynamodb": ddb}
+    return {
+        "eventID": "id",
+        "eventName": name,
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "dynamodb": ddb,
+    }
 
 
-EVENT_ITEM = event_to_item(FundsCredited(account_id="A", seq=3, txn_id="T", currency="USD",
-                                         amount=5, balance_after=15, occurred_at=WHEN))
+EVENT_ITEM = event_to_item(
+    FundsCredited(
+        account_id="A",
+        seq=3,
+        txn_id="T",
+        currency="USD",
+        amount=5,
+        balance_after=15,
+        occurred_at=WHEN,
+    )
+)
 
 
 def test_given_get_records_output_then_the_lambda_shape_has_arn_and_epoch_time() -> None:
@@ -36,8 +54,9 @@ def test_given_get_records_output_then_the_lambda_shape_has_arn_and_epoch_time()
 
 
 def test_given_binary_attributes_then_they_are_base64_like_lambda_sends_them() -> None:
-    record = to_lambda_record(raw({"PK": "X", "SK": "Y", "blob": b"hi",
-                                   "nested": {"b": {b"a"}}}), ARN)
+    record = to_lambda_record(
+        raw({"PK": "X", "SK": "Y", "blob": b"hi", "nested": {"b": {b"a"}}}), ARN
+    )
     image = record["dynamodb"]["NewImage"]
     assert image["blob"] == {"B": "aGk="}
     assert image["nested"] == {"M": {"b": {"BS": ["YQ=="]}}}

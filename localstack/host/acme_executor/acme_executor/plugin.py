@@ -81,16 +81,26 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
         self.replies = queue.Queue()
         python = os.environ.get("ACME_LAMBDA_PYTHON") or sys.executable
         log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115 - owned by the child
-        LOG.debug("acme-subprocess: starting %s for %s", python,
-                  self.function_version.qualified_arn)
+        LOG.debug(
+            "acme-subprocess: starting %s for %s", python, self.function_version.qualified_arn
+        )
         self.process = subprocess.Popen(
             [python, "-u", str(WORKER)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-            cwd=code_dir, env=env, text=True, bufsize=1,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            cwd=code_dir,
+            env=env,
+            text=True,
+            bufsize=1,
         )
         log.close()
-        threading.Thread(target=self._read_replies, args=(self.process, self.replies),
-                         daemon=True, name=f"acme-executor-{self.id}").start()
+        threading.Thread(
+            target=self._read_replies,
+            args=(self.process, self.replies),
+            daemon=True,
+            name=f"acme-executor-{self.id}",
+        ).start()
         timeout = config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT
         try:
             first = self.replies.get(timeout=timeout)
@@ -103,8 +113,9 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
             raise LambdaRuntimeException(f"handler init failed: {detail}")
 
     @staticmethod
-    def _read_replies(process: subprocess.Popen[str],
-                      replies: queue.Queue[dict[str, Any] | None]) -> None:
+    def _read_replies(
+        process: subprocess.Popen[str], replies: queue.Queue[dict[str, Any] | None]
+    ) -> None:
         assert process.stdout is not None
         for line in process.stdout:
             try:
@@ -150,8 +161,12 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
                 reply = self.replies.get(timeout=timeout + 0.25)
             except queue.Empty:
                 self.stop(grace=0.01)
-                return self._failure(request_id, "Sandbox.Timedout",
-                                     f"Task timed out after {timeout:.2f} seconds", offset)
+                return self._failure(
+                    request_id,
+                    "Sandbox.Timedout",
+                    f"Task timed out after {timeout:.2f} seconds",
+                    offset,
+                )
             if reply is None:
                 return self._failure(request_id, "Runtime.ExitError", "worker exited", offset)
             return InvocationResult(
@@ -163,8 +178,12 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
 
     def _failure(self, request_id: str, kind: str, message: str, offset: int) -> InvocationResult:
         body = json.dumps({"errorType": kind, "errorMessage": message})
-        return InvocationResult(request_id=request_id, payload=body.encode(), is_error=True,
-                                logs=self._logs_since(offset))
+        return InvocationResult(
+            request_id=request_id,
+            payload=body.encode(),
+            is_error=True,
+            logs=self._logs_since(offset),
+        )
 
     def _logs_since(self, offset: int) -> str:
         try:

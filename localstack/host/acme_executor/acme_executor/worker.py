@@ -60,8 +60,9 @@ def _keys(record: dict[str, Any]) -> list[Any]:
     return [record.get("eventName"), *flat, ddb.get("SequenceNumber")]
 
 
-def _trace(path: str, request: dict[str, Any], event: Any, reply: dict[str, Any],
-           started: float) -> None:
+def _trace(
+    path: str, request: dict[str, Any], event: Any, reply: dict[str, Any], started: float
+) -> None:
     """One JSON line per invocation: when, which stream records (in order), what failed."""
     records = event.get("Records") if isinstance(event, dict) else None
     failures = None
@@ -69,9 +70,15 @@ def _trace(path: str, request: dict[str, Any], event: Any, reply: dict[str, Any]
         with contextlib.suppress(ValueError, AttributeError, TypeError):
             result = json.loads(reply["payload"]) or {}
             failures = [f.get("itemIdentifier") for f in result.get("batchItemFailures", [])]
-    line = {"t_start": started, "t_end": time.time(), "request_id": request["request_id"],
-            "function": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"), "ok": reply["ok"],
-            "records": [_keys(r) for r in records or []], "batch_item_failures": failures}
+    line = {
+        "t_start": started,
+        "t_end": time.time(),
+        "request_id": request["request_id"],
+        "function": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
+        "ok": reply["ok"],
+        "records": [_keys(r) for r in records or []],
+        "batch_item_failures": failures,
+    }
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps(line) + "\n")
 
@@ -98,8 +105,11 @@ def main() -> int:
         if not line.strip():
             continue
         request = json.loads(line)
-        print(f"START RequestId: {request['request_id']} At: {time.time():.3f}",
-              file=sys.stderr, flush=True)
+        print(
+            f"START RequestId: {request['request_id']} At: {time.time():.3f}",
+            file=sys.stderr,
+            flush=True,
+        )
         started, wall = time.monotonic(), time.time()
         event: Any = {}
         try:
@@ -110,8 +120,11 @@ def main() -> int:
             traceback.print_exc(file=sys.stderr)
             reply = {"ok": False, "payload": json.dumps(_error(exc))}
         took = (time.monotonic() - started) * 1000
-        print(f"END RequestId: {request['request_id']} Duration: {took:.2f} ms",
-              file=sys.stderr, flush=True)
+        print(
+            f"END RequestId: {request['request_id']} Duration: {took:.2f} ms",
+            file=sys.stderr,
+            flush=True,
+        )
         sys.stderr.flush()
         reply["request_id"] = request["request_id"]
         if trace:
