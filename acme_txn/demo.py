@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from acme_base.settings import Settings
+from acme_base.tables import ensure_tables
 from acme_txn.invariants import LedgerCheck, check_log
-from acme_txn.settings import Settings
-from acme_txn.tables import ensure_tables
 from acme_txn.workload import WorkloadSpec, funding_commands, mixed_commands, opening_commands
 from processor.outcomes import Outcome
 from processor.service import Ledger

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from acme_txn.settings import Settings
+from acme_base.settings import Settings
 from acme_txn.workload import WorkloadSpec, funding_commands, mixed_commands, opening_commands
 from bench.common import backend, fresh_tables
 from processor.events import LedgerEvent

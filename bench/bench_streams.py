@@ -24,8 +24,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from acme_txn.aws import dynamodb_client, streams_client
-from acme_txn.settings import Settings
+from acme_base.aws import dynamodb_client, streams_client
+from acme_base.settings import Settings
 from bench.common import Rate, backend, fresh_tables
 from processor.events import FundsCredited, LedgerEvent
 from processor.store import EventStore

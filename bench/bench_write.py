@@ -12,10 +12,11 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
+from acme_base.aws import serialize
 from acme_txn.workload import WorkloadSpec, funding_commands, opening_commands
 from bench.capacity import item_size, transaction_wcu
 from bench.common import Rate, backend, fresh_tables, print_rates, timed_pool, warm_up
-from processor.codec import event_to_item, serialize
+from processor.codec import event_to_item
 from processor.events import FundsCredited
 from processor.service import Ledger
 from processor.store import EventStore

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from acme_txn.tables import GSI1, GSI2, GSI_DECLINED
+from acme_base.tables import GSI1, GSI2, GSI_DECLINED
 
 
 def attribute_size(value: Any) -> int:

@@ -11,10 +11,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from acme_txn.aws import dynamodb_client
+from acme_base.aws import dynamodb_client
+from acme_base.settings import Settings, default_state_dir
+from acme_base.tables import ensure_tables
 from acme_txn.backend import dynamodb_local
-from acme_txn.settings import Settings, default_state_dir
-from acme_txn.tables import ensure_tables
 
 T = TypeVar("T")
 

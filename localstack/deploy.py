@@ -5,7 +5,7 @@
 
 The same steps run against either; only the endpoint differs (and AWS needs a real role):
 
-1. the tables, through ``acme_txn.tables.ensure_tables`` (idempotent);
+1. the tables, through ``acme_base.tables.ensure_tables`` (idempotent);
 2. an SQS queue ``<prefix>-projections-onfailure``: the event source mapping's on-failure
    destination (it receives a pointer to each batch given up on, not the records);
 3. the Lambda function ``<prefix>-projections``: a zip of the project packages (``acme_txn
@@ -43,9 +43,9 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 
 from botocore.exceptions import ClientError  # noqa: E402
 
-from acme_txn.aws import make_session  # noqa: E402
-from acme_txn.settings import Settings  # noqa: E402
-from acme_txn.tables import ensure_tables  # noqa: E402
+from acme_base.aws import make_session  # noqa: E402
+from acme_base.settings import Settings  # noqa: E402
+from acme_base.tables import ensure_tables  # noqa: E402
 
 PACKAGES = ("acme_txn", "processor", "projections", "streams")
 HANDLER = "streams.handlers.lambda_handler"

@@ -52,7 +52,7 @@ from e2e_measure import (  # noqa: E402
     wait_projected,
 )
 
-from acme_txn.aws import make_session  # noqa: E402
+from acme_base.aws import make_session  # noqa: E402
 from processor.service import Ledger  # noqa: E402
 from processor.store import EventStore  # noqa: E402
 from projections.views import ViewStore  # noqa: E402

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from processor.codec import account_pk, serialize
+from acme_base.aws import serialize
+from acme_base.keys import account_pk, customer_pk, phone_key, state_key
 from processor.commands import OpenAccount
-
-
-def customer_pk(customer_id: str) -> str:
-    return f"CUST#{customer_id}"
 
 
 def open_account_actions(table: str, cmd: OpenAccount, now: str) -> list[dict[str, Any]]:
@@ -35,7 +32,7 @@ def open_account_actions(table: str, cmd: OpenAccount, now: str) -> list[dict[st
     if cmd.phone:  # access pattern #2 via overloaded GSI1
         names |= {"#g1p": "GSI1PK", "#g1s": "GSI1SK", "#ph": "phone"}
         values |= {
-            ":g1p": f"PHONE#{cmd.phone}",
+            ":g1p": phone_key(cmd.phone),
             ":g1s": customer_pk(cmd.customer_id),
             ":ph": cmd.phone,
         }
@@ -43,7 +40,7 @@ def open_account_actions(table: str, cmd: OpenAccount, now: str) -> list[dict[st
     if cmd.state:  # access pattern #3 via overloaded GSI2
         names |= {"#g2p": "GSI2PK", "#g2s": "GSI2SK", "#st": "state"}
         values |= {
-            ":g2p": f"STATE#{cmd.state}",
+            ":g2p": state_key(cmd.state),
             ":g2s": customer_pk(cmd.customer_id),
             ":st": cmd.state,
         }

@@ -1,18 +1,26 @@
-"""Events <-> DynamoDB items. Keys and index attributes are derived here and nowhere else."""
+"""Events <-> plain DynamoDB items (pure: boto3's serializer lives in ``acme_base.aws``).
+
+The index attributes of an event item are derived here; the key formats in ``acme_base.keys``."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
+from acme_base.keys import (
+    DAY_SHARDS,
+    SEQ_WIDTH,
+    account_pk,
+    day_key,
+    day_shard,
+    is_event_key,
+    padded_seq,
+    seq_sk,
+    txn_pk,
+)
 from processor.events import EVENT_ADAPTER, LedgerEvent
 
-SEQ_WIDTH = 12
-DAY_SHARDS = 8  # GSI2 write-sharding of the per-day index (seed: 750K txns a day)
-_SERIALIZER = TypeSerializer()
-_DESERIALIZER = TypeDeserializer()
+__all__ = ["DAY_SHARDS", "SEQ_WIDTH", "account_pk", "day_shard", "seq_sk", "txn_pk"]
 KEY_ATTRIBUTES = frozenset(
     {
         "PK",
@@ -30,23 +38,6 @@ KEY_ATTRIBUTES = frozenset(
 )
 
 
-def account_pk(account_id: str) -> str:
-    return f"ACCT#{account_id}"
-
-
-def seq_sk(seq: int) -> str:
-    return f"TXN#{seq:0{SEQ_WIDTH}d}"
-
-
-def txn_pk(txn_id: str) -> str:
-    return f"TXN#{txn_id}"
-
-
-def day_shard(account_id: str, shards: int = DAY_SHARDS) -> int:
-    """A stable shard per account (not Python's salted hash)."""
-    return sum(account_id.encode()) % shards
-
-
 def event_to_item(event: LedgerEvent) -> dict[str, Any]:
     """Plain-Python item (use ``serialize`` for the low-level client)."""
     body = event.model_dump(mode="json")
@@ -57,9 +48,9 @@ def event_to_item(event: LedgerEvent) -> dict[str, Any]:
         "entity": "txn",
         "txn_date": event.txn_date,
         "GSI1PK": account_pk(event.account_id),
-        "GSI1SK": f"{event.txn_date}#{event.seq:0{SEQ_WIDTH}d}",
-        "GSI2PK": f"DAY#{event.txn_date}#{day_shard(event.account_id)}",
-        "GSI2SK": f"{account_pk(event.account_id)}#{event.seq:0{SEQ_WIDTH}d}",
+        "GSI1SK": f"{event.txn_date}#{padded_seq(event.seq)}",
+        "GSI2PK": day_key(event.txn_date, day_shard(event.account_id)),
+        "GSI2SK": f"{account_pk(event.account_id)}#{padded_seq(event.seq)}",
     }
     if event.decline_reason is not None:
         item["txn_declined_reason"] = event.decline_reason  # the sparse GSI key
@@ -78,16 +69,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def serialize(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _SERIALIZER.serialize(v) for k, v in item.items()}
-
-
-def deserialize(image: dict[str, Any]) -> dict[str, Any]:
-    return {k: _DESERIALIZER.deserialize(v) for k, v in image.items()}
-
-
 def is_event_item(item: dict[str, Any]) -> bool:
+    """An event item (plain or attribute-value form) by its key alone."""
     pk, sk = item.get("PK"), item.get("SK")
     key_pk = pk.get("S") if isinstance(pk, dict) else pk
     key_sk = sk.get("S") if isinstance(sk, dict) else sk
-    return str(key_pk).startswith("ACCT#") and str(key_sk).startswith("TXN#")
+    return is_event_key(key_pk, key_sk)

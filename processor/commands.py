@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from acme_txn.errors import InvalidInput
+from acme_base.errors import InvalidInput
 from processor.money import parse_amount
 
 MAX_LINE_BYTES = 16 * 1024

@@ -10,7 +10,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from acme_txn.errors import AccountAlreadyExists, InvalidInput, UnknownAccount
+from acme_base.errors import (
+    AccountAlreadyExists,
+    InvalidInput,
+    InvariantViolation,
+    UnknownAccount,
+)
 from processor.commands import AnyCommand, Credit, Debit, MoneyCommand, OpenAccount, Transfer
 from processor.events import (
     AccountOpened,
@@ -26,9 +31,7 @@ from processor.events import (
 )
 from processor.money import to_minor
 
-
-class InvariantViolation(Exception):
-    """An event does not follow from the state: the log is corrupt or a writer is buggy."""
+__all__ = ["AccountState", "InvariantViolation", "apply_all", "decide", "evolve", "fold"]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from acme_txn.errors import InvalidInput
+from acme_base.errors import InvalidInput
 
 MINOR_PER_UNIT = 100
 MAX_AMOUNT = Decimal("1000000000.00")  # one billion per transaction

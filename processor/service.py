@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from acme_txn.errors import (
+from acme_base.errors import (
     AccountAlreadyExists,
     AcmeError,
     ContentionExhausted,

@@ -15,16 +15,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from acme_txn.aws import call, error_code, paginate_items, translate
-from processor.codec import (
-    account_pk,
-    deserialize,
-    event_to_item,
-    item_to_event,
-    seq_sk,
-    serialize,
-    txn_pk,
-)
+from acme_base.aws import call, deserialize, error_code, paginate_items, serialize, translate
+from acme_base.keys import account_pk, seq_sk, txn_pk
+from processor.codec import event_to_item, item_to_event
 from processor.decide import AccountState, fold
 from processor.events import AccountOpened, LedgerEvent
 from processor.outcomes import Outcome

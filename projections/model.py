@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from processor.codec import day_shard
+from acme_base.keys import day_shard
 from processor.events import CREDIT_KINDS, LedgerEvent, signed_amount
 
 EventKey = tuple[str, int]

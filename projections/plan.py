@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from processor.codec import day_shard
+from acme_base.keys import day_shard
 from processor.events import LedgerEvent
 from projections.model import DailyTotals, DeclinedEntry
 

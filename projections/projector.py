@@ -20,10 +20,10 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from acme_txn.aws import error_code, translate
-from acme_txn.errors import ContentionExhausted
-from acme_txn.settings import Settings
-from processor.codec import deserialize, serialize
+from acme_base.aws import deserialize, error_code, serialize, translate
+from acme_base.errors import ContentionExhausted
+from acme_base.keys import balance_key, daily_key
+from acme_base.settings import Settings
 from processor.events import LedgerEvent
 from processor.store import EventStore
 from projections.model import DAILY_FIELDS
@@ -40,8 +40,6 @@ from projections.views import (
     BALANCE,
     DAILY,
     ViewStore,
-    balance_key,
-    daily_key,
     declined_item,
     now_iso,
 )

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from acme_txn.errors import InvalidInput
-from acme_txn.settings import Settings
+from acme_base.errors import InvalidInput
+from acme_base.settings import Settings
 from processor.events import LedgerEvent
 from processor.store import EventStore
 from projections.model import Snapshot, fold_all, fold_balances, fold_daily_sharded, fold_declined

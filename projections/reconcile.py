@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from acme_txn.settings import Settings
+from acme_base.settings import Settings
 from processor.events import LedgerEvent
 from processor.money import format_minor
 from processor.store import EventStore

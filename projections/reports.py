@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from acme_txn.errors import ConfigError, InvalidInput
+from acme_base.errors import ConfigError, InvalidInput
 from processor.events import DeclineReason
 from processor.money import format_minor, to_minor
 from projections.model import DAILY_FIELDS, MONEY_FIELDS, DailyTotals, DeclinedEntry

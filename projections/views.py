@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from acme_txn.aws import call, paginate_items
-from acme_txn.tables import GSI_DECLINED
-from processor.codec import DAY_SHARDS, SEQ_WIDTH, deserialize, serialize
+from acme_base.aws import call, deserialize, paginate_items, serialize
+from acme_base.keys import DAY_SHARDS, balance_key, daily_key, declined_key
+from acme_base.tables import GSI_DECLINED
 from projections.model import (
     DAILY_FIELDS,
     BalanceView,
@@ -33,18 +33,6 @@ from projections.model import (
 
 BALANCE, DAILY, DECLINED = "balance", "daily", "declined"
 ENTITIES = (BALANCE, DAILY, DECLINED)
-
-
-def balance_key(account_id: str) -> dict[str, str]:
-    return {"PK": f"ACCT#{account_id}", "SK": "BALANCE"}
-
-
-def daily_key(date: str, shard: int) -> dict[str, str]:
-    return {"PK": f"DAY#{date}#{shard}", "SK": "TOTALS"}
-
-
-def declined_key(account_id: str, seq: int) -> dict[str, str]:
-    return {"PK": f"DECL#{account_id}", "SK": f"TXN#{seq:0{SEQ_WIDTH}d}"}
 
 
 def now_iso() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from acme_txn.errors import InvalidInput
+from acme_base.errors import InvalidInput
 from streams.filters import FilterCriteria
 from streams.shards import LATEST, TRIM_HORIZON
 

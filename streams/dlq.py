@@ -16,8 +16,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from acme_txn.aws import error_code, paginate_items, translate
-from processor.codec import deserialize
+from acme_base.aws import deserialize, error_code, paginate_items, translate
 from streams.batches import interpret
 from streams.records import seq_of
 

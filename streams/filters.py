@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from acme_txn.errors import InvalidInput
+from acme_base.errors import InvalidInput
 
 Pattern = Mapping[str, Any]
 _MISSING = object()

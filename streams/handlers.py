@@ -29,9 +29,9 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from pydantic import ValidationError
 
-from acme_txn.aws import dynamodb_client
-from acme_txn.errors import ConfigError
-from acme_txn.settings import Settings
+from acme_base.aws import dynamodb_client
+from acme_base.errors import ConfigError
+from acme_base.settings import Settings
 from processor.events import LedgerEvent
 from streams.records import LedgerStreamRecord, account_of, created_at
 

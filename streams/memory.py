@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from processor.codec import serialize
+from acme_base.aws import serialize
 from streams.shards import (
     AFTER_SEQUENCE_NUMBER,
     AT_SEQUENCE_NUMBER,

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from acme_txn.errors import AcmeError
+from acme_base.errors import AcmeError
 from streams.config import EsmConfig
 from streams.dlq import DeadLetters
 from streams.shards import LATEST, TRIM_HORIZON, ShardSource, plan_ready

@@ -17,7 +17,9 @@ from aws_lambda_powertools.utilities.parser.models import (
 )
 from pydantic import field_validator, model_validator
 
-from processor.codec import deserialize, is_event_item, item_to_event
+from acme_base.aws import deserialize
+from acme_base.keys import account_of_pk
+from processor.codec import is_event_item, item_to_event
 from processor.events import LedgerEvent
 
 
@@ -141,5 +143,4 @@ def partition_key(record: dict[str, Any], hash_attribute: str | None = None) -> 
 def account_of(record: dict[str, Any]) -> str | None:
     """The account of a txn event record, from its keys alone (no image parsing)."""
     pk = record.get("dynamodb", {}).get("Keys", {}).get("PK", {})
-    value = pk.get("S") if isinstance(pk, dict) else None
-    return value[len("ACCT#") :] if isinstance(value, str) and value.startswith("ACCT#") else None
+    return account_of_pk(pk.get("S") if isinstance(pk, dict) else None)

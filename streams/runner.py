@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from acme_txn.aws import dynamodb_client, streams_client
-from acme_txn.settings import Settings
+from acme_base.aws import dynamodb_client, streams_client
+from acme_base.settings import Settings
 from streams.config import EsmConfig
 from streams.filters import EVENTS_ONLY, FilterCriteria
 from streams.handlers import CountingMetrics, Sink, StreamHandler, projector_sink

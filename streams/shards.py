@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from acme_txn.aws import error_code, translate
-from acme_txn.errors import AcmeError, BackendError, ConfigError
+from acme_base.aws import error_code, translate
+from acme_base.errors import AcmeError, BackendError, ConfigError
 
 TRIM_HORIZON = "TRIM_HORIZON"
 LATEST = "LATEST"

@@ -17,9 +17,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from acme_txn.aws import error_code, paginate_items, translate
-from acme_txn.errors import AcmeError
-from processor.codec import deserialize
+from acme_base.aws import deserialize, error_code, paginate_items, translate
+from acme_base.errors import AcmeError
 
 Clock = Callable[[], float]
 

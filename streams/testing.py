@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from acme_txn.aws import dynamodb_client, streams_client
-from acme_txn.settings import Settings
+from acme_base.aws import dynamodb_client, streams_client
+from acme_base.settings import Settings
 from processor.events import LedgerEvent
 from streams.config import EsmConfig
 from streams.handlers import StreamHandler

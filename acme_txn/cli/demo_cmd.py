@@ -9,12 +9,12 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from acme_txn.aws import dynamodb_client
+from acme_base.aws import dynamodb_client
+from acme_base.errors import InvalidInput
+from acme_base.settings import Settings
 from acme_txn.backend import dynamodb_local
 from acme_txn.cli.context import Context
 from acme_txn.demo import render, run_workload
-from acme_txn.errors import InvalidInput
-from acme_txn.settings import Settings
 from acme_txn.workload import WorkloadSpec
 
 

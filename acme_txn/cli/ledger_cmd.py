@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TextIO
 
+from acme_base.errors import InvalidInput
+from acme_base.tables import ensure_tables
 from acme_txn.cli.context import Context
-from acme_txn.errors import InvalidInput
-from acme_txn.tables import ensure_tables
 from processor.service import Ledger
 
 EXIT_BAD_INPUT = 2

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from acme_base.errors import InvalidInput
 from acme_txn.cli.context import Context, err
-from acme_txn.errors import InvalidInput
 from streams.config import EsmConfig
 from streams.dlq import DeadLetters
 from streams.filters import EVENTS_ONLY, FilterCriteria

@@ -6,8 +6,8 @@ import argparse
 import contextlib
 from typing import Any
 
+from acme_base.errors import InvalidInput, TableMissing, UnknownAccount
 from acme_txn.cli.context import Context
-from acme_txn.errors import InvalidInput, TableMissing, UnknownAccount
 from processor.money import format_minor
 from processor.views import event_json, event_line
 from projections.views import ViewStore

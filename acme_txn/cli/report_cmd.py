@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from acme_base.errors import InvalidInput
 from acme_txn.cli.context import Context, err
-from acme_txn.errors import InvalidInput
 from projections.reconcile import reconcile
 from projections.reports import (
     DAILY_COLUMNS,

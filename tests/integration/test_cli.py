@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from acme_base.settings import Settings
 from acme_txn.cli.main import main
-from acme_txn.settings import Settings
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from acme_base.settings import Settings
 from acme_txn.invariants import check_log
-from acme_txn.settings import Settings
 from acme_txn.workload import WorkloadSpec, funding_commands, mixed_commands, opening_commands
 from processor.outcomes import Outcome
 from processor.service import Ledger

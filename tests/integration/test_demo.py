@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from acme_base.settings import Settings
 from acme_txn.cli.main import main
-from acme_txn.settings import Settings
 
 
 def test_given_a_small_demo_when_run_then_every_invariant_and_reconcile_hold(

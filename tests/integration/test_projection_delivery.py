@@ -8,7 +8,7 @@ import random
 import threading
 from typing import Any
 
-from acme_txn.settings import Settings
+from acme_base.settings import Settings
 from processor.events import LedgerEvent
 from processor.service import Ledger
 from processor.store import EventStore

@@ -11,7 +11,7 @@ import sys
 import time
 from typing import Any
 
-from acme_txn.settings import Settings
+from acme_base.settings import Settings
 from processor.service import Ledger
 from projections.reconcile import reconcile
 from projections.reports import daily_report

@@ -11,15 +11,16 @@ from typing import Any
 
 import pytest
 
+from acme_base.aws import serialize
+from acme_base.keys import balance_key, daily_key, day_shard, declined_key
+from acme_base.settings import Settings
 from acme_txn.cli.main import main
-from acme_txn.settings import Settings
-from processor.codec import day_shard, serialize
 from processor.service import Ledger
 from projections.projector import Projector
 from projections.rebuild import rebuild_projection
 from projections.reconcile import reconcile
 from projections.reports import daily_report, declined_report
-from projections.views import ViewStore, balance_key, daily_key, declined_key
+from projections.views import ViewStore
 
 
 def small_ledger(ledger: Ledger) -> None:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from acme_txn.aws import dynamodb_client, streams_client
+from acme_base.aws import dynamodb_client, streams_client
+from acme_base.settings import Settings
 from acme_txn.cli.main import main
-from acme_txn.settings import Settings
 from processor.service import Ledger
 from streams.config import EsmConfig
 from streams.filters import EVENTS_ONLY, FilterCriteria

@@ -7,8 +7,8 @@ import itertools
 from collections import Counter
 from typing import Any
 
-from acme_txn.aws import dynamodb_client, streams_client
-from acme_txn.settings import Settings
+from acme_base.aws import dynamodb_client, streams_client
+from acme_base.settings import Settings
 from processor.service import Ledger
 from streams.config import EsmConfig
 from streams.dlq import RETRIES_EXHAUSTED, DeadLetters

@@ -8,8 +8,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from acme_txn.aws import dynamodb_client
-from acme_txn.settings import Settings
+from acme_base.aws import dynamodb_client
+from acme_base.settings import Settings
 from processor.codec import event_to_item
 from processor.events import FundsCredited
 from processor.service import Ledger

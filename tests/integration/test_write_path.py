@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from acme_txn.errors import BackendUnavailable
-from processor.codec import account_pk, seq_sk, serialize
+from acme_base.aws import serialize
+from acme_base.errors import BackendUnavailable
+from acme_base.keys import account_pk, seq_sk
 from processor.events import FundsCredited
 from processor.service import Ledger
 from processor.store import EventStore, SeqTaken
@@ -180,8 +181,8 @@ def test_given_bad_input_when_submitted_then_rejected_with_reason_and_nothing_wr
 
 
 def test_given_unreachable_endpoint_when_reading_then_backend_unavailable() -> None:
-    from acme_txn.aws import dynamodb_client
-    from acme_txn.settings import Settings
+    from acme_base.aws import dynamodb_client
+    from acme_base.settings import Settings
 
     settings = Settings(
         endpoint_url="http://127.0.0.1:9",
@@ -247,8 +248,8 @@ def test_given_stale_cached_head_when_another_writer_appended_then_retry_gives_r
 
 
 def test_given_unreachable_backend_when_submitting_then_failed_outcome_not_exception() -> None:
-    from acme_txn.aws import dynamodb_client
-    from acme_txn.settings import Settings
+    from acme_base.aws import dynamodb_client
+    from acme_base.settings import Settings
 
     settings = Settings(
         endpoint_url="http://127.0.0.1:9",

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from acme_txn.aws import dynamodb_client
+from acme_base.aws import dynamodb_client
+from acme_base.settings import Settings
+from acme_base.tables import all_specs, ensure_table
 from acme_txn.backend import dynamodb_local
-from acme_txn.settings import Settings
-from acme_txn.tables import all_specs, ensure_table
 
 _counter = itertools.count()
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from acme_txn.settings import Settings
+from acme_base.settings import Settings
 from processor.outcomes import Outcome
 from processor.service import Ledger
 from processor.store import EventStore

@@ -29,9 +29,9 @@ from hypothesis.stateful import (
     rule,
 )
 
-from acme_txn.aws import dynamodb_client
-from acme_txn.errors import BackendError
-from processor.codec import deserialize, is_event_item, item_to_event
+from acme_base.aws import deserialize, dynamodb_client
+from acme_base.errors import BackendError
+from processor.codec import is_event_item, item_to_event
 from processor.events import LedgerEvent
 from processor.outcomes import Outcome
 from processor.service import Ledger, RetryPolicy

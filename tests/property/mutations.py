@@ -170,8 +170,8 @@ def print_table(verdicts: list[Verdict], out: Any = sys.stdout) -> None:
 
 @contextlib.contextmanager
 def _backend() -> Iterator[None]:
+    from acme_base.settings import default_state_dir
     from acme_txn.backend import dynamodb_local
-    from acme_txn.settings import default_state_dir
     from tests.property import backend as backends
 
     state_dir = default_state_dir(os.environ)

@@ -24,8 +24,8 @@ from hypothesis import event as note_event
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 
-from acme_txn.aws import dynamodb_client
-from acme_txn.errors import BackendError
+from acme_base.aws import dynamodb_client
+from acme_base.errors import BackendError
 from processor.events import LedgerEvent
 from tests.property import backend as backends
 from tests.property.faults import injected

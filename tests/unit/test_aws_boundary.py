@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from acme_txn.aws import make_session, streams_client, translate
-from acme_txn.errors import BackendUnavailable, Throttled
-from acme_txn.settings import Settings
-from acme_txn.tables import delete_tables
+from acme_base.aws import make_session, streams_client, translate
+from acme_base.errors import BackendUnavailable, Throttled
+from acme_base.settings import Settings
+from acme_base.tables import delete_tables
 from acme_txn.workload import WorkloadSpec, mixed_commands
 from processor.money import format_minor
 from processor.store import EventStore

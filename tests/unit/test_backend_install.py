@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from acme_base.errors import ConfigError
 from acme_txn.backend import install
-from acme_txn.errors import ConfigError
 
 
 @pytest.mark.parametrize(

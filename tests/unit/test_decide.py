@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from acme_txn.errors import AccountAlreadyExists, InvalidInput, UnknownAccount
+from acme_base.errors import AccountAlreadyExists, InvalidInput, UnknownAccount
 from processor.commands import parse_command
 from processor.decide import AccountState, InvariantViolation, apply_all, decide, evolve, fold
 from processor.events import DebitDeclined, FundsDebited, TransferDeclined

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from acme_txn.errors import InvalidInput
+from acme_base.errors import InvalidInput
 from processor.commands import Credit, Transfer, parse_command
 from processor.money import MAX_AMOUNT, format_minor, from_minor, parse_amount, to_minor
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from acme_txn.errors import InvalidInput
+from acme_base.errors import InvalidInput
 from projections.model import DailyTotals
 from projections.reports import (
     DAILY_COLUMNS,

@@ -7,14 +7,9 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processor.codec import (
-    deserialize,
-    event_to_item,
-    is_event_item,
-    item_to_event,
-    seq_sk,
-    serialize,
-)
+from acme_base.aws import deserialize, serialize
+from acme_base.keys import seq_sk
+from processor.codec import event_to_item, is_event_item, item_to_event
 from processor.events import LedgerEvent
 from tests.property.strategies import ledger_events
 

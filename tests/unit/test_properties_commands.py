@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from acme_txn.errors import InvalidInput
+from acme_base.errors import InvalidInput
 from processor.commands import parse_command
 from tests.property.strategies import equivalent_spelling, ids, money_commands, occurred_ats
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from acme_txn.errors import InvalidInput
+from acme_base.errors import InvalidInput
 from acme_txn.invariants import check_log
 from processor.commands import parse_command
 from processor.decide import AccountState, InvariantViolation, apply_all, decide, evolve, fold

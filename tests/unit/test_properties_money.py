@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from acme_txn.errors import InvalidInput
+from acme_base.errors import InvalidInput
 from processor.money import MAX_AMOUNT, format_minor, from_minor, parse_amount, to_minor
 from tests.property.strategies import MAX_MINOR, any_minor, minor_to_text
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from acme_txn.errors import InvalidInput
+from acme_base.errors import InvalidInput
 from streams.filters import EVENTS_ONLY, FilterCriteria, matches
 
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-from processor.codec import event_to_item, serialize
+from acme_base.aws import serialize
+from processor.codec import event_to_item
 from processor.events import FundsCredited, LedgerEvent
 from streams.handlers import CountingMetrics, StreamHandler
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from processor.codec import event_to_item, serialize
+from acme_base.aws import serialize
+from processor.codec import event_to_item
 from processor.events import FundsCredited
 from streams.records import LedgerStreamRecord, partition_key, to_lambda_record
 

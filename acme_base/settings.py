@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from acme_txn.errors import ConfigError
+from acme_base.errors import ConfigError
 
 DEFAULT_PREFIX = "acme"
 DEFAULT_REGION = "us-east-1"

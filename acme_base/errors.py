@@ -7,6 +7,10 @@ other ``AcmeError`` is 1.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
 
 class AcmeError(Exception):
     """Root of every error the product raises on purpose."""
@@ -65,3 +69,46 @@ class TableMissing(BackendError):
 
 class ConfigError(AcmeError):
     """The environment or the local installation is not usable (e.g. no Java)."""
+
+
+class InvariantViolation(AcmeError):
+    """The event log breaks a ledger invariant (a seq gap, a wrong running balance, ...).
+
+    Never the caller's fault: it means stored data is wrong, so it maps to exit code 1.
+    """
+
+
+@dataclass(frozen=True)
+class CancelReason:
+    """One item's verdict in a cancelled ``TransactWriteItems``, in the items' order.
+
+    ``code`` is DynamoDB's (``None``, ``ConditionalCheckFailed``, ``TransactionConflict``,
+    ``ThrottlingError``, ...); ``item`` is the old item (deserialized) when the action asked
+    for ``ReturnValuesOnConditionCheckFailure=ALL_OLD``.
+    """
+
+    code: str
+    message: str = ""
+    item: Mapping[str, Any] | None = None
+
+
+class TransactionCancelled(BackendError):
+    """A transaction was cancelled; ``reasons`` pairs each action with its verdict.
+
+    Parsed once, where the error is made (``acme_base.aws.transact_write``), so no caller
+    reads DynamoDB's ``CancellationReasons`` list again (as PynamoDB's ``TransactError``).
+    """
+
+    def __init__(self, what: str, reasons: Sequence[CancelReason]) -> None:
+        codes = [r.code for r in reasons]
+        super().__init__(f"{what}: transaction cancelled ({codes})")
+        self.reasons = tuple(reasons)
+
+    def failed(self, code: str = "ConditionalCheckFailed") -> list[int]:
+        """Indexes of the actions that failed with ``code``."""
+        return [i for i, r in enumerate(self.reasons) if r.code == code]
+
+    @property
+    def conflict(self) -> bool:
+        """Another transaction touched our items (or no reasons given): worth a retry."""
+        return not self.reasons or any(r.code == "TransactionConflict" for r in self.reasons)

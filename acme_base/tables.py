@@ -7,9 +7,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from acme_txn.aws import error_code, translate
-from acme_txn.errors import BackendError
-from acme_txn.settings import Settings
+from acme_base.aws import error_code, translate
+from acme_base.errors import BackendError
+from acme_base.settings import Settings
 
 # Index names follow the seed (ACME bank iterations 4-7).
 GSI_INVERTED = "GSI_Inverted"

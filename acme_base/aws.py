@@ -1,11 +1,17 @@
-"""boto3 client construction and the translation of botocore errors into ours."""
+"""boto3 clients, and the one boundary where botocore errors become ours.
+
+Every DynamoDB call of the product goes through ``call``, ``paginate_items`` or
+``transact_write`` (the last parses cancellation reasons into typed ``CancelReason``s once),
+and items are converted with ``serialize``/``deserialize`` (boto3's own TypeSerializer).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -15,8 +21,16 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from acme_txn.errors import AcmeError, BackendError, BackendUnavailable, TableMissing, Throttled
-from acme_txn.settings import Settings
+from acme_base.errors import (
+    AcmeError,
+    BackendError,
+    BackendUnavailable,
+    CancelReason,
+    TableMissing,
+    Throttled,
+    TransactionCancelled,
+)
+from acme_base.settings import Settings
 
 THROTTLING_CODES = frozenset(
     {
@@ -109,3 +123,55 @@ def call(what: str, fn: Any, **kwargs: Any) -> Any:
         return fn(**kwargs)
     except (ClientError, BotoCoreError) as exc:
         raise translate(exc, what) from exc
+
+
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+
+
+def serialize(item: dict[str, Any]) -> dict[str, Any]:
+    """A plain item to DynamoDB's attribute-value form."""
+    return {k: _SERIALIZER.serialize(v) for k, v in item.items()}
+
+
+def deserialize(image: dict[str, Any]) -> dict[str, Any]:
+    """DynamoDB's attribute-value form (an item or a stream image) to a plain item."""
+    return {k: _DESERIALIZER.deserialize(v) for k, v in image.items()}
+
+
+def cancel_reasons(exc: ClientError) -> list[CancelReason]:
+    """``CancellationReasons`` of a cancelled transaction, one per action, typed."""
+    reasons = []
+    for entry in exc.response.get("CancellationReasons") or []:
+        raw = entry if isinstance(entry, dict) else {}
+        old = raw.get("Item")
+        reasons.append(
+            CancelReason(
+                code=str(raw.get("Code", "None")),
+                message=str(raw.get("Message", "")),
+                item=deserialize(old) if old else None,
+            )
+        )
+    return reasons
+
+
+def transact_write(
+    client: Any, actions: Sequence[dict[str, Any]], what: str, *, capacity: bool = False
+) -> float:
+    """One ``TransactWriteItems``; returns the consumed capacity units (0 unless ``capacity``).
+
+    A cancellation raises ``TransactionCancelled`` with its typed reasons (throttled items
+    raise ``Throttled``); every other failure is translated like any call.
+    """
+    kwargs: dict[str, Any] = {"TransactItems": list(actions)}
+    if capacity:
+        kwargs["ReturnConsumedCapacity"] = "TOTAL"
+    try:
+        resp = client.transact_write_items(**kwargs)
+    except ClientError as exc:
+        if error_code(exc) == "TransactionCanceledException" and not _throttled_transaction(exc):
+            raise TransactionCancelled(what, cancel_reasons(exc)) from exc
+        raise translate(exc, what) from exc
+    except BotoCoreError as exc:
+        raise translate(exc, what) from exc
+    return float(sum(c.get("CapacityUnits", 0) for c in resp.get("ConsumedCapacity", [])))
