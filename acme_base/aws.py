@@ -7,7 +7,7 @@ and items are converted with ``serialize``/``deserialize`` (boto3's own TypeSeri
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import boto3
@@ -26,6 +26,7 @@ from acme_base.errors import (
     BackendError,
     BackendUnavailable,
     CancelReason,
+    ConditionFailed,
     TableMissing,
     Throttled,
     TransactionCancelled,
@@ -43,6 +44,11 @@ THROTTLING_CODES = frozenset(
 UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError)
 # CancellationReasons codes of a TransactionCanceledException that mean throttling
 THROTTLED_ITEM_CODES = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded"})
+
+#: error code -> the error a caller wants for it (made from one message argument), e.g.
+#: ``{"ResourceInUseException": TableExists}``: how a caller asks for a specific code
+#: without catching botocore's ``ClientError`` outside this module.
+Expect = Mapping[str, Callable[[str], AcmeError]]
 
 
 def make_session(settings: Settings) -> boto3.session.Session:
@@ -83,13 +89,23 @@ def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
-def translate(exc: Exception, what: str) -> AcmeError:
-    """Map a botocore exception to the product's error tree (callers ``raise ... from exc``)."""
+def translate(exc: Exception, what: str, expect: Expect | None = None) -> AcmeError:
+    """Map a botocore exception to the product's error tree (callers ``raise ... from exc``).
+
+    A code listed in ``expect`` becomes the caller's error; a failed condition is always
+    ``ConditionFailed`` (with the old item if the call asked for it).
+    """
     if isinstance(exc, UNREACHABLE):
         return BackendUnavailable(f"{what}: DynamoDB endpoint unreachable ({exc})")
     if isinstance(exc, ClientError):
         code = error_code(exc)
         message = exc.response.get("Error", {}).get("Message", "")
+        if expect and code in expect:
+            return expect[code](f"{what}: {code}: {message}")
+        if code == "ConditionalCheckFailedException":
+            old = exc.response.get("Item")
+            item = deserialize(old) if isinstance(old, dict) else None
+            return ConditionFailed(f"{what}: {code}: {message}", item)
         if code == "ResourceNotFoundException":
             return TableMissing(f"{what}: {message or code} (run `acme-txn init`)")
         if code in THROTTLING_CODES or _throttled_transaction(exc):
@@ -117,12 +133,15 @@ def paginate_items(
         raise translate(exc, what) from exc
 
 
-def call(what: str, fn: Any, **kwargs: Any) -> Any:
-    """One DynamoDB call with botocore errors translated (``what`` names it in the message)."""
+def call(what: str, fn: Any, *, expect: Expect | None = None, **kwargs: Any) -> Any:
+    """One DynamoDB call with botocore errors translated (``what`` names it in the message).
+
+    ``expect`` maps error codes the caller handles to its own errors (see ``Expect``).
+    """
     try:
         return fn(**kwargs)
     except (ClientError, BotoCoreError) as exc:
-        raise translate(exc, what) from exc
+        raise translate(exc, what, expect) from exc
 
 
 _SERIALIZER = TypeSerializer()

@@ -67,6 +67,19 @@ class TableMissing(BackendError):
     """A table the product needs does not exist: run ``acme-txn init``."""
 
 
+class ConditionFailed(BackendError):
+    """A write's ``ConditionExpression`` was false (DynamoDB's ConditionalCheckFailedException).
+
+    Often expected, so callers catch this class instead of reading botocore codes: a lease
+    someone else holds, a dead letter already written. ``item`` is the item as it was
+    (deserialized) when the write asked for ``ReturnValuesOnConditionCheckFailure=ALL_OLD``.
+    """
+
+    def __init__(self, message: str, item: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.item = item
+
+
 class ConfigError(AcmeError):
     """The environment or the local installation is not usable (e.g. no Java)."""
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from acme_base.aws import error_code, translate
-from acme_base.errors import BackendError
+from acme_base.aws import call
+from acme_base.errors import BackendError, TableMissing
 from acme_base.settings import Settings
 
 # Index names follow the seed (ACME bank iterations 4-7).
@@ -119,35 +118,43 @@ def all_specs(settings: Settings) -> list[TableSpec]:
     return [ledger_spec(settings), views_spec(settings), streams_spec(settings)]
 
 
+class TableExists(BackendError):
+    """CreateTable found the table already there (``ResourceInUseException``)."""
+
+
 def ensure_table(client: Any, spec: TableSpec) -> str:
     """Create the table if missing and wait until it is ACTIVE. Returns 'created' or 'exists'."""
     try:
-        client.create_table(TableName=spec.name, **spec.definition)
-        status = "created"
-    except ClientError as exc:
-        if error_code(exc) != "ResourceInUseException":
-            raise translate(exc, f"create table {spec.name}") from exc
-        status = "exists"
-    except BotoCoreError as exc:
-        raise translate(exc, f"create table {spec.name}") from exc
-    try:
-        client.get_waiter("table_exists").wait(
-            TableName=spec.name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+        call(
+            f"create table {spec.name}",
+            client.create_table,
+            expect={"ResourceInUseException": TableExists},
+            TableName=spec.name,
+            **spec.definition,
         )
-        if spec.ttl_attribute and status == "created":
-            client.update_time_to_live(
-                TableName=spec.name,
-                TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
-            )
-        _verify(client, spec)
-    except (ClientError, BotoCoreError) as exc:
-        raise translate(exc, f"wait for table {spec.name}") from exc
+        status = "created"
+    except TableExists:
+        status = "exists"
+    call(
+        f"wait for table {spec.name}",
+        client.get_waiter("table_exists").wait,
+        TableName=spec.name,
+        WaiterConfig={"Delay": 1, "MaxAttempts": 60},
+    )
+    if spec.ttl_attribute and status == "created":
+        call(
+            f"enable TTL on {spec.name}",
+            client.update_time_to_live,
+            TableName=spec.name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
+        )
+    _verify(client, spec)
     return status
 
 
 def _verify(client: Any, spec: TableSpec) -> None:
     """An existing table must have the keys, indexes and stream we rely on."""
-    table = client.describe_table(TableName=spec.name)["Table"]
+    table = call(f"describe table {spec.name}", client.describe_table, TableName=spec.name)["Table"]
     want_indexes = {g["IndexName"] for g in spec.definition.get("GlobalSecondaryIndexes", [])}
     have_indexes = {g["IndexName"] for g in table.get("GlobalSecondaryIndexes", [])}
     missing = want_indexes - have_indexes
@@ -165,10 +172,5 @@ def ensure_tables(client: Any, settings: Settings) -> dict[str, str]:
 
 def delete_tables(client: Any, settings: Settings) -> None:
     for spec in all_specs(settings):
-        try:
-            client.delete_table(TableName=spec.name)
-        except ClientError as exc:
-            if error_code(exc) != "ResourceNotFoundException":
-                raise translate(exc, f"delete table {spec.name}") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, f"delete table {spec.name}") from exc
+        with contextlib.suppress(TableMissing):  # ResourceNotFoundException: already gone
+            call(f"delete table {spec.name}", client.delete_table, TableName=spec.name)

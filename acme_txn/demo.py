@@ -9,16 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from acme_base.settings import Settings
-from acme_base.tables import ensure_tables
+from acme_txn.bootstrap import App
 from acme_txn.invariants import LedgerCheck, check_log
 from acme_txn.workload import WorkloadSpec, funding_commands, mixed_commands, opening_commands
 from processor.outcomes import Outcome
-from processor.service import Ledger
-from processor.store import EventStore
-from projections.projector import Projector
 from projections.reconcile import reconcile
-from streams.runner import drain
 
 
 @dataclass
@@ -47,11 +42,9 @@ class DemoReport:
         }
 
 
-def run_workload(
-    client: Any, settings: Settings, spec: WorkloadSpec, workers: int = 8
-) -> DemoReport:
-    ensure_tables(client, settings)
-    ledger = Ledger(EventStore(client, settings.ledger_table))
+def run_workload(app: App, spec: WorkloadSpec, workers: int = 8) -> DemoReport:
+    app.ensure_tables()
+    ledger = app.ledger
     report = DemoReport(workers=workers)
     outcomes: list[Outcome] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -63,25 +56,25 @@ def run_workload(
     outcomes += mixed
     report.commands = len(mixed)
     report.statuses.update(o.status for o in mixed)
-    report.ledger = check_log(ledger.store.all_events(), outcomes)
+    report.ledger = check_log(app.event_store.all_events(), outcomes)
     unexpected = [o for o in outcomes if o.status in {"rejected", "failed"}]
     report.ledger.problems += [f"{o.txn_id}: {o.status}: {o.error}" for o in unexpected]
-    project_and_reconcile(client, settings, report, spec.seed)
+    project_and_reconcile(app, report, spec.seed)
     return report
 
 
-def project_and_reconcile(client: Any, settings: Settings, report: DemoReport, seed: int) -> None:
+def project_and_reconcile(app: App, report: DemoReport, seed: int) -> None:
     """Drain the stream into the read models through the local poller (Lambda ESM semantics),
     then redeliver a shuffled ~10% of the events as duplicates (at-least-once delivery), and
     reconcile the read models with the event log."""
-    events = list(EventStore(client, settings.ledger_table).all_events())
+    events = list(app.event_store.all_events())
     started = time.perf_counter()
-    drained = drain(settings, max_seconds=300)
+    drained = app.drain(max_seconds=300)
     drain_seconds = time.perf_counter() - started
     rng = random.Random(seed)
     redelivered = rng.sample(events, len(events) // 10)
     rng.shuffle(redelivered)
-    again = Projector(client, settings).project(redelivered)
+    again = app.projector.project(redelivered)
     report.extra["projection"] = {
         "delivered": drained.stats.delivered,
         "filtered_non_events": drained.stats.filtered,
@@ -92,7 +85,7 @@ def project_and_reconcile(client: Any, settings: Settings, report: DemoReport, s
         "duplicates_skipped": again.duplicates_skipped,
         "applied_twice": again.events_applied,
     }
-    result = reconcile(client, settings)
+    result = reconcile(app.event_store, app.views)
     report.extra["reconciliation"] = {
         "ok": result.ok,
         "accounts_checked": result.accounts_checked,

@@ -21,15 +21,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from projections.config import ProjectorConfig
+
 from acme_base.settings import Settings
+from acme_txn.bootstrap import Options, bootstrap
 from acme_txn.workload import WorkloadSpec, funding_commands, mixed_commands, opening_commands
 from bench.common import backend, fresh_tables
 from processor.events import LedgerEvent
-from processor.service import Ledger
-from processor.store import EventStore
-from projections.projector import ProjectionResult, Projector
+from projections.projector import ProjectionResult
 from projections.reconcile import reconcile_events
-from projections.views import ViewStore
 
 
 @dataclass
@@ -64,7 +64,7 @@ HEADER = (
 
 
 def make_log(settings: Settings, client: Any, spec: WorkloadSpec) -> list[LedgerEvent]:
-    ledger = Ledger(EventStore(client, settings.ledger_table))
+    ledger = bootstrap(settings, dynamodb=client).ledger
     with ThreadPoolExecutor(max_workers=8) as pool:
         for commands in (opening_commands(spec), funding_commands(spec), mixed_commands(spec)):
             list(pool.map(ledger.submit_raw, commands))
@@ -93,14 +93,16 @@ def measure(
     workers: int = 1,
 ) -> Measured:
     views_settings, client = fresh_tables(base, "bv")
-    store = EventStore(client, ledger_settings.ledger_table)
-    projector = Projector(client, views_settings, store, coalesce=coalesce, workers=workers)
+    ledger_store = bootstrap(ledger_settings, dynamodb=client).event_store
+    options = Options(projector=ProjectorConfig(coalesce=coalesce, workers=workers))
+    app = bootstrap(views_settings, options, dynamodb=client, event_store=ledger_store)
+    projector = app.projector
     total = ProjectionResult()
     started = time.perf_counter()
     for i in range(0, len(events), batch):
         total = total.merge(projector.project(events[i : i + batch]))
     seconds = time.perf_counter() - started
-    ok = reconcile_events(events, ViewStore(client, views_settings.views_table)).ok
+    ok = reconcile_events(events, app.views).ok
     declined = sum(1 for e in events if not e.approved)
     return Measured(label, len(events), seconds, total, ok and not total.failed, declined)
 

@@ -24,22 +24,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from acme_base.aws import dynamodb_client, streams_client
 from acme_base.settings import Settings
+from acme_txn.bootstrap import bootstrap
 from bench.common import Rate, backend, fresh_tables
 from processor.events import FundsCredited, LedgerEvent
-from processor.store import EventStore
 from streams.config import EsmConfig
 from streams.filters import EVENTS_ONLY, FilterCriteria
 from streams.handlers import CountingMetrics, StreamHandler
-from streams.poller import Poller
 from streams.shards import TRIM_HORIZON, DynamoDBShardSource
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
 
 def write_events(settings: Settings, client: Any, events: int, accounts: int) -> int:
-    store = EventStore(client, settings.ledger_table)
+    store = bootstrap(settings, dynamodb=client).event_store
     per_account = events // accounts
     now = datetime.now(UTC)
     for a in range(accounts):
@@ -102,9 +100,7 @@ def poller_rate(
         filters=FilterCriteria([EVENTS_ONLY]),
         **cfg,
     )
-    poller = Poller(
-        source, make_handler(finish), dynamodb_client(settings), settings.streams_table, config
-    )
+    poller = bootstrap(settings).poller(config, source=source, handler=make_handler(finish))
     started = time.perf_counter()
     poller.run(until_idle=True, max_seconds=600)
     end = finish.at or time.perf_counter()
@@ -142,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
         started = time.perf_counter()
         n = write_events(settings, client, args.events, args.accounts)
         print(f"wrote {n} events in {time.perf_counter() - started:.1f} s")
-        source = DynamoDBShardSource(client, streams_client(settings), settings.ledger_table)
+        source = bootstrap(settings, dynamodb=client).shard_source()
         raw_rate(source, n)  # warm-up pass over the same stream
         rows: list[Rate] = []
         raws: list[Rate] = []

@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from acme_base.aws import serialize
+from acme_txn.bootstrap import Options, bootstrap
 from acme_txn.workload import WorkloadSpec, funding_commands, opening_commands
 from bench.capacity import item_size, transaction_wcu
 from bench.common import Rate, backend, fresh_tables, print_rates, timed_pool, warm_up
 from processor.codec import event_to_item
+from processor.config import LedgerConfig
 from processor.events import FundsCredited
 from processor.service import Ledger
-from processor.store import EventStore
 
 WORKERS = 8
 
@@ -111,23 +112,25 @@ def main(argv: list[str] | None = None) -> None:
         )
         floor_put = raw_put(client, table, args.count)
         floor_txn = raw_transaction(client, table, args.count)
-        store = EventStore(client, table, record_capacity=True)
+        many_app = bootstrap(settings, dynamodb=client, record_capacity=True)
         many, _ = ledger_rate(
-            Ledger(store),
+            many_app.ledger,
             WorkloadSpec(accounts=200, prefix="M"),
             args.count,
             f"ledger credits, {WORKERS} workers, 200 accounts",
         )
-        cu_many = store.consumed_capacity[-args.count :]
-        hot_ledger = Ledger(EventStore(client, table, record_capacity=True))
+        cu_many = many_app.event_store.consumed_capacity[-args.count :]  # type: ignore[attr-defined]
+        hot_app = bootstrap(settings, dynamodb=client, record_capacity=True)
+        hot_ledger = hot_app.ledger
         hot, groups = ledger_rate(
             hot_ledger,
             WorkloadSpec(accounts=1, prefix="H"),
             args.count,
             f"ledger credits, {WORKERS} workers, 1 hot account",
         )
-        cu_hot = hot_ledger.store.consumed_capacity
-        no_group = Ledger(EventStore(client, table), group_size=1)
+        cu_hot = hot_app.event_store.consumed_capacity  # type: ignore[attr-defined]
+        single = Options(ledger=LedgerConfig(group_size=1))
+        no_group = bootstrap(settings, single, dynamodb=client).ledger
         hot1, _ = ledger_rate(
             no_group,
             WorkloadSpec(accounts=1, prefix="N"),

@@ -8,8 +8,9 @@ The same steps run against either; only the endpoint differs (and AWS needs a re
 1. the tables, through ``acme_base.tables.ensure_tables`` (idempotent);
 2. an SQS queue ``<prefix>-projections-onfailure``: the event source mapping's on-failure
    destination (it receives a pointer to each batch given up on, not the records);
-3. the Lambda function ``<prefix>-projections``: a zip of the project packages (``acme_txn
-   processor projections streams``), handler ``streams.handlers.lambda_handler``, environment
+3. the Lambda function ``<prefix>-projections``: a zip of the project packages (``acme_base
+   acme_txn processor projections streams``), handler
+   ``acme_txn.lambda_handlers.projection_handler``, environment
    ``ACME_TABLE_PREFIX``; with ``--vendor`` (the default on AWS) the third-party dependencies
    are added to the zip as manylinux wheels for the function's Python;
 4. the event source mapping from the ledger table's stream, with ReportBatchItemFailures,
@@ -46,14 +47,11 @@ from botocore.exceptions import ClientError  # noqa: E402
 from acme_base.aws import make_session  # noqa: E402
 from acme_base.settings import Settings  # noqa: E402
 from acme_base.tables import ensure_tables  # noqa: E402
+from streams.filters import EVENTS_ONLY, FilterCriteria  # noqa: E402
 
-PACKAGES = ("acme_txn", "processor", "projections", "streams")
-HANDLER = "streams.handlers.lambda_handler"
+PACKAGES = ("acme_base", "acme_txn", "processor", "projections", "streams")
+HANDLER = "acme_txn.lambda_handlers.projection_handler"
 LOCALSTACK_ROLE = "arn:aws:iam::000000000000:role/acme-txn-projections"
-#: only txn events reach the function (same pattern as streams.filters.EVENTS_ONLY)
-EVENTS_ONLY = {
-    "dynamodb": {"Keys": {"PK": {"S": [{"prefix": "ACCT#"}]}, "SK": {"S": [{"prefix": "TXN#"}]}}}
-}
 #: already in the Lambda Python runtime, or only needed outside Lambda
 NOT_VENDORED = ("boto3", "botocore", "localstack-client")
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same code gives the same hash
@@ -188,7 +186,7 @@ def mapping_settings(args: argparse.Namespace, queue_arn: str) -> dict[str, Any]
         "MaximumRetryAttempts": args.max_retry_attempts,
         "MaximumRecordAgeInSeconds": args.max_record_age,
         "ParallelizationFactor": args.parallelization_factor,
-        "FilterCriteria": {"Filters": [{"Pattern": json.dumps(EVENTS_ONLY)}]},
+        "FilterCriteria": FilterCriteria([EVENTS_ONLY]).to_esm(),  # only txn events
         "DestinationConfig": {"OnFailure": {"Destination": queue_arn}},
     }
 

@@ -53,9 +53,7 @@ from e2e_measure import (  # noqa: E402
 )
 
 from acme_base.aws import make_session  # noqa: E402
-from processor.service import Ledger  # noqa: E402
-from processor.store import EventStore  # noqa: E402
-from projections.views import ViewStore  # noqa: E402
+from acme_txn.bootstrap import bootstrap  # noqa: E402
 
 CLI = str(ROOT / ".venv" / "bin" / "acme-txn")
 
@@ -198,7 +196,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     session = make_session(settings)
     ddb = session.client("dynamodb", endpoint_url=args.endpoint_url)
     sqs = session.client("sqs", endpoint_url=args.endpoint_url)
-    views = ViewStore(ddb, settings.views_table)
+    app = bootstrap(settings, dynamodb=ddb)
+    views = app.views
     accounts = ["W1", "W2", "W3", "W4"]
     submit(
         args,
@@ -209,7 +208,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     )
     opened = time.time()
     log("latency phase: single credits, one a second")
-    samples = latency_phase(Ledger(EventStore(ddb, settings.ledger_table)), views)
+    samples = latency_phase(app.ledger, views)
     log(f"burst: {args.burst} commands over {len(accounts)} accounts, 4 workers")
     t0 = time.time()
     outcomes = submit(args, burst_commands(accounts, args.burst), workers=4)

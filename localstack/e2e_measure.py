@@ -11,8 +11,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from projections.ports import ViewStore
+
 from processor.service import Ledger
-from projections.views import ViewStore
 
 LATENCY_SAMPLES = 5
 

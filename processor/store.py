@@ -1,8 +1,9 @@
-"""The event store: the only module that reads and writes the ledger table's txn side.
+"""The DynamoDB event store: the only module that reads and writes the ledger table's txn side.
 
-Appends are ``TransactWriteItems`` of conditional puts: each event with
+Appends are one ``TransactWriteItems`` of conditional puts: each event with
 ``attribute_not_exists(PK)`` on its (account, seq) key, so two writers can never take the same
-seq, and each command's idempotency record on ``TXN#<txn_id>`` the same way.
+seq, and each command's idempotency record on ``TXN#<txn_id>`` the same way. The typed
+cancellation reasons of ``acme_base.aws.transact_write`` say which claim failed.
 """
 
 from __future__ import annotations
@@ -13,42 +14,37 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from acme_base.aws import call, deserialize, error_code, paginate_items, serialize, translate
-from acme_base.keys import account_pk, seq_sk, txn_pk
+from acme_base.aws import call, deserialize, paginate_items, serialize, transact_write
+from acme_base.errors import TransactionCancelled
+from acme_base.keys import TXN_PREFIX, TXN_SK_UPPER, account_pk, seq_sk, txn_pk
+from processor.accounts import open_account_actions
 from processor.codec import event_to_item, item_to_event
+from processor.commands import OpenAccount
 from processor.decide import AccountState, fold
-from processor.events import AccountOpened, LedgerEvent
+from processor.events import LedgerEvent
 from processor.outcomes import Outcome
+from processor.ports import (
+    IdempotencyRecord,
+    SeqTaken,
+    TxnIdsTaken,
+    check_append,
+    state_of_head,
+)
+
+__all__ = ["DynamoEventStore", "IdempotencyRecord", "SeqTaken", "TxnIdsTaken"]
 
 NOT_EXISTS = "attribute_not_exists(PK)"
 
 
-@dataclass(frozen=True)
-class IdempotencyRecord:
-    txn_id: str
-    fingerprint: str
-    outcome: Outcome
-
-
-class SeqTaken(Exception):
-    """Internal: another writer appended first; re-read and retry."""
-
-
 @dataclass
-class TxnIdsTaken(Exception):
-    """Internal: these txn ids already have idempotency records (the rest may retry)."""
+class DynamoEventStore:
+    """``processor.ports.EventStore`` on the ledger table (``record_capacity``: keep the
+    consumed capacity units of every append in ``consumed_capacity``, for the benchmarks)."""
 
-    txn_ids: list[str] = field(default_factory=list)
-
-
-@dataclass
-class EventStore:
     client: Any
     table: str
-    consumed_capacity: list[float] = field(default_factory=list)
     record_capacity: bool = False
+    consumed_capacity: list[float] = field(default_factory=list)
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -59,7 +55,10 @@ class EventStore:
             self.client.query,
             TableName=self.table,
             KeyConditionExpression="PK = :pk AND begins_with(SK, :t)",
-            ExpressionAttributeValues={":pk": {"S": account_pk(account_id)}, ":t": {"S": "TXN#"}},
+            ExpressionAttributeValues={
+                ":pk": {"S": account_pk(account_id)},
+                ":t": {"S": TXN_PREFIX},
+            },
             ScanIndexForward=False,
             Limit=1,
             ConsistentRead=True,
@@ -68,19 +67,13 @@ class EventStore:
         return item_to_event(deserialize(items[0])) if items else None
 
     def state(self, account_id: str) -> AccountState | None:
-        """Account state from its head event (the head carries the running balance)."""
-        head = self.head(account_id)
-        if head is None:
-            return None
-        if isinstance(head, AccountOpened):
-            return AccountState(account_id, head.customer_id, head.currency, 0, 0)
-        return AccountState(account_id, "", head.currency, head.balance_after, head.seq)
+        return state_of_head(account_id, self.head(account_id))
 
     def events(
         self, account_id: str, from_seq: int = 0, to_seq: int | None = None
     ) -> Iterator[LedgerEvent]:
         """Events of one account in seq order, optionally a seq range (inclusive)."""
-        upper = seq_sk(to_seq) if to_seq is not None else "TXN#~"
+        upper = seq_sk(to_seq) if to_seq is not None else TXN_SK_UPPER
         items = paginate_items(
             self.client,
             "query",
@@ -139,29 +132,29 @@ class EventStore:
         self,
         events: Sequence[LedgerEvent],
         records: Sequence[IdempotencyRecord],
-        extra: Sequence[dict[str, Any]] = (),
+        opening: OpenAccount | None = None,
     ) -> None:
         """Append events and idempotency records atomically, or raise SeqTaken/TxnIdsTaken."""
+        opened = check_append(events, records, opening)
         now = datetime.now(UTC).isoformat()
         actions: list[dict[str, Any]] = [self._put(event_to_item(e)) for e in events]
         actions += [self._put(_record_item(r, now)) for r in records]
-        actions += list(extra)
-        kwargs: dict[str, Any] = {"TransactItems": actions}
-        if self.record_capacity:
-            kwargs["ReturnConsumedCapacity"] = "TOTAL"
+        if opening is not None and opened is not None:
+            actions += open_account_actions(self.table, opening, opened.occurred_at.isoformat())
         try:
-            resp = self.client.transact_write_items(**kwargs)
-        except ClientError as exc:
-            if error_code(exc) == "TransactionCanceledException":
-                self._raise_cancelled(exc, len(events), records)
-            raise translate(exc, "append events") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, "append events") from exc
+            units = transact_write(
+                self.client, actions, "append events", capacity=self.record_capacity
+            )
+        except TransactionCancelled as exc:
+            lost = _lost_claim(exc, len(events), records)
+            if lost is None:
+                raise  # not a claim that failed: a backend error
+            raise lost from exc
         if self.record_capacity:
-            total = sum(c.get("CapacityUnits", 0) for c in resp.get("ConsumedCapacity", []))
-            self.consumed_capacity.append(total)
+            self.consumed_capacity.append(units)
 
     def _put(self, item: dict[str, Any]) -> dict[str, Any]:
+        """A conditional put: the item's key must be free (mutation tests patch this)."""
         return {
             "Put": {
                 "TableName": self.table,
@@ -170,23 +163,21 @@ class EventStore:
             }
         }
 
-    def _raise_cancelled(
-        self, exc: ClientError, n_events: int, records: Sequence[IdempotencyRecord]
-    ) -> None:
-        reasons = exc.response.get("CancellationReasons") or []
-        codes = [r.get("Code", "None") for r in reasons]
-        taken = [
-            records[i - n_events].txn_id
-            for i, code in enumerate(codes)
-            if code == "ConditionalCheckFailed" and n_events <= i < n_events + len(records)
-        ]
-        if taken:
-            raise TxnIdsTaken(taken) from exc
-        if any(code == "ConditionalCheckFailed" for code in codes[:n_events]):
-            raise SeqTaken() from exc
-        if any(code == "TransactionConflict" for code in codes) or not codes:
-            raise SeqTaken() from exc  # a concurrent transaction touched our items: retry
-        raise translate(exc, f"append events (cancelled: {codes})") from exc
+
+def _lost_claim(
+    exc: TransactionCancelled, n_events: int, records: Sequence[IdempotencyRecord]
+) -> TxnIdsTaken | SeqTaken | None:
+    """Which claim of a cancelled append was lost: taken txn ids win over a taken seq, and a
+    concurrent transaction on our items is a lost race too. None: something else failed."""
+    failed = exc.failed()
+    taken = [
+        records[i - n_events].txn_id for i in failed if n_events <= i < n_events + len(records)
+    ]
+    if taken:
+        return TxnIdsTaken(taken)
+    if any(i < n_events for i in failed) or exc.conflict:
+        return SeqTaken()
+    return None
 
 
 def _record_item(record: IdempotencyRecord, now: str) -> dict[str, Any]:

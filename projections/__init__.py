@@ -1,1 +1,2 @@
-"""Read side: pure folds of the event log, the exactly-once projector, rebuild, reports."""
+"""Read side: pure folds and planning, the exactly-once projector's rules, the ViewStore port
+with its DynamoDB adapter and in-memory twin, rebuild, reconcile, reports."""

@@ -1,4 +1,4 @@
-"""Rebuild a read model: drop its items, replay it from the event table, compare.
+"""Rebuild a read model: drop its items, replay it from the event log, compare.
 
 Daily totals and the declined index move with the balance guard (``applied_seq``), so a
 rebuild must keep the three models consistent with that guard:
@@ -10,33 +10,35 @@ rebuild must keep the three models consistent with that guard:
   on from there.
 
 Run it with the projector stopped (`acme-txn project --rebuild` refuses while a stream consumer
-holds a live shard lease, unless `--force`; a concurrent projector would write into a model while it
-is being replaced). The rebuilt model is compared with the live one it replaced and with a
-fresh fold of the log up to the same cut-off.
+holds a live shard lease, unless `--force`; a concurrent projector would write into a model
+while it is being replaced). The rebuilt model is compared with the live one it replaced and
+with a fresh fold of the log up to the same cut-off.
+
+Progress goes to an optional ``on_progress(stage, done, total)`` callback (``total`` None when
+unknown): called with ``done=0`` as each stage starts and again as it advances.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any
 
 from acme_base.errors import InvalidInput
-from acme_base.settings import Settings
 from processor.events import LedgerEvent
-from processor.store import EventStore
-from projections.model import Snapshot, fold_all, fold_balances, fold_daily_sharded, fold_declined
-from projections.reconcile import Mismatch, compare
-from projections.views import (
+from processor.ports import EventReader
+from projections.items import (
     BALANCE,
     DAILY,
     DECLINED,
-    ViewStore,
     balance_item,
     daily_item,
     declined_item,
+    key_of,
 )
+from projections.model import Snapshot, fold_all, fold_balances, fold_daily_sharded, fold_declined
+from projections.ports import ViewStore
+from projections.reconcile import Mismatch, compare
 
 NAMES = {
     "balances": (BALANCE,),
@@ -47,37 +49,10 @@ NAMES = {
     "declined_index": (DECLINED,),
     "all": (BALANCE, DAILY, DECLINED),
 }
+BATCH = 25  # items per bulk write (BatchWriteItem's limit), and per progress step
 
-
-class Progress:
-    """A plain text progress bar on stderr (``\\r``-redrawn on a terminal, lines otherwise)."""
-
-    def __init__(self, label: str, total: int | None, stream: TextIO | None = None) -> None:
-        self.label, self.total, self.done = label, total, 0
-        self.stream = stream if stream is not None else sys.stderr
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self._last = -1
-
-    def advance(self, n: int = 1) -> None:
-        self.done += n
-        step = self.done * 20 // self.total if self.total else self.done // 500
-        if step != self._last:
-            self._last = step
-            self._draw()
-
-    def _draw(self, end: str = "") -> None:
-        if self.total:
-            filled = self.done * 30 // self.total
-            text = f"{self.label} [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}"
-        else:
-            text = f"{self.label} {self.done}"
-        if self.tty:
-            print(f"\r{text}", end=end, file=self.stream, flush=True)
-        elif end:
-            print(text, file=self.stream, flush=True)
-
-    def close(self) -> None:
-        self._draw(end="\n")
+#: ``on_progress(stage, done, total)``
+OnProgress = Callable[[str, int, int | None], None]
 
 
 def models_of(name: str) -> tuple[str, ...]:
@@ -116,9 +91,16 @@ class RebuildResult:
         }
 
 
-def _counted(events: Iterable[LedgerEvent], progress: Progress) -> Iterator[LedgerEvent]:
-    for event in events:
-        progress.advance()
+def _quiet(stage: str, done: int, total: int | None) -> None:
+    """The default ``on_progress``: report nothing."""
+
+
+def _counted(
+    events: Iterable[LedgerEvent], stage: str, report: OnProgress
+) -> Iterator[LedgerEvent]:
+    report(stage, 0, None)
+    for done, event in enumerate(events, start=1):
+        report(stage, done, None)
         yield event
 
 
@@ -133,62 +115,39 @@ def _items(models: tuple[str, ...], events: list[LedgerEvent]) -> list[dict[str,
     return items
 
 
+def _in_batches(
+    write: Callable[[list[Any]], int], rows: list[Any], stage: str, report: OnProgress
+) -> int:
+    """``write`` every row, ``BATCH`` at a time, reporting progress; how many were written."""
+    report(stage, 0, len(rows))
+    count = 0
+    for start in range(0, len(rows), BATCH):
+        count += write(rows[start : start + BATCH])
+        report(stage, min(start + BATCH, len(rows)), len(rows))
+    return count
+
+
 def rebuild_projection(
-    client: Any, settings: Settings, name: str, stream: TextIO | None = None
+    events: EventReader, views: ViewStore, name: str, on_progress: OnProgress | None = None
 ) -> RebuildResult:
+    """Drop the read model(s) ``name``, replay them from ``events``, compare (see above)."""
     models = models_of(name)
-    views = ViewStore(client, settings.views_table)
-    store = EventStore(client, settings.ledger_table)
+    report = on_progress or _quiet
     result = RebuildResult(name)
     live = views.snapshot()
     cutoff = None if len(models) == 3 else {a: v.applied_seq for a, v in live.balances.items()}
-    scanning = Progress("replaying the event log: events", None, stream)
-    events = [
+    replayed = [
         e
-        for e in _counted(store.all_events(), scanning)
+        for e in _counted(events.all_events(), "replaying the event log: events", report)
         if cutoff is None or e.seq <= cutoff.get(e.account_id, -1)
     ]
-    scanning.close()
-    result.events_replayed = len(events)
-    doomed = [{"PK": i["PK"], "SK": i["SK"]} for i in views.scan() if i.get("entity") in models]
-    dropping = Progress(f"dropping {name}: items", len(doomed), stream)
-    for start in range(0, len(doomed), 25):
-        result.items_deleted += views.delete_all(doomed[start : start + 25])
-        dropping.advance(len(doomed[start : start + 25]))
-    dropping.close()
-    items = _items(models, events)
-    writing = Progress(f"writing {name}: items", len(items), stream)
-    for start in range(0, len(items), 25):
-        result.items_written += views.put_all(items[start : start + 25])
-        writing.advance(len(items[start : start + 25]))
-    writing.close()
+    result.events_replayed = len(replayed)
+    doomed = [key_of(i) for i in views.scan() if i.get("entity") in models]
+    result.items_deleted = _in_batches(views.delete_all, doomed, f"dropping {name}: items", report)
+    items = _items(models, replayed)
+    result.items_written = _in_batches(views.put_all, items, f"writing {name}: items", report)
     rebuilt = views.snapshot()
     result.differences_from_live = compare(live, rebuilt, models).mismatches
-    expected: Snapshot = fold_all(events)
+    expected: Snapshot = fold_all(replayed)
     result.mismatches = compare(expected, rebuilt, models).mismatches
     return result
-
-
-def rebuild(ctx: Any, name: str) -> int:
-    """``acme-txn project --rebuild NAME``: rebuild, print the comparison, exit 0 if equal.
-
-    ``ctx`` is an ``acme_txn.cli.context.Context``.
-    """
-    result = rebuild_projection(ctx.dynamodb, ctx.settings, name)
-    data = result.as_dict()
-    lines = [
-        f"rebuilt {name}: {result.events_replayed} events replayed, "
-        f"{result.items_deleted} items dropped, {result.items_written} written",
-        "equal to the live projection it replaced"
-        if not result.differences_from_live
-        else f"{len(result.differences_from_live)} differences from the live projection:",
-    ]
-    lines += [f"  {m.line()}" for m in result.differences_from_live]
-    lines.append(
-        "equal to a fresh fold of the event log"
-        if result.ok
-        else f"{len(result.mismatches)} MISMATCHES against the fold:"
-    )
-    lines += [f"  {m.line()}" for m in result.mismatches]
-    ctx.emit(data, "\n".join(lines))
-    return 0 if result.ok else 1

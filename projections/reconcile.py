@@ -1,7 +1,8 @@
 """Reconciliation: the stored read models against the fold of the event log.
 
 ``compare`` is pure (two ``Snapshot``s in, every mismatch out); ``reconcile`` reads the event
-log and the views table and compares them.
+log (``processor.ports.EventReader``) and the view store (``projections.ports.ViewStore``) and
+compares them.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from acme_base.settings import Settings
 from processor.events import LedgerEvent
 from processor.money import format_minor
-from processor.store import EventStore
+from processor.ports import EventReader
+from projections.items import BALANCE, DAILY, DECLINED
 from projections.model import (
     DAILY_FIELDS,
     MONEY_FIELDS,
@@ -23,7 +24,7 @@ from projections.model import (
     Snapshot,
     fold_all,
 )
-from projections.views import BALANCE, DAILY, DECLINED, ViewStore
+from projections.ports import ViewStore
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -130,14 +131,13 @@ def compare(expected: Snapshot, actual: Snapshot, models: Iterable[str] = MODELS
 
 
 def reconcile_events(events: Iterable[LedgerEvent], views: ViewStore) -> Reconciliation:
+    """``events`` (any order, duplicates allowed) against the stored read models."""
     return compare(fold_all(events), views.snapshot())
 
 
-def reconcile(client: Any, settings: Settings) -> Reconciliation:
+def reconcile(events: EventReader, views: ViewStore) -> Reconciliation:
     """Balances, daily totals and the declined index against the fold of the event log."""
-    store = EventStore(client, settings.ledger_table)
-    views = ViewStore(client, settings.views_table)
-    return reconcile_events(store.all_events(), views)
+    return reconcile_events(events.all_events(), views)
 
 
 __all__ = [

@@ -1,110 +1,62 @@
-"""The views table adapter: item layout, reads, scans, queries, bulk puts and deletes.
+"""The DynamoDB view store: ``projections.ports.ViewStore`` on the views table.
 
-Item layout (``<prefix>-views``, PK/SK strings; ``entity`` names the read model):
-
-- balance:  ``PK=ACCT#<account>``, ``SK=BALANCE``; ``balance`` (minor units), ``applied_seq``,
-  ``currency``, ``account_id``.
-- daily:    ``PK=DAY#<date>#<shard>``, ``SK=TOTALS``; ``report_date`` and the six counters of
-  ``DailyTotals`` (ADDed). A day's totals are the sum of its shards.
-- declined: ``PK=DECL#<account>``, ``SK=TXN#<seq>``; ``txn_declined_reason`` + ``txn_date``
-  (the sparse GSI ``GSI_Sparse_TXN_Declined`` keys) and the event's fields.
+The item layout is ``projections.items``'. This adapter only reads, writes, and turns a
+cancelled guarded transaction into ``GuardMoved`` / ``GuardConflict`` (the rules are in
+``projections.ports`` and the projector). ``apply`` is one ``TransactWriteItems``: the balance
+item's update conditioned on the guard (asking ``ALL_OLD`` on failure, so the cancellation
+reason carries the stored ``applied_seq``), the daily totals' ADDs and the declined puts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
-from acme_base.aws import call, deserialize, paginate_items, serialize
-from acme_base.keys import DAY_SHARDS, balance_key, daily_key, declined_key
+from acme_base.aws import call, deserialize, paginate_items, serialize, transact_write
+from acme_base.errors import TransactionCancelled
+from acme_base.keys import DAY_SHARDS, balance_key, daily_key
 from acme_base.tables import GSI_DECLINED
-from projections.model import (
-    DAILY_FIELDS,
-    BalanceView,
-    DailyTotals,
-    DeclinedEntry,
-    EventKey,
-    Snapshot,
-    sum_shards,
+from projections.items import (
+    BALANCE,
+    DAILY,
+    balance_of,
+    declined_item,
+    declined_of,
+    now_iso,
+    snapshot_of,
+    totals_of,
 )
+from projections.model import DAILY_FIELDS, BalanceView, DailyTotals, DeclinedEntry, Snapshot
+from projections.plan import Chunk
+from projections.ports import GuardConflict, GuardMoved, balance_after
 
-BALANCE, DAILY, DECLINED = "balance", "daily", "declined"
-ENTITIES = (BALANCE, DAILY, DECLINED)
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-def balance_item(view: BalanceView) -> dict[str, Any]:
-    return {
-        **balance_key(view.account_id),
-        "entity": BALANCE,
-        "account_id": view.account_id,
-        "balance": view.balance,
-        "applied_seq": view.applied_seq,
-        "currency": view.currency,
-        "updated_at": now_iso(),
-    }
+_DAILY_ADD = ", ".join(f"#{f} :{f}" for f in DAILY_FIELDS)
+_DAILY_NAMES = {f"#{f}": f for f in (*DAILY_FIELDS, "entity", "report_date", "shard")}
+_BALANCE_SET = (
+    "SET #balance = :b, #applied_seq = :s, #currency = :c, #account_id = :a, "
+    "#entity = :e, #updated_at = :t"
+)
+_BALANCE_NAMES = {
+    f"#{f}": f for f in ("balance", "applied_seq", "currency", "account_id", "entity", "updated_at")
+}
 
 
-def daily_item(date: str, shard: int, totals: DailyTotals) -> dict[str, Any]:
-    return {
-        **daily_key(date, shard),
-        "entity": DAILY,
-        "report_date": date,
-        "shard": shard,
-        **totals.as_dict(),
-    }
-
-
-def declined_item(entry: DeclinedEntry) -> dict[str, Any]:
-    item = {
-        **declined_key(entry.account_id, entry.seq),
-        "entity": DECLINED,
-        **entry.as_dict(),
-        "txn_declined_reason": entry.reason,
-    }
-    del item["reason"]
-    return item
-
-
-def _int(value: Any) -> int:
-    return int(value) if isinstance(value, Decimal | int) else int(str(value))
-
-
-def balance_of(item: dict[str, Any]) -> BalanceView:
-    return BalanceView(
-        str(item["account_id"]),
-        _int(item["balance"]),
-        _int(item["applied_seq"]),
-        str(item.get("currency", "")),
-    )
-
-
-def totals_of(item: dict[str, Any]) -> DailyTotals:
-    return DailyTotals(**{f: _int(item.get(f, 0)) for f in DAILY_FIELDS})
-
-
-def declined_of(item: dict[str, Any]) -> DeclinedEntry:
-    return DeclinedEntry(
-        account_id=str(item["account_id"]),
-        seq=_int(item["seq"]),
-        txn_id=str(item["txn_id"]),
-        reason=str(item["txn_declined_reason"]),
-        amount=_int(item["amount"]),
-        txn_date=str(item["txn_date"]),
-        occurred_at=str(item["occurred_at"]),
-        kind=str(item["kind"]),
-        currency=str(item["currency"]),
-    )
+def _guard_error(exc: TransactionCancelled) -> Exception | None:
+    """The typed error of a cancelled ``apply`` (None: neither guard nor conflict)."""
+    first = exc.reasons[0] if exc.reasons else None
+    if first is not None and first.code == "ConditionalCheckFailed":
+        seq = first.item.get("applied_seq") if first.item else None
+        return GuardMoved(int(seq) if seq is not None else None)
+    if exc.conflict:
+        return GuardConflict(str(exc))
+    return None
 
 
 @dataclass
-class ViewStore:
+class DynamoViewStore:
+    """``projections.ports.ViewStore`` on the views table ``table``."""
+
     client: Any
     table: str
 
@@ -132,24 +84,9 @@ class ViewStore:
             yield deserialize(item)
 
     def snapshot(self) -> Snapshot:
-        """All three read models as stored (daily shards summed per date)."""
-        balances: dict[str, BalanceView] = {}
-        sharded: dict[tuple[str, int], DailyTotals] = {}
-        declined: dict[EventKey, DeclinedEntry] = {}
-        for item in self.scan():
-            entity = item.get("entity")
-            if entity == BALANCE:
-                view = balance_of(item)
-                balances[view.account_id] = view
-            elif entity == DAILY:
-                sharded[(str(item["report_date"]), _int(item["shard"]))] = totals_of(item)
-            elif entity == DECLINED:
-                entry = declined_of(item)
-                declined[(entry.account_id, entry.seq)] = entry
-        return Snapshot(balances, sum_shards(sharded), declined)
+        return snapshot_of(self.scan())
 
     def daily(self, dates: Sequence[str]) -> dict[str, DailyTotals]:
-        """Totals of each date (every shard read and summed); dates without items are zero."""
         keys = [daily_key(d, s) for d in dates for s in range(DAY_SHARDS)]
         totals = {d: DailyTotals() for d in dates}
         for item in self._batch_get(keys):
@@ -213,3 +150,69 @@ class ViewStore:
             resp = call("batch write views", self.client.batch_write_item, RequestItems=pending)
             pending = resp.get("UnprocessedItems") or {}
         return len(batch)
+
+    # --- the projector's guarded write ----------------------------------------------------
+
+    def apply(self, chunk: Chunk) -> float:
+        """One transaction (see the module docstring); the consumed write units."""
+        what = f"project {chunk.account_id}"
+        try:
+            return transact_write(self.client, self._actions(chunk), what, capacity=True)
+        except TransactionCancelled as exc:
+            typed = _guard_error(exc)
+            if typed is None:
+                raise
+            raise typed from exc
+
+    def _actions(self, chunk: Chunk) -> list[dict[str, Any]]:
+        """The balance update (guarded) first, then the daily ADDs, then the declined puts."""
+        return [
+            self._balance_action(chunk),
+            *(self._daily_action(d, s, t) for (d, s), t in sorted(chunk.daily.items())),
+            *(
+                {"Put": {"TableName": self.table, "Item": serialize(declined_item(entry))}}
+                for entry in chunk.declined
+            ),
+        ]
+
+    def _balance_action(self, chunk: Chunk) -> dict[str, Any]:
+        view = balance_after(chunk)
+        values: dict[str, Any] = {
+            ":b": view.balance,
+            ":s": view.applied_seq,
+            ":c": view.currency,
+            ":a": view.account_id,
+            ":e": BALANCE,
+            ":t": now_iso(),
+        }
+        if chunk.after_seq < 0:
+            condition = "attribute_not_exists(PK)"
+        else:
+            condition = "#applied_seq = :prev"
+            values[":prev"] = chunk.after_seq
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": serialize(balance_key(chunk.account_id)),
+                "UpdateExpression": _BALANCE_SET,
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": _BALANCE_NAMES,
+                "ExpressionAttributeValues": serialize(values),
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+
+    def _daily_action(self, date: str, shard: int, totals: DailyTotals) -> dict[str, Any]:
+        adds = {f":{f}": v for f, v in totals.as_dict().items()}
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": serialize(daily_key(date, shard)),
+                "UpdateExpression": f"SET #entity = :e, #report_date = :d, #shard = :h "
+                f"ADD {_DAILY_ADD}",
+                "ExpressionAttributeNames": _DAILY_NAMES,
+                "ExpressionAttributeValues": serialize(
+                    {":e": DAILY, ":d": date, ":h": shard, **adds}
+                ),
+            }
+        }

@@ -1,5 +1,5 @@
 """Pure pieces of the delivery logic: lanes for the parallelization factor, reading a
-function's response the way Lambda does, and retry bookkeeping."""
+function's response the way Lambda does, and retry bookkeeping (no boto3, no powertools)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from streams.records import partition_key, seq_of
-
-Record = dict[str, Any]
+from streams.keys import Record, partition_key, seq_of
 
 
 def split_lanes(

@@ -6,33 +6,145 @@ from dataclasses import dataclass, field
 
 from acme_base.errors import InvalidInput
 from streams.filters import FilterCriteria
-from streams.shards import LATEST, TRIM_HORIZON
+from streams.keys import LATEST, TRIM_HORIZON
 
 
 @dataclass(frozen=True)
 class EsmConfig:
     """Lambda ESM settings (defaults are Lambda's) plus the poller's own knobs.
 
-    ``max_retry_attempts=-1`` and ``max_record_age=-1`` mean infinite, as in Lambda.
+    ``max_retry_attempts=-1`` and ``max_record_age=-1`` mean infinite, as in Lambda. Each
+    field's ``metadata`` holds its ``help`` (naming the Lambda setting it mirrors) and its CLI
+    ``flag``, from which the composition root makes the flags and Lambda variables.
     """
 
-    consumer: str = "projections"
-    batch_size: int = 100  # BatchSize, 1..10000
-    batching_window: float = 0.0  # MaximumBatchingWindowInSeconds, 0..300
-    starting_position: str = TRIM_HORIZON  # StartingPosition
-    max_retry_attempts: int = -1  # MaximumRetryAttempts, -1..10000
-    max_record_age: float = -1  # MaximumRecordAgeInSeconds, -1 or 60..604800
-    bisect_on_error: bool = False  # BisectBatchOnFunctionError
-    parallelization_factor: int = 1  # ParallelizationFactor, 1..10
-    report_batch_item_failures: bool = True  # FunctionResponseTypes=[ReportBatchItemFailures]
-    filters: FilterCriteria = field(default_factory=FilterCriteria)  # FilterCriteria
-    dead_letter: bool = True  # DestinationConfig.OnFailure -> the <prefix>-streams table
-    # the poller's own
-    poll_interval: float = 0.25  # Lambda polls each shard about four times a second
-    lease_seconds: float = 30.0
-    refresh_interval: float = 30.0  # how often the shard list is re-read
-    idle_polls: int = 2  # empty reads in a row before a shard counts as caught up
-    retry_backoff: float = 0.25  # pause before redelivering a failed batch
+    consumer: str = field(
+        default="projections",
+        metadata={
+            "help": "consumer name: its own checkpoints, leases and DLQ (the ESM's identity)",
+            "flag": "--consumer",
+        },
+    )
+    batch_size: int = field(
+        default=100,
+        metadata={"help": "BatchSize: records per invocation, 1..10000", "flag": "--batch-size"},
+    )
+    batching_window: float = field(
+        default=0.0,
+        metadata={
+            "help": "MaximumBatchingWindowInSeconds: wait up to this long to fill a batch, 0..300",
+            "flag": "--batching-window",
+        },
+    )
+    starting_position: str = field(
+        default=TRIM_HORIZON,
+        metadata={
+            "help": "StartingPosition for a shard with no checkpoint: TRIM_HORIZON or LATEST",
+            "flag": "--starting-position",
+            "choices": (TRIM_HORIZON, LATEST),
+        },
+    )
+    max_retry_attempts: int = field(
+        default=-1,
+        metadata={
+            "help": "MaximumRetryAttempts: retries of a failing record, -1 (infinite)..10000",
+            "flag": "--max-retries",
+        },
+    )
+    max_record_age: float = field(
+        default=-1.0,
+        metadata={
+            "help": "MaximumRecordAgeInSeconds: discard older records, -1 (infinite) or 60..604800",
+            "flag": "--max-record-age",
+        },
+    )
+    bisect_on_error: bool = field(
+        default=False,
+        metadata={
+            "help": "BisectBatchOnFunctionError: split a failing batch in two and retry",
+            "flag": "--bisect",
+        },
+    )
+    parallelization_factor: int = field(
+        default=1,
+        metadata={
+            "help": "ParallelizationFactor: concurrent batches per shard, 1..10 (order kept "
+            "per partition key)",
+            "flag": "--parallelization-factor",
+        },
+    )
+    report_batch_item_failures: bool = field(
+        default=True,
+        metadata={
+            "help": "FunctionResponseTypes=[ReportBatchItemFailures]: read the handler's "
+            "batchItemFailures",
+            "flag": "--report-batch-item-failures",
+        },
+    )
+    filters: FilterCriteria = field(
+        default_factory=FilterCriteria,
+        metadata={
+            "help": 'FilterCriteria: a pattern, a list of patterns or {"Filters": ...} as JSON',
+            "flag": "--filter",
+        },
+    )
+    dead_letter: bool = field(
+        default=True,
+        metadata={
+            "help": "DestinationConfig.OnFailure: keep discarded records as dead letters in "
+            "the <prefix>-streams table",
+            "flag": "--dead-letter",
+        },
+    )
+    # the poller's own (no Lambda setting: Lambda's service does these)
+    poll_interval: float = field(
+        default=0.25,  # Lambda polls each shard about four times a second
+        metadata={
+            "help": "seconds between reads of a shard (none in Lambda, which polls about 4 "
+            "times a second)",
+            "flag": "--poll-interval",
+        },
+    )
+    lease_seconds: float = field(
+        default=30.0,
+        metadata={
+            "help": "shard lease time (none in Lambda, which assigns shards itself): how soon "
+            "a crashed poller's shards are taken over",
+            "flag": "--lease-seconds",
+        },
+    )
+    refresh_interval: float = field(
+        default=30.0,
+        metadata={
+            "help": "seconds between re-reads of the shard list (none in Lambda, which "
+            "follows splits itself)",
+            "flag": "--refresh-interval",
+        },
+    )
+    idle_polls: int = field(
+        default=2,
+        metadata={
+            "help": "empty reads in a row before a shard counts as caught up, for "
+            "--until-idle (none in Lambda; raise it on AWS)",
+            "flag": "--idle-polls",
+        },
+    )
+    retry_backoff: float = field(
+        default=0.25,
+        metadata={
+            "help": "seconds before a failed batch is delivered again (none in Lambda, "
+            "which retries at once)",
+            "flag": "--retry-backoff",
+        },
+    )
+    fetch_limit: int = field(
+        default=1000,
+        metadata={
+            "help": "records asked of one GetRecords call, 1..1000 (its Limit; Lambda "
+            "uses the maximum)",
+            "flag": "--fetch-limit",
+        },
+    )
 
     def __post_init__(self) -> None:
         checks = [
@@ -61,5 +173,3 @@ class EsmConfig:
         for ok, message in checks:
             if not ok:
                 raise InvalidInput(message)
-
-    fetch_limit: int = 1000  # records asked of one GetRecords call (its maximum)

@@ -8,17 +8,17 @@ conditional on the key being new, so a retried write after a crash never duplica
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from acme_base.aws import deserialize, error_code, paginate_items, translate
+from acme_base.aws import call, deserialize, paginate_items
+from acme_base.errors import ConditionFailed
 from streams.batches import interpret
-from streams.records import seq_of
+from streams.keys import seq_of
 
 RETRIES_EXHAUSTED = "RetryAttemptsExhausted"
 RECORD_AGE_EXCEEDED = "RecordAgeExceeded"
@@ -100,15 +100,16 @@ class DeadLetters:
                 "record": {"S": json.dumps(record, default=str)},
             }
             try:
-                self.client.put_item(
-                    TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(PK)"
+                call(
+                    "write dead letter",
+                    self.client.put_item,
+                    TableName=self.table,
+                    Item=item,
+                    ConditionExpression="attribute_not_exists(PK)",
                 )
-                new += 1
-            except ClientError as exc:
-                if error_code(exc) != "ConditionalCheckFailedException":
-                    raise translate(exc, "write dead letter") from exc
-            except BotoCoreError as exc:
-                raise translate(exc, "write dead letter") from exc
+            except ConditionFailed:  # written before a crash: never a duplicate
+                continue
+            new += 1
         return new
 
     def list(self) -> list[DeadLetter]:
@@ -141,16 +142,18 @@ class DeadLetters:
         ]
 
     def _delete(self, letter: DeadLetter) -> None:
-        try:
-            self.client.delete_item(
-                TableName=self.table, Key={"PK": {"S": self.pk}, "SK": {"S": letter.key}}
-            )
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "delete dead letter") from exc
+        call(
+            "delete dead letter",
+            self.client.delete_item,
+            TableName=self.table,
+            Key={"PK": {"S": self.pk}, "SK": {"S": letter.key}},
+        )
 
     def _note_failure(self, letter: DeadLetter, error: str) -> None:
-        try:
-            self.client.update_item(
+        with contextlib.suppress(ConditionFailed):  # deleted meanwhile: nothing to note
+            call(
+                "update dead letter",
+                self.client.update_item,
                 TableName=self.table,
                 Key={"PK": {"S": self.pk}, "SK": {"S": letter.key}},
                 UpdateExpression="SET #e = :e, attempts = attempts + :one, redriven_at = :now",
@@ -162,11 +165,6 @@ class DeadLetters:
                     ":now": {"S": datetime.now(UTC).isoformat()},
                 },
             )
-        except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise translate(exc, "update dead letter") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, "update dead letter") from exc
 
     def redrive(
         self, handler: Handler, batch_size: int = 10, keys: Sequence[str] = ()

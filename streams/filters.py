@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from acme_base.errors import InvalidInput
+from acme_base.keys import ACCOUNT_PREFIX, TXN_PREFIX
 
 Pattern = Mapping[str, Any]
 _MISSING = object()
@@ -34,7 +35,12 @@ MAX_FILTERS = 5
 #: Drop everything in the ledger table that is not a txn event (idempotency records,
 #: customers, accounts): the default filter of the projection consumer.
 EVENTS_ONLY: dict[str, Any] = {
-    "dynamodb": {"Keys": {"PK": {"S": [{"prefix": "ACCT#"}]}, "SK": {"S": [{"prefix": "TXN#"}]}}}
+    "dynamodb": {
+        "Keys": {
+            "PK": {"S": [{"prefix": ACCOUNT_PREFIX}]},
+            "SK": {"S": [{"prefix": TXN_PREFIX}]},
+        }
+    }
 }
 
 
@@ -206,6 +212,23 @@ class FilterCriteria:
 
     def __call__(self, record: Mapping[str, Any]) -> bool:
         return not self.patterns or any(matches(p, record) for p in self.patterns)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FilterCriteria) and self.patterns == other.patterns
+
+    def __hash__(self) -> int:
+        return hash(self.to_json())
+
+    def __repr__(self) -> str:
+        return f"FilterCriteria({self.patterns!r})"
+
+    def to_esm(self) -> dict[str, Any]:
+        """Lambda's ``FilterCriteria`` parameter of an event source mapping."""
+        return {"Filters": [{"Pattern": json.dumps(p, sort_keys=True)} for p in self.patterns]}
+
+    def to_json(self) -> str:
+        """The patterns as one JSON text, which ``parse`` reads back."""
+        return json.dumps(self.patterns, sort_keys=True)
 
     @classmethod
     def parse(cls, text_or_obj: Any) -> FilterCriteria:

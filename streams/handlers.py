@@ -1,26 +1,26 @@
-"""The Lambda handler for the ledger stream, built on aws-lambda-powertools.
+"""The stream handler for the ledger stream, built on aws-lambda-powertools.
 
-``lambda_handler`` is what an AWS (or LocalStack) event source mapping invokes; the local
-poller invokes a ``StreamHandler`` built the same way with the same event shape. The business
-logic is a *sink*: it applies a whole batch of events once and returns the ``(account_id,
-seq)`` pairs it could not apply (raising means the whole batch failed). Then the powertools
-``BatchProcessor`` marks each failed record, and every later record of the same account in the
-batch, as an item failure, so Lambda redelivers from the lowest of them and per-account order
-holds. Records that fail validation are item failures too, never a crashed batch; non-event
-items of the ledger table (txn idempotency records, customers, accounts) succeed untouched.
+``acme_txn.lambda_handlers.projection_handler`` (the Lambda entry point, assembled by the
+composition root) and the local poller both invoke a ``StreamHandler`` with the same event
+shape. The business logic is a *sink*: it applies a whole batch of events once and returns
+the ``(account_id, seq)`` pairs it could not apply (raising means the whole batch failed).
+Then the powertools ``BatchProcessor`` marks each failed record, and every later record of
+the same account in the batch, as an item failure, so Lambda redelivers from the lowest of
+them and per-account order holds. Records that fail validation are item failures too, never
+a crashed batch; non-event items of the ledger table (txn idempotency records, customers,
+accounts) succeed untouched.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -29,11 +29,9 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from pydantic import ValidationError
 
-from acme_base.aws import dynamodb_client
-from acme_base.errors import ConfigError
-from acme_base.settings import Settings
 from processor.events import LedgerEvent
-from streams.records import LedgerStreamRecord, account_of, created_at
+from streams.keys import account_of, created_at
+from streams.records import LedgerStreamRecord
 
 Sink = Callable[[list[LedgerEvent]], frozenset[tuple[str, int]]]
 SERVICE = "acme-txn-streams"
@@ -172,32 +170,3 @@ class StreamHandler:
         if created:
             age_ms = max(0.0, (self.clock() - min(created)) * 1000)
             self.metrics.add_metric("IteratorAgeMilliseconds", MetricUnit.Milliseconds, age_ms)
-
-
-def projector_sink(client: Any, settings: Settings) -> Sink:
-    """The projections' ``Projector`` as a sink (imported lazily: it is another package)."""
-    try:
-        from projections.projector import Projector
-    except ImportError as exc:  # pragma: no cover - depends on the checkout
-        raise ConfigError(f"the projections package is not available: {exc}") from exc
-    projector = Projector(client, settings)
-
-    def sink(events: list[LedgerEvent]) -> frozenset[tuple[str, int]]:
-        return frozenset(projector.project(events).failed)
-
-    return sink
-
-
-_DEFAULT: StreamHandler | None = None
-
-
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """AWS Lambda entry point; settings and clients are made on the first invocation."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        settings = Settings.from_env(os.environ)
-        _DEFAULT = StreamHandler(
-            projector_sink(dynamodb_client(settings), settings),
-            metrics=Metrics(namespace=NAMESPACE, service=SERVICE),
-        )
-    return _DEFAULT(event, context)

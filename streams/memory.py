@@ -10,11 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from acme_base.aws import serialize
+from streams.keys import AFTER_SEQUENCE_NUMBER, AT_SEQUENCE_NUMBER, LATEST, TRIM_HORIZON
 from streams.shards import (
-    AFTER_SEQUENCE_NUMBER,
-    AT_SEQUENCE_NUMBER,
-    LATEST,
-    TRIM_HORIZON,
     ExpiredIterator,
     Page,
     ShardGone,

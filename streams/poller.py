@@ -22,7 +22,8 @@ from typing import Any
 from acme_base.errors import AcmeError
 from streams.config import EsmConfig
 from streams.dlq import DeadLetters
-from streams.shards import LATEST, TRIM_HORIZON, ShardSource, plan_ready
+from streams.keys import LATEST, TRIM_HORIZON
+from streams.shards import ShardSource, plan_ready
 from streams.state import LeaseLost, StreamState
 from streams.worker import Handler, ShardWorker, Stats
 

@@ -8,7 +8,6 @@ epoch seconds), so the handler cannot tell the two apart.
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.parser.models import (
@@ -18,9 +17,9 @@ from aws_lambda_powertools.utilities.parser.models import (
 from pydantic import field_validator, model_validator
 
 from acme_base.aws import deserialize
-from acme_base.keys import account_of_pk
 from processor.codec import is_event_item, item_to_event
 from processor.events import LedgerEvent
+from streams.keys import epoch_seconds
 
 
 class LedgerStreamChange(DynamoDBStreamChangedRecordModel):
@@ -82,16 +81,6 @@ def _json_image(image: Any) -> Any:
     return {name: _jsonable(av) for name, av in image.items()}
 
 
-def epoch_seconds(value: Any) -> float | None:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return float(value.timestamp())
-    if isinstance(value, int | float):
-        return float(value)
-    return None
-
-
 def to_lambda_record(raw: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     """A ``GetRecords`` record as Lambda's ESM delivers it."""
     ddb = dict(raw.get("dynamodb", {}))
@@ -113,34 +102,3 @@ def to_lambda_record(raw: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     if raw.get("userIdentity"):
         record["userIdentity"] = raw["userIdentity"]
     return record
-
-
-def seq_of(record: dict[str, Any]) -> str:
-    return str(record["dynamodb"]["SequenceNumber"])
-
-
-def seq_int(seq: str) -> int:
-    return int(seq)
-
-
-def created_at(record: dict[str, Any]) -> float | None:
-    return epoch_seconds(record.get("dynamodb", {}).get("ApproximateCreationDateTime"))
-
-
-def partition_key(record: dict[str, Any], hash_attribute: str | None = None) -> str:
-    """The partition (hash) key value of the record's item, or its whole key if unknown.
-
-    With a parallelization factor, records of one partition key stay in one ordered lane.
-    """
-    keys = record.get("dynamodb", {}).get("Keys", {})
-    if hash_attribute and hash_attribute in keys:
-        keys = {hash_attribute: keys[hash_attribute]}
-    return "|".join(
-        f"{k}={sorted(v.items()) if isinstance(v, dict) else v}" for k, v in sorted(keys.items())
-    )
-
-
-def account_of(record: dict[str, Any]) -> str | None:
-    """The account of a txn event record, from its keys alone (no image parsing)."""
-    pk = record.get("dynamodb", {}).get("Keys", {}).get("PK", {})
-    return account_of_pk(pk.get("S") if isinstance(pk, dict) else None)

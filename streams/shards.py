@@ -10,15 +10,26 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from botocore.exceptions import BotoCoreError, ClientError
+from acme_base.aws import Expect, call
+from acme_base.errors import BackendError, ConfigError
+from streams.keys import AFTER_SEQUENCE_NUMBER, AT_SEQUENCE_NUMBER, LATEST, TRIM_HORIZON
 
-from acme_base.aws import error_code, translate
-from acme_base.errors import AcmeError, BackendError, ConfigError
-
-TRIM_HORIZON = "TRIM_HORIZON"
-LATEST = "LATEST"
-AFTER_SEQUENCE_NUMBER = "AFTER_SEQUENCE_NUMBER"
-AT_SEQUENCE_NUMBER = "AT_SEQUENCE_NUMBER"
+__all__ = [  # the iterator positions live in the pure streams.keys; re-exported as before
+    "AFTER_SEQUENCE_NUMBER",
+    "AT_SEQUENCE_NUMBER",
+    "LATEST",
+    "READ_ERRORS",
+    "TRIM_HORIZON",
+    "DynamoDBShardSource",
+    "ExpiredIterator",
+    "Page",
+    "ShardGone",
+    "ShardInfo",
+    "ShardSource",
+    "StreamInfo",
+    "TrimmedData",
+    "plan_ready",
+]
 
 
 class ExpiredIterator(BackendError):
@@ -31,6 +42,14 @@ class TrimmedData(BackendError):
 
 class ShardGone(BackendError):
     """The shard no longer exists (trimmed away entirely)."""
+
+
+#: the DynamoDB Streams codes a reader handles, as our errors
+READ_ERRORS: Expect = {
+    "ExpiredIteratorException": ExpiredIterator,
+    "TrimmedDataAccessException": TrimmedData,
+    "ResourceNotFoundException": ShardGone,
+}
 
 
 @dataclass(frozen=True)
@@ -101,10 +120,8 @@ class DynamoDBShardSource:
 
     def stream_arn(self) -> str:
         if self._arn is None:
-            try:
-                table = self.client.describe_table(TableName=self.table)["Table"]
-            except (ClientError, BotoCoreError) as exc:
-                raise translate(exc, f"describe table {self.table}") from exc
+            what = f"describe table {self.table}"
+            table = call(what, self.client.describe_table, TableName=self.table)["Table"]
             arn = table.get("LatestStreamArn")
             if not arn or not (table.get("StreamSpecification") or {}).get("StreamEnabled"):
                 raise ConfigError(f"table {self.table} has no enabled stream")
@@ -117,10 +134,8 @@ class DynamoDBShardSource:
         kwargs: dict[str, Any] = {"StreamArn": arn}
         hash_attribute = None
         while True:  # DescribeStream has no boto3 paginator
-            try:
-                desc = self.streams.describe_stream(**kwargs)["StreamDescription"]
-            except (ClientError, BotoCoreError) as exc:
-                raise translate(exc, f"describe stream of {self.table}") from exc
+            what = f"describe stream of {self.table}"
+            desc = call(what, self.streams.describe_stream, **kwargs)["StreamDescription"]
             for key in desc.get("KeySchema", []):
                 if key.get("KeyType") == "HASH":
                     hash_attribute = key["AttributeName"]
@@ -148,29 +163,16 @@ class DynamoDBShardSource:
         }
         if seq is not None:
             kwargs["SequenceNumber"] = seq
-        try:
-            return str(self.streams.get_shard_iterator(**kwargs)["ShardIterator"])
-        except ClientError as exc:
-            raise _stream_error(exc, f"get iterator for {shard_id}") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, f"get iterator for {shard_id}") from exc
+        what = f"get iterator for {shard_id}"
+        resp = call(what, self.streams.get_shard_iterator, expect=READ_ERRORS, **kwargs)
+        return str(resp["ShardIterator"])
 
     def read(self, iterator: str, limit: int) -> Page:
-        try:
-            resp = self.streams.get_records(ShardIterator=iterator, Limit=min(limit, 1000))
-        except ClientError as exc:
-            raise _stream_error(exc, "get records") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, "get records") from exc
+        resp = call(
+            "get records",
+            self.streams.get_records,
+            expect=READ_ERRORS,
+            ShardIterator=iterator,
+            Limit=min(limit, 1000),
+        )
         return Page(list(resp.get("Records", [])), resp.get("NextShardIterator"))
-
-
-def _stream_error(exc: ClientError, what: str) -> AcmeError:
-    code = error_code(exc)
-    if code == "ExpiredIteratorException":
-        return ExpiredIterator(f"{what}: iterator expired")
-    if code == "TrimmedDataAccessException":
-        return TrimmedData(f"{what}: position is beyond the stream's retention")
-    if code == "ResourceNotFoundException":
-        return ShardGone(f"{what}: {exc.response.get('Error', {}).get('Message', code)}")
-    return translate(exc, what)

@@ -15,10 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from acme_base.aws import deserialize, error_code, paginate_items, translate
-from acme_base.errors import AcmeError
+from acme_base.aws import call, deserialize, paginate_items
+from acme_base.errors import AcmeError, ConditionFailed
 
 Clock = Callable[[], float]
 
@@ -87,7 +85,9 @@ class StreamState:
         """Take (or keep) the lease of an unfinished shard; None if someone else holds it."""
         now = self._now_ms()
         try:
-            resp = self.client.update_item(
+            resp = call(
+                f"acquire lease on {shard_id}",
+                self.client.update_item,
                 TableName=self.table,
                 Key=self._key(shard_id),
                 UpdateExpression="SET lease_owner = :me, lease_expires = :exp, shard_id = :sid,"
@@ -106,12 +106,8 @@ class StreamState:
                 },
                 ReturnValues="ALL_NEW",
             )
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return None
-            raise translate(exc, f"acquire lease on {shard_id}") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, f"acquire lease on {shard_id}") from exc
+        except ConditionFailed:  # held by a live poller, or the shard is finished
+            return None
         return _state(resp["Attributes"])
 
     def _guarded(self, shard_id: str, what: str, update: str, values: dict[str, Any]) -> None:
@@ -119,19 +115,17 @@ class StreamState:
         if ":exp" in update:
             values[":exp"] = {"N": str(self._now_ms() + int(self.lease_seconds * 1000))}
         try:
-            self.client.update_item(
+            call(
+                f"{what} {shard_id}",
+                self.client.update_item,
                 TableName=self.table,
                 Key=self._key(shard_id),
                 UpdateExpression=update,
                 ConditionExpression="lease_owner = :me",
                 ExpressionAttributeValues=values,
             )
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                raise LeaseLost(f"lease on {shard_id} lost ({what})") from exc
-            raise translate(exc, f"{what} {shard_id}") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, f"{what} {shard_id}") from exc
+        except ConditionFailed as exc:
+            raise LeaseLost(f"lease on {shard_id} lost ({what})") from exc
 
     def renew(self, shard_id: str) -> None:
         self._guarded(shard_id, "renew lease", "SET lease_expires = :exp", {})

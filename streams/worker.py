@@ -20,10 +20,9 @@ from typing import Any
 from streams.batches import RetryBook, Verdict, bisect_size, interpret, split_lanes, too_old
 from streams.config import EsmConfig
 from streams.dlq import RECORD_AGE_EXCEEDED, RETRIES_EXHAUSTED, DeadLetters
-from streams.records import created_at, seq_of, to_lambda_record
+from streams.keys import AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, created_at, seq_of
+from streams.records import to_lambda_record
 from streams.shards import (
-    AFTER_SEQUENCE_NUMBER,
-    TRIM_HORIZON,
     ExpiredIterator,
     Page,
     ShardGone,

@@ -18,12 +18,11 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hyp_settings
 
-from acme_base.aws import dynamodb_client, streams_client
 from acme_base.settings import Settings, default_state_dir
-from acme_base.tables import ensure_tables
 from acme_txn.backend import dynamodb_local
+from acme_txn.bootstrap import App, bootstrap
+from processor.ports import EventStore
 from processor.service import Ledger
-from processor.store import EventStore
 
 hyp_settings.register_profile("dev", max_examples=25, deadline=None)
 hyp_settings.register_profile(
@@ -78,25 +77,37 @@ def settings(module_settings: Settings) -> Settings:
     """A fresh table prefix per test, with the tables created."""
     prefix = f"t{next(_prefix_counter)}{uuid.uuid4().hex[:6]}"
     fresh = module_settings.with_(table_prefix=prefix)
-    ensure_tables(dynamodb_client(fresh), fresh)
+    bootstrap(fresh).ensure_tables()
     return fresh
 
 
 @pytest.fixture
-def client(settings: Settings) -> Any:
-    return dynamodb_client(settings)
+def app(settings: Settings) -> App:
+    """The product assembled by the composition root, on this test's tables."""
+    return bootstrap(settings)
 
 
 @pytest.fixture
-def streams(settings: Settings) -> Any:
-    return streams_client(settings)
+def memory_app() -> App:
+    """The same parts on the in-memory twins (no backend, no tables)."""
+    return bootstrap(Settings(table_prefix="memory"), memory=True)
 
 
 @pytest.fixture
-def store(client: Any, settings: Settings) -> EventStore:
-    return EventStore(client, settings.ledger_table)
+def client(app: App) -> Any:
+    return app.dynamodb
 
 
 @pytest.fixture
-def ledger(store: EventStore) -> Ledger:
-    return Ledger(store)
+def streams(app: App) -> Any:
+    return app.streams
+
+
+@pytest.fixture
+def store(app: App) -> EventStore:
+    return app.event_store
+
+
+@pytest.fixture
+def ledger(app: App) -> Ledger:
+    return app.ledger

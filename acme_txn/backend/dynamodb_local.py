@@ -1,4 +1,9 @@
-"""Start, find and stop an embedded DynamoDB Local server."""
+"""Start, find and stop an embedded DynamoDB Local server.
+
+Each server gets a run dir of its own, ``<state dir>/servers/dynamodb-local-<port>-<random>/``,
+holding its log. A clean ``stop`` removes both; a server that failed to start, or died on its
+own before ``stop``, keeps them (the error names the log) so the failure can be read.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -19,6 +25,8 @@ from acme_base.errors import BackendUnavailable, ConfigError
 from acme_txn.backend.install import ensure_dynamodb_local, find_java
 
 STATE_FILE = "local.json"
+SERVERS_DIR = "servers"  # one run dir per server, under the state dir
+LOG_NAME = "server.log"
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ def start(
     """Launch DynamoDB Local in its own session (it outlives the caller) and wait until ready."""
     java = find_java()
     home = ensure_dynamodb_local(state_dir)
+    sweep_legacy_logs(state_dir)
     port = port or free_port()
     args = [
         java,
@@ -71,7 +80,7 @@ def start(
     else:
         data_dir.mkdir(parents=True, exist_ok=True)
         args += ["-dbPath", str(data_dir.resolve())]
-    log_file = state_dir / f"dynamodb-local-{port}.log"
+    log_file = _run_dir(state_dir, port) / LOG_NAME
     with open(log_file, "wb") as log:
         proc = subprocess.Popen(
             args,
@@ -86,10 +95,15 @@ def start(
     while not answers(endpoint):
         if proc.poll() is not None:
             tail = log_file.read_text(errors="replace")[-800:]
-            raise BackendUnavailable(f"DynamoDB Local exited with {proc.returncode}: {tail}")
+            raise BackendUnavailable(
+                f"DynamoDB Local exited with {proc.returncode} (log kept at {log_file}): {tail}"
+            )
         if time.monotonic() > deadline:
             proc.kill()
-            raise BackendUnavailable(f"DynamoDB Local did not answer on {endpoint} in time")
+            proc.wait()
+            raise BackendUnavailable(
+                f"DynamoDB Local did not answer on {endpoint} in time (log kept at {log_file})"
+            )
         time.sleep(0.1)
     return LocalServer(endpoint, proc.pid, port, str(data_dir) if data_dir else None, str(log_file))
 
@@ -120,8 +134,51 @@ def stop_pid(pid: int, timeout: float = 10.0) -> None:
         os.waitpid(pid, 0)
 
 
+def _run_dir(state_dir: Path, port: int) -> Path:
+    """A fresh dir for one server's log (unique even when a port is reused)."""
+    servers = state_dir / SERVERS_DIR
+    servers.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"dynamodb-local-{port}-", dir=servers))
+
+
+def _exited_already(pid: int) -> bool:
+    """The server is gone (or a zombie child of ours) before we asked it to stop."""
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # not our child (`local stop` from another process)
+        return not pid_alive(pid)
+    return reaped == pid
+
+
+def sweep_legacy_logs(state_dir: Path) -> None:
+    """Remove the ``dynamodb-local-<port>.log`` files that earlier versions left in the state
+    dir itself (never removed by them), except the log of the server ``local start`` recorded.
+    """
+    with contextlib.suppress(ConfigError):
+        saved = load_state(state_dir)
+        keep = Path(saved.log_file) if saved else None
+        for log in state_dir.glob("dynamodb-local-*.log"):
+            if log != keep:
+                with contextlib.suppress(OSError):
+                    log.unlink()
+
+
+def discard_log(server: LocalServer) -> None:
+    """Remove the server's log, and its run dir if ``start`` made one."""
+    log = Path(server.log_file)
+    with contextlib.suppress(FileNotFoundError):
+        log.unlink()
+    if log.parent.parent.name == SERVERS_DIR:
+        with contextlib.suppress(OSError):
+            log.parent.rmdir()
+
+
 def stop(server: LocalServer) -> None:
+    """Stop the server; a clean stop removes its log, one that died on its own keeps it."""
+    crashed = _exited_already(server.pid)
     stop_pid(server.pid)
+    if not crashed:
+        discard_log(server)
 
 
 @contextlib.contextmanager

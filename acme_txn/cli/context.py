@@ -1,4 +1,9 @@
-"""What every command needs: settings, the resolved endpoint, clients, and output helpers."""
+"""What every command needs: settings, the resolved endpoint, the assembled app, output.
+
+The parts come from the composition root (``acme_txn.bootstrap``); options come from the
+environment (``ACME_LEDGER_*``, ``ACME_PROJECTOR_*``, ``ACME_CONSUMER_*``) with the command's
+flags over them.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from acme_base.aws import dynamodb_client, make_session, streams_client
+from processor.ports import EventStore
+
 from acme_base.settings import Settings
 from acme_txn.backend.dynamodb_local import running_server
-from processor.store import EventStore
+from acme_txn.bootstrap import App, Options, bootstrap
+from acme_txn.options import from_args
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -43,20 +50,25 @@ class Context:
     settings: Settings
 
     @cached_property
-    def session(self) -> Any:
-        return make_session(self.settings)
+    def options(self) -> Options:
+        base = Options.from_env(os.environ)
+        return Options(
+            ledger=from_args(self.args, "ledger", base.ledger),
+            projector=from_args(self.args, "projector", base.projector),
+            consumer=from_args(self.args, "consumer", base.consumer),
+        )
 
     @cached_property
+    def app(self) -> App:
+        return bootstrap(self.settings, self.options)
+
+    @property
     def dynamodb(self) -> Any:
-        return dynamodb_client(self.settings, self.session)
+        return self.app.dynamodb
 
-    @cached_property
-    def streams(self) -> Any:
-        return streams_client(self.settings, self.session)
-
-    @cached_property
+    @property
     def store(self) -> EventStore:
-        return EventStore(self.dynamodb, self.settings.ledger_table)
+        return self.app.event_store
 
     @property
     def as_json(self) -> bool:

@@ -9,10 +9,10 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from acme_base.aws import dynamodb_client
 from acme_base.errors import InvalidInput
 from acme_base.settings import Settings
 from acme_txn.backend import dynamodb_local
+from acme_txn.bootstrap import bootstrap
 from acme_txn.cli.context import Context
 from acme_txn.demo import render, run_workload
 from acme_txn.workload import WorkloadSpec
@@ -66,7 +66,7 @@ def cmd_demo(ctx: Context) -> int:
             f"{spec.accounts} accounts, {spec.commands} commands, "
             f"{ctx.args.workers} workers"
         )
-        report = run_workload(dynamodb_client(settings), settings, spec, ctx.args.workers)
+        report = run_workload(bootstrap(settings, ctx.options), spec, ctx.args.workers)
     assert report.ledger is not None
     ctx.emit(report.to_json(), render(report))
     return 0 if report.ledger.ok else 1

@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TextIO
 
 from acme_base.errors import InvalidInput
-from acme_base.tables import ensure_tables
+from acme_txn.bootstrap import Options
 from acme_txn.cli.context import Context
-from processor.service import Ledger
+from acme_txn.options import add_arguments
 
 EXIT_BAD_INPUT = 2
 
@@ -30,11 +30,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         default=1,
         help="commands processed concurrently (default 1: in order)",
     )
+    add_arguments(submit.add_argument_group("ledger"), "ledger", Options().ledger)
     submit.set_defaults(func=cmd_submit)
 
 
 def cmd_init(ctx: Context) -> int:
-    result = ensure_tables(ctx.dynamodb, ctx.settings)
+    result = ctx.app.ensure_tables()
     ctx.emit({"tables": result}, "\n".join(f"{name}: {status}" for name, status in result.items()))
     return 0
 
@@ -57,7 +58,7 @@ def _open_input(path: str) -> TextIO:
 def cmd_submit(ctx: Context) -> int:
     if ctx.args.workers < 1 or ctx.args.workers > 64:
         raise InvalidInput("--workers must be between 1 and 64")
-    ledger = Ledger(ctx.store)
+    ledger = ctx.app.ledger
     stream = _open_input(ctx.args.file)
     counts = {"rejected": 0, "failed": 0}
     try:

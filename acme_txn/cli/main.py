@@ -16,24 +16,46 @@ EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 COMMAND_MODULES = [local_cmd, ledger_cmd, read_cmd, demo_cmd, report_cmd, project_cmd]
 
 
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The options every command takes, accepted before the command and after it (as the
+    AWS CLI does). After it, they default to SUPPRESS so they never overwrite a value given
+    before it."""
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    parser.add_argument(
+        "--endpoint-url",
+        default=default(None),
+        help="DynamoDB endpoint (default: AWS_ENDPOINT_URL*, "
+        "else a running `acme-txn local` server, else AWS)",
+    )
+    parser.add_argument(
+        "--table-prefix",
+        default=default(None),
+        help="table name prefix (default ACME_TABLE_PREFIX or 'acme')",
+    )
+    parser.add_argument(
+        "--region", default=default(None), help="AWS region (default AWS_REGION or us-east-1)"
+    )
+    parser.add_argument(
+        "--aws",
+        action="store_true",
+        default=default(False),
+        help="ignore a running local server and use AWS",
+    )
+    parser.add_argument(
+        "--json", action="store_true", default=default(False), help="machine-readable output"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="acme-txn", description="Event-sourced transaction processor on DynamoDB."
     )
+    _global_options(parser, suppress=False)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--endpoint-url",
-        help="DynamoDB endpoint (default: AWS_ENDPOINT_URL*, "
-        "else a running `acme-txn local` server, else AWS)",
-    )
-    common.add_argument(
-        "--table-prefix", help="table name prefix (default ACME_TABLE_PREFIX or 'acme')"
-    )
-    common.add_argument("--region", help="AWS region (default AWS_REGION or us-east-1)")
-    common.add_argument(
-        "--aws", action="store_true", help="ignore a running local server and use AWS"
-    )
-    common.add_argument("--json", action="store_true", help="machine-readable output")
+    _global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub, common)

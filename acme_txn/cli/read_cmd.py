@@ -10,7 +10,6 @@ from acme_base.errors import InvalidInput, TableMissing, UnknownAccount
 from acme_txn.cli.context import Context
 from processor.money import format_minor
 from processor.views import event_json, event_line
-from projections.views import ViewStore
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -60,7 +59,7 @@ def cmd_balance(ctx: Context) -> int:
     """From the balance projection; from the event head if the projection has nothing yet."""
     view = None
     with contextlib.suppress(TableMissing):
-        view = ViewStore(ctx.dynamodb, ctx.settings.views_table).balance(ctx.args.account)
+        view = ctx.app.views.balance(ctx.args.account)
     if view is not None:
         data = {
             "account_id": view.account_id,

@@ -10,6 +10,8 @@ from typing import Any
 
 from acme_base.errors import InvalidInput
 from acme_txn.cli.context import Context, err
+from acme_txn.cli.report_render import draw_chart, to_csv, to_table
+from projections.ports import ViewStore
 from projections.reconcile import reconcile
 from projections.reports import (
     DAILY_COLUMNS,
@@ -17,12 +19,8 @@ from projections.reports import (
     daily_report,
     date_range,
     declined_report,
-    draw_chart,
     parse_date,
-    to_csv,
-    to_table,
 )
-from projections.views import ViewStore
 
 FORMATS = ("text", "json", "csv")
 MISMATCH_COLUMNS = ("model", "key", "field", "expected", "actual")
@@ -69,7 +67,7 @@ def _format(ctx: Context) -> str:
 
 
 def _views(ctx: Context) -> ViewStore:
-    return ViewStore(ctx.dynamodb, ctx.settings.views_table)
+    return ctx.app.views
 
 
 def _print_rows(ctx: Context, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
@@ -110,7 +108,7 @@ def cmd_declined(ctx: Context) -> int:
 
 
 def cmd_reconcile(ctx: Context) -> int:
-    result = reconcile(ctx.dynamodb, ctx.settings)
+    result = reconcile(ctx.app.event_store, ctx.app.views)
     fmt = _format(ctx)
     if fmt == "json":
         print(json.dumps(result.as_dict()), flush=True)

@@ -1,4 +1,6 @@
-"""8 threads and 2 OS processes writing to the same accounts at once, on DynamoDB Local."""
+"""8 threads and 2 OS processes writing to the same accounts at once, on DynamoDB Local; and
+the same race on the in-memory store, where the 2 processes are 2 more ledgers (each its own
+head cache and group-commit queues, 4 workers each) sharing the store."""
 
 from __future__ import annotations
 
@@ -6,16 +8,23 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from acme_base.settings import Settings
 from acme_txn.invariants import check_log
 from acme_txn.workload import WorkloadSpec, funding_commands, mixed_commands, opening_commands
+from processor.memory import MemoryEventStore
 from processor.outcomes import Outcome
+from processor.ports import EventStore
 from processor.service import Ledger
-from processor.store import EventStore
+
+#: starts a command stream as another process would; the returned call waits for its outcomes
+Remote = Callable[[list[dict[str, Any]], Path], Callable[[], list[Outcome]]]
 
 
 def _cli_env(settings: Settings) -> dict[str, str]:
@@ -45,9 +54,50 @@ def _start_submitter(
     )
 
 
+def _dynamodb_process(settings: Settings) -> Remote:
+    def start(commands: list[dict[str, Any]], path: Path) -> Callable[[], list[Outcome]]:
+        proc = _start_submitter(settings, commands, path)
+
+        def wait() -> list[Outcome]:
+            out, errors = proc.communicate(timeout=300)
+            assert proc.returncode == 0, errors
+            return [Outcome.model_validate_json(line) for line in out.splitlines()]
+
+        return wait
+
+    return start
+
+
+def _memory_process(store: EventStore) -> Remote:
+    def start(commands: list[dict[str, Any]], _: Path) -> Callable[[], list[Outcome]]:
+        ledger = Ledger(store)  # another process: its own head cache and queues
+        pool = ThreadPoolExecutor(max_workers=4)  # as `submit --workers 4`
+        futures = [pool.submit(ledger.submit_raw, c) for c in commands]
+
+        def wait() -> list[Outcome]:
+            try:
+                return [f.result() for f in futures]
+            finally:
+                pool.shutdown()
+
+        return wait
+
+    return start
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def backend(request: pytest.FixtureRequest) -> tuple[EventStore, Remote]:
+    """The store, and how another process submits to it (DynamoDB Local only when used)."""
+    if request.param == "memory":
+        store = MemoryEventStore()
+        return store, _memory_process(store)
+    return request.getfixturevalue("store"), _dynamodb_process(request.getfixturevalue("settings"))
+
+
 def test_given_threads_and_processes_on_hot_accounts_then_every_invariant_holds(
-    settings: Settings, store: EventStore, tmp_path: Path
+    backend: tuple[EventStore, Remote], tmp_path: Path
 ) -> None:
+    store, start_process = backend
     # GIVEN three funded accounts, and three disjoint command streams hammering them
     spec = WorkloadSpec(accounts=3, commands=90, seed=11, transfer_ratio=0.4, duplicate_ratio=0.1)
     ledger = Ledger(store)
@@ -57,14 +107,12 @@ def test_given_threads_and_processes_on_hot_accounts_then_every_invariant_holds(
         for s in (21, 22, 23)
     ]
     # WHEN two OS processes and 8 threads in this one submit them all at the same time
-    procs = [_start_submitter(settings, streams[i], tmp_path / f"in{i}.jsonl") for i in (0, 1)]
+    procs = [start_process(streams[i], tmp_path / f"in{i}.jsonl") for i in (0, 1)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         local = list(pool.map(ledger.submit_raw, streams[2]))
     remote: list[Outcome] = []
-    for proc in procs:
-        out, errors = proc.communicate(timeout=300)
-        assert proc.returncode == 0, errors
-        remote += [Outcome.model_validate_json(line) for line in out.splitlines()]
+    for wait in procs:
+        remote += wait()
     outcomes = setup + local + remote
     # THEN every command got a definite outcome, and the log satisfies every invariant
     assert len(remote) == 180

@@ -12,10 +12,10 @@ import time
 from typing import Any
 
 from acme_base.settings import Settings
+from acme_txn.bootstrap import App
 from processor.service import Ledger
 from projections.reconcile import reconcile
 from projections.reports import daily_report
-from projections.views import ViewStore
 from tests.integration.test_projection_delivery import make_log
 
 PROJECT_SECONDS_LIMIT = 120  # a safety net for a hung child, not an assertion
@@ -56,10 +56,10 @@ def wait_for(predicate: Any, what: str, proc: subprocess.Popen[bytes]) -> None:
         time.sleep(0.05)
 
 
-def test_sigkill_mid_run_then_restart(ledger: Ledger, client: Any, settings: Settings) -> None:
+def test_sigkill_mid_run_then_restart(ledger: Ledger, app: App, settings: Settings) -> None:
     # GIVEN a log of ~60 events on a stream-enabled ledger
     log = make_log(ledger, accounts=3, commands=36, seed=9)
-    views = ViewStore(client, settings.views_table)
+    views = app.views
     top = {a: max(e.seq for e in log if e.account_id == a) for a in {e.account_id for e in log}}
 
     def applied() -> int:
@@ -92,7 +92,7 @@ def test_sigkill_mid_run_then_restart(ledger: Ledger, client: Any, settings: Set
         time.sleep(1.0)
     balances = views.snapshot().balances
     assert {a: v.applied_seq for a, v in balances.items()} == top
-    result = reconcile(client, settings)
+    result = reconcile(app.event_store, views)
     assert result.ok, [m.as_dict() for m in result.mismatches]
     # AND the daily counts add up to the number of non-open events: none twice, none missed
     days = sorted({e.txn_date for e in log})

@@ -14,13 +14,13 @@ import pytest
 from acme_base.aws import serialize
 from acme_base.keys import balance_key, daily_key, day_shard, declined_key
 from acme_base.settings import Settings
+from acme_txn.bootstrap import App
 from acme_txn.cli.main import main
 from processor.service import Ledger
-from projections.projector import Projector
+from projections.ports import ViewStore
 from projections.rebuild import rebuild_projection
 from projections.reconcile import reconcile
 from projections.reports import daily_report, declined_report
-from projections.views import ViewStore
 
 
 def small_ledger(ledger: Ledger) -> None:
@@ -79,11 +79,11 @@ def small_ledger(ledger: Ledger) -> None:
 
 
 @pytest.fixture
-def projected(ledger: Ledger, client: Any, settings: Settings) -> ViewStore:
+def projected(ledger: Ledger, app: App) -> ViewStore:
     small_ledger(ledger)
-    result = Projector(client, settings).project(list(ledger.store.all_events()))
+    result = app.projector.project(list(ledger.store.all_events()))
     assert result.failed == frozenset()
-    return ViewStore(client, settings.views_table)
+    return app.views
 
 
 @pytest.fixture
@@ -189,14 +189,14 @@ def test_cli_reports_json_csv_and_chart(projected: ViewStore, cli: Any, tmp_path
 
 
 def test_balance_command_reads_the_projection_then_falls_back(
-    ledger: Ledger, client: Any, settings: Settings, cli: Any
+    ledger: Ledger, app: App, cli: Any
 ) -> None:
     # GIVEN A1 with events but nothing projected yet
     small_ledger(ledger)
     code, out = cli("balance", "A1", "--json")
     assert (code, json.loads(out)["source"], json.loads(out)["balance"]) == (0, "events", "74.50")
     # WHEN projected THEN the balance comes from the projection
-    Projector(client, settings).project(list(ledger.store.all_events()))
+    app.projector.project(list(ledger.store.all_events()))
     data = json.loads(cli("balance", "A1", "--json")[1])
     assert {k: data[k] for k in ("account_id", "balance", "applied_seq")} == {
         "account_id": "A1",
@@ -207,7 +207,7 @@ def test_balance_command_reads_the_projection_then_falls_back(
 
 
 def test_reconcile_lists_every_planted_mismatch(
-    projected: ViewStore, client: Any, settings: Settings, cli: Any
+    projected: ViewStore, app: App, client: Any, settings: Settings, cli: Any
 ) -> None:
     # GIVEN tampered views: a balance changed, a daily shard inflated, a declined entry gone
     table = settings.views_table
@@ -225,7 +225,7 @@ def test_reconcile_lists_every_planted_mismatch(
     )
     client.delete_item(TableName=table, Key=serialize(declined_key("A1", 3)))
     # WHEN reconciled
-    result = reconcile(client, settings)
+    result = reconcile(app.event_store, projected)
     # THEN not ok, and each planted mismatch is listed
     assert not result.ok
     found = {(m.model, m.key, m.field) for m in result.mismatches}
@@ -238,23 +238,30 @@ def test_reconcile_lists_every_planted_mismatch(
     assert code == 1
     assert len(json.loads(out)["mismatches"]) == 3
     # AND a rebuild of everything repairs it
-    assert rebuild_projection(client, settings, "all").ok
-    assert reconcile(client, settings).ok
+    assert rebuild_projection(app.event_store, projected, "all").ok
+    assert reconcile(app.event_store, projected).ok
 
 
 @pytest.mark.parametrize("name", ["balances", "daily", "declined", "all"])
-def test_rebuild_equals_the_live_projection(
-    projected: ViewStore, client: Any, settings: Settings, name: str
-) -> None:
+def test_rebuild_equals_the_live_projection(projected: ViewStore, app: App, name: str) -> None:
     before = projected.snapshot()
     # WHEN one projection is dropped and replayed
-    result = rebuild_projection(client, settings, name, stream=io.StringIO())
+    stages: list[tuple[str, int, int | None]] = []
+    result = rebuild_projection(app.event_store, projected, name, lambda *s: stages.append(s))
     # THEN it equals the live one it replaced, and the fold
     assert result.ok, result.as_dict()
     assert result.differences_from_live == []
     assert result.items_deleted == result.items_written > 0
     assert projected.snapshot() == before
-    assert reconcile(client, settings).ok
+    # AND each stage reported its progress, ending complete
+    last = {stage: (done, total) for stage, done, total in stages}
+    assert list(last) == [
+        "replaying the event log: events",
+        f"dropping {name}: items",
+        f"writing {name}: items",
+    ]
+    assert last[f"writing {name}: items"] == (result.items_written, result.items_written)
+    assert reconcile(app.event_store, projected).ok
 
 
 def test_project_rebuild_cli(projected: ViewStore, cli: Any) -> None:

@@ -21,7 +21,7 @@ from streams.config import EsmConfig
 from streams.filters import EVENTS_ONLY, FilterCriteria
 from streams.shards import DynamoDBShardSource
 from streams.state import StreamState
-from streams.testing import RecordingSink, make_poller
+from tests.streams_support import RecordingSink, make_poller
 
 COMMANDS = [
     {"type": "open_account", "account_id": "A1", "customer_id": "C1", "currency": "USD"},
@@ -168,7 +168,7 @@ def test_given_lambda_env_when_lambda_handler_is_invoked_then_it_projects_lazily
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from streams import handlers
+    from acme_txn import lambda_handlers
     from streams.records import to_lambda_record
     from streams.shards import TRIM_HORIZON
 
@@ -187,8 +187,8 @@ def test_given_lambda_env_when_lambda_handler_is_invoked_then_it_projects_lazily
         "ACME_TABLE_PREFIX": settings.table_prefix,
     }.items():
         monkeypatch.setenv(name, value or "")
-    monkeypatch.setattr(handlers, "_DEFAULT", None)  # a cold start
-    response = handlers.lambda_handler(event, None)
+    lambda_handlers.reset()  # a cold start
+    response = lambda_handlers.projection_handler(event, None)
     assert response == {"batchItemFailures": []}
     assert '"RecordsProcessed"' in capsys.readouterr().out  # powertools EMF metrics line
     code, (view,) = run_json(

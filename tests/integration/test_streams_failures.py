@@ -16,7 +16,7 @@ from streams.filters import EVENTS_ONLY, FilterCriteria
 from streams.handlers import StreamHandler
 from streams.records import to_lambda_record
 from streams.shards import TRIM_HORIZON, DynamoDBShardSource
-from streams.testing import RecordingSink, make_poller
+from tests.streams_support import RecordingSink, make_poller
 
 FAST = {"poll_interval": 0.05, "retry_backoff": 0.01, "lease_seconds": 10.0}
 # stream order of the events below: A0 B0 A1 A2 A3 B1 B2 A4 B3

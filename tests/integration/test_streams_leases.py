@@ -16,7 +16,7 @@ from processor.service import Ledger
 from streams.config import EsmConfig
 from streams.memory import MemoryShardSource
 from streams.state import LeaseLost, StreamState
-from streams.testing import RecordingSink, make_poller
+from tests.streams_support import RecordingSink, make_poller
 
 FAST = {"poll_interval": 0.05, "retry_backoff": 0.01}
 

@@ -13,7 +13,7 @@ from streams.dlq import RECORD_AGE_EXCEEDED, DeadLetters
 from streams.filters import EVENTS_ONLY, FilterCriteria
 from streams.shards import DynamoDBShardSource, ExpiredIterator, Page
 from streams.state import StreamState
-from streams.testing import RecordingSink, make_poller
+from tests.streams_support import RecordingSink, make_poller
 
 FAST = {"poll_interval": 0.05, "retry_backoff": 0.01, "lease_seconds": 10.0}
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from acme_base.settings import Settings
 from processor.outcomes import Outcome
+from processor.ports import EventStore
 from processor.service import Ledger
-from processor.store import EventStore
 from tests.property import backend as backends
 from tests.property.strategies import money_commands
 

@@ -29,13 +29,13 @@ from hypothesis.stateful import (
     rule,
 )
 
-from acme_base.aws import deserialize, dynamodb_client
+from acme_base.aws import deserialize
 from acme_base.errors import BackendError
+from acme_txn.bootstrap import Options, bootstrap
 from processor.codec import is_event_item, item_to_event
+from processor.config import LedgerConfig
 from processor.events import LedgerEvent
 from processor.outcomes import Outcome
-from processor.service import Ledger, RetryPolicy
-from processor.store import EventStore
 from tests.property import backend as backends
 from tests.property.bursts import bursts, race_second_process, run_threads
 from tests.property.faults import injected
@@ -68,14 +68,13 @@ class LedgerMachine(RuleBasedStateMachine):
     def _connect(self) -> None:
         """(Re)build clients and ledgers; called again after a backend restart."""
         self.settings = self.settings.with_(endpoint_url=self.backend.endpoint)
-        self.client = dynamodb_client(self.settings)
-        self.store = EventStore(self.client, self.settings.ledger_table)
-        self.ledger = Ledger(self.store, retry=RetryPolicy(max_attempts=60))
+        options = Options(ledger=LedgerConfig(max_attempts=60))
+        app = bootstrap(self.settings, options)
+        self.client = app.dynamodb
+        self.store = app.event_store
+        self.ledger = app.ledger
         # A second writer with its own connection pool: races the first like another host.
-        self.other = Ledger(
-            EventStore(dynamodb_client(self.settings), self.settings.ledger_table),
-            retry=RetryPolicy(max_attempts=60),
-        )
+        self.other = bootstrap(self.settings, options).ledger
 
     def teardown(self) -> None:
         for ledger in (getattr(self, "ledger", None), getattr(self, "other", None)):

@@ -18,7 +18,7 @@ from processor import decide as decide_mod
 from processor import money as money_mod
 from processor.commands import Debit, Transfer
 from processor.events import FundsDebited, TransferReceived
-from processor.store import EventStore
+from processor.store import DynamoEventStore
 
 
 @dataclass(frozen=True)
@@ -105,24 +105,24 @@ def _declined_transfer_still_credits() -> Iterator[None]:
 @contextlib.contextmanager
 def _idempotency_unconditional() -> Iterator[None]:
     """The idempotency record is put without attribute_not_exists: retries write again."""
-    real = EventStore._put
+    real = DynamoEventStore._put
 
-    def put(self: EventStore, item: dict[str, Any]) -> dict[str, Any]:
+    def put(self: DynamoEventStore, item: dict[str, Any]) -> dict[str, Any]:
         action = real(self, item)
         if str(item.get("PK", "")).startswith("TXN#"):
             del action["Put"]["ConditionExpression"]
         return action
 
-    with mock.patch.object(EventStore, "_put", put):
+    with mock.patch.object(DynamoEventStore, "_put", put):
         yield
 
 
 @contextlib.contextmanager
 def _event_put_unconditional() -> Iterator[None]:
     """Events are put without attribute_not_exists: two writers can take one seq."""
-    real = EventStore._put
+    real = DynamoEventStore._put
 
-    def put(self: EventStore, item: dict[str, Any]) -> dict[str, Any]:
+    def put(self: DynamoEventStore, item: dict[str, Any]) -> dict[str, Any]:
         action = real(self, item)
         if str(item.get("PK", "")).startswith("ACCT#") and str(item.get("SK", "")).startswith(
             "TXN#"
@@ -130,21 +130,21 @@ def _event_put_unconditional() -> Iterator[None]:
             del action["Put"]["ConditionExpression"]
         return action
 
-    with mock.patch.object(EventStore, "_put", put):
+    with mock.patch.object(DynamoEventStore, "_put", put):
         yield
 
 
 @contextlib.contextmanager
 def _duplicate_answers_current_state() -> Iterator[None]:
     """A retry is answered with a fresh outcome instead of the original one."""
-    from processor import service
+    from processor import jobs
 
     def as_duplicate(original: Any) -> Any:
         return original.model_copy(
             update={"status": "duplicate", "seq": None, "balance_after": None}
         )
 
-    with mock.patch.object(service, "as_duplicate", as_duplicate):
+    with mock.patch.object(jobs, "as_duplicate", as_duplicate):
         yield
 
 
@@ -175,9 +175,9 @@ def _codec_drops_declined_key() -> Iterator[None]:
 @contextlib.contextmanager
 def _projector_without_guard() -> Iterator[None]:
     """The balance update loses its ``applied_seq = n-1`` condition: redeliveries re-apply."""
-    from projections.projector import Projector
+    from projections.views import DynamoViewStore
 
-    real = Projector._actions
+    real = DynamoViewStore._actions
 
     def actions(self: Any, chunk: Any) -> list[dict[str, Any]]:
         out = real(self, chunk)
@@ -188,7 +188,7 @@ def _projector_without_guard() -> Iterator[None]:
         values.pop(":prev", None)
         return out
 
-    with mock.patch.object(Projector, "_actions", actions):
+    with mock.patch.object(DynamoViewStore, "_actions", actions):
         yield
 
 

@@ -24,8 +24,8 @@ from hypothesis import event as note_event
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 
-from acme_base.aws import dynamodb_client
 from acme_base.errors import BackendError
+from acme_txn.bootstrap import App, bootstrap
 from processor.events import LedgerEvent
 from tests.property import backend as backends
 from tests.property.faults import injected
@@ -33,9 +33,7 @@ from tests.property.machine import LedgerMachine
 from tests.property.read_models import Views, fold_views
 
 try:  # the read side is built in parallel with this suite; the write side runs without it
-    from projections.projector import Projector
     from projections.reconcile import reconcile
-    from projections.views import ViewStore
 
     HAVE_PROJECTOR = True
 except ImportError:  # pragma: no cover - only before projections/ exists
@@ -43,7 +41,6 @@ except ImportError:  # pragma: no cover - only before projections/ exists
 
 try:
     from streams import worker as stream_worker
-    from streams.runner import projection_poller
 
     HAVE_POLLER = True
 except ImportError:  # pragma: no cover - only before streams/ exists
@@ -90,7 +87,11 @@ class ProjectingLedgerMachine(LedgerMachine):
 
     def _new_projector(self) -> Any:
         """A projector process starting from nothing but the tables (no in-memory state)."""
-        return Projector(dynamodb_client(self.settings), self.settings)
+        return bootstrap(self.settings).projector
+
+    def _read_side(self) -> App:
+        """The views and the event log through the machine's own client."""
+        return bootstrap(self.settings, dynamodb=self.client)
 
     def _sync_stream(self) -> None:
         """Append events written since the last look: seq order per account, the accounts
@@ -169,7 +170,7 @@ class ProjectingLedgerMachine(LedgerMachine):
         pending = self.stream[self.checkpoint : self.checkpoint + size]
         if not pending:
             return
-        client = self.projector.client
+        client = self.projector.views.client
         try:
             with injected(
                 client,
@@ -206,11 +207,11 @@ class ProjectingLedgerMachine(LedgerMachine):
         self.poller_drains += 1
         if crash:
             with crash_before_checkpoint() as seen, contextlib.suppress(_Crash):
-                projection_poller(self.settings).run(until_idle=True, max_seconds=60)
+                bootstrap(self.settings).poller().run(until_idle=True, max_seconds=60)
             assert seen["crashes"] <= 1
             note_event(f"poller crashed after a projection write: {bool(seen['crashes'])}")
         for _ in range(5):  # a bound against hanging, not a timing assertion: ~5 min in all
-            result = projection_poller(self.settings).run(until_idle=True, max_seconds=60)
+            result = bootstrap(self.settings).poller().run(until_idle=True, max_seconds=60)
             if result.idle:
                 break
         assert result.idle, f"the poller never reached idle: {result.as_dict()}"
@@ -219,7 +220,7 @@ class ProjectingLedgerMachine(LedgerMachine):
     # --- invariants --------------------------------------------------------------------------
 
     def views(self) -> Views:
-        snap = ViewStore(self.client, self.settings.views_table).snapshot()
+        snap = self._read_side().views.snapshot()
         balances = {a: (v.balance, v.applied_seq) for a, v in snap.balances.items()}
         daily = {d: t.as_dict() for d, t in snap.daily.items() if not t.empty}
         declined = {k: (e.txn_id, e.reason, e.amount, e.txn_date) for k, e in snap.declined.items()}
@@ -249,12 +250,11 @@ class ProjectingLedgerMachine(LedgerMachine):
         dates = sorted({e.txn_date for e in events})
         via_gsi = {
             (x.account_id, x.seq)
-            for x in ViewStore(self.client, self.settings.views_table).declined(
-                "low_balance", dates[0], dates[-1]
-            )
+            for x in self._read_side().views.declined("low_balance", dates[0], dates[-1])
         }
         assert via_gsi == set(declined), ("declined GSI", via_gsi, set(declined))
-        rec = reconcile(self.client, self.settings)
+        read_side = self._read_side()
+        rec = reconcile(read_side.event_store, read_side.views)
         assert rec.ok, [m.line() for m in rec.mismatches]
 
     @invariant()

@@ -5,6 +5,7 @@ The stub clients below only raise one error (an error path, never DynamoDB behav
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,8 +16,9 @@ from acme_base.errors import BackendUnavailable, Throttled
 from acme_base.settings import Settings
 from acme_base.tables import delete_tables
 from acme_txn.workload import WorkloadSpec, mixed_commands
+from processor.events import FundsCredited
 from processor.money import format_minor
-from processor.store import EventStore
+from processor.store import DynamoEventStore
 
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"}
 
@@ -66,11 +68,23 @@ class _Raising:
         return call
 
 
+def _credit() -> FundsCredited:
+    return FundsCredited(
+        account_id="A1",
+        seq=1,
+        txn_id="T1",
+        currency="USD",
+        amount=100,
+        balance_after=100,
+        occurred_at=datetime(2022, 6, 19, tzinfo=UTC),
+    )
+
+
 def test_given_a_transaction_cancelled_by_throttling_then_it_is_throttled() -> None:
     assert isinstance(translate(_cancelled("None", "ThrottlingError"), "append"), Throttled)
-    store = EventStore(_Raising(_cancelled("ProvisionedThroughputExceeded")), "t-ledger")
+    store = DynamoEventStore(_Raising(_cancelled("ProvisionedThroughputExceeded")), "t-ledger")
     with pytest.raises(Throttled):
-        store.append([], [], [{"Put": {}}])
+        store.append([_credit()], [])
 
 
 def test_given_an_unreachable_endpoint_when_deleting_tables_then_backend_unavailable() -> None:

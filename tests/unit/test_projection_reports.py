@@ -1,4 +1,4 @@
-"""Report helpers: date handling, reasons, CSV; all without I/O."""
+"""Report helpers: date handling, reasons, CSV and table rendering; all without I/O."""
 
 from __future__ import annotations
 
@@ -11,15 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
+from acme_txn.cli.report_render import to_csv, to_table
 from projections.model import DailyTotals
-from projections.reports import (
-    DAILY_COLUMNS,
-    daily_row,
-    date_range,
-    parse_reason,
-    to_csv,
-    to_table,
-)
+from projections.reports import DAILY_COLUMNS, daily_row, date_range, parse_reason
 
 
 @given(st.dates(max_value=date(9999, 11, 30)), st.integers(0, 40))

@@ -8,7 +8,8 @@ from typing import Any
 from acme_base.aws import serialize
 from processor.codec import event_to_item
 from processor.events import FundsCredited
-from streams.records import LedgerStreamRecord, partition_key, to_lambda_record
+from streams.keys import partition_key
+from streams.records import LedgerStreamRecord, to_lambda_record
 
 ARN = "arn:aws:dynamodb:us-east-1:0:table/t-ledger/stream/2026-01-01T00:00:00.000"
 WHEN = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)

@@ -1,5 +1,5 @@
-"""Helpers for tests and benchmarks: a recording sink with injectable failures, and a
-poller wired to a settings object."""
+"""Test helpers for the stream consumers: a recording sink with injectable failures, and a
+poller from the composition root delivering to it."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from acme_base.aws import dynamodb_client, streams_client
 from acme_base.settings import Settings
+from acme_txn.bootstrap import bootstrap
 from processor.events import LedgerEvent
 from streams.config import EsmConfig
-from streams.handlers import StreamHandler
 from streams.poller import Poller
-from streams.shards import DynamoDBShardSource, ShardSource
+from streams.shards import ShardSource
 
 Key = tuple[str, int]
 
@@ -65,15 +64,5 @@ def make_poller(
     source: ShardSource | None = None,
     **kwargs: Any,
 ) -> Poller:
-    """A poller on the ledger table's stream with fresh clients (safe to run in a thread)."""
-    client = dynamodb_client(settings)
-    if source is None:
-        source = DynamoDBShardSource(client, streams_client(settings), settings.ledger_table)
-    return Poller(
-        source=source,
-        handler=StreamHandler(sink),
-        client=client,
-        table=settings.streams_table,
-        cfg=cfg or EsmConfig(),
-        **kwargs,
-    )
+    """A poller on the ledger table's stream (Lambda's ESM defaults unless ``cfg``)."""
+    return bootstrap(settings).poller(cfg or EsmConfig(), sink=sink, source=source, **kwargs)

@@ -1,0 +1,134 @@
+"""The one optimistic-append loop of the write side, and the head cache it reads through.
+
+Every command kind (open, transfer, a group of credits/debits) is a ``Job``: it plans an
+append from the current account heads, and says what a lost claim means for it. The loop
+runs it: read heads, plan, append; on a taken txn id or seq ask the job for the next
+``Step``; back off (full jitter, bounded by ``Backoff``) only when the seq race was lost.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Protocol
+
+from acme_base.errors import ContentionExhausted
+from acme_base.retry import Backoff
+from processor.commands import OpenAccount
+from processor.decide import AccountState
+from processor.events import LedgerEvent
+from processor.ports import EventStore, IdempotencyRecord, SeqTaken, TxnIdsTaken
+
+
+class Step(Enum):
+    """What a job wants after a lost claim."""
+
+    DONE = "done"  # settled (e.g. a duplicate answered): stop
+    AGAIN = "again"  # retry at once (the commands whose txn ids were free)
+    BACKOFF = "backoff"  # lost the seq race: forget the heads, back off, re-read, retry
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One attempt's append, and the account heads it leaves once committed."""
+
+    events: list[LedgerEvent]
+    records: list[IdempotencyRecord] = field(default_factory=list)
+    opening: OpenAccount | None = None
+    heads_after: dict[str, AccountState] = field(default_factory=dict)
+
+
+class Job(Protocol):
+    """A command (or group of commands) the loop appends optimistically."""
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """The accounts whose heads ``plan`` needs."""
+        ...
+
+    def plan(self, states: dict[str, AccountState]) -> Plan | None:
+        """The append for these heads (None: nothing left to write)."""
+        ...
+
+    def committed(self, plan: Plan) -> None: ...
+
+    def txn_ids_taken(self, txn_ids: list[str]) -> Step: ...
+
+    def seq_taken(self) -> Step: ...
+
+    def gave_up(self, attempts: int) -> str:
+        """The ``ContentionExhausted`` message."""
+        ...
+
+
+@dataclass
+class HeadCache:
+    """Account heads: cached from our own last commit, else read (strongly consistent).
+
+    A cached head is only a guess: if another writer appended since, our write of seq n+1
+    meets an existing item, the condition fails, we forget the head and re-read.
+    """
+
+    store: EventStore
+    enabled: bool = True
+    _known: dict[str, AccountState] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def states(self, *account_ids: str) -> dict[str, AccountState]:
+        states = {}
+        for account_id in account_ids:
+            state = self._known.get(account_id) if self.enabled else None
+            if state is None:
+                state = self.store.state(account_id)
+            if state is not None:
+                states[account_id] = state
+        return states
+
+    def remember(self, states: dict[str, AccountState]) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            for account_id, state in states.items():
+                known = self._known.get(account_id)
+                if known is None or known.seq < state.seq:
+                    self._known[account_id] = state
+
+    def forget(self, *account_ids: str) -> None:
+        with self._lock:
+            for account_id in account_ids:
+                self._known.pop(account_id, None)
+
+
+@dataclass
+class Appender:
+    """Runs jobs: the optimistic loop (``stats["retries"]`` counts the backoffs)."""
+
+    store: EventStore
+    backoff: Backoff
+    heads: HeadCache
+    stats: dict[str, int]
+
+    def run(self, job: Job) -> None:
+        """Append the job's plan, re-planning after lost claims, or raise ContentionExhausted."""
+        for attempt in self.backoff.attempts():
+            plan = job.plan(self.heads.states(*job.accounts))
+            if plan is None:
+                return
+            try:
+                self.store.append(plan.events, plan.records, opening=plan.opening)
+            except TxnIdsTaken as taken:
+                step = job.txn_ids_taken(taken.txn_ids)
+            except SeqTaken:
+                step = job.seq_taken()
+            else:
+                self.heads.remember(plan.heads_after)
+                job.committed(plan)
+                return
+            if step is Step.DONE:
+                return
+            if step is Step.BACKOFF:
+                self.heads.forget(*job.accounts)
+                self.stats["retries"] += 1
+                self.backoff.sleep(attempt)
+        raise ContentionExhausted(job.gave_up(self.backoff.max_attempts))

@@ -1,0 +1,129 @@
+"""The in-memory event store: ``processor.ports.EventStore`` in plain Python, for fast tests.
+
+It keeps DynamoDB's conditional semantics exactly (the contract suite runs the same tests on
+both): an append is all or nothing under one lock; every event claims its ``(account, seq)``
+and every idempotency record its txn id; taken txn ids raise ``TxnIdsTaken`` with exactly
+those ids (they win over a taken seq), a taken seq raises ``SeqTaken``; a malformed append
+is refused by the same ``check_append`` as the DynamoDB adapter's.
+Reads are strongly consistent, as the DynamoDB adapter's are.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from processor.commands import OpenAccount
+from processor.decide import AccountState, fold
+from processor.events import LedgerEvent
+from processor.ports import (
+    IdempotencyRecord,
+    SeqTaken,
+    TxnIdsTaken,
+    check_append,
+    state_of_head,
+)
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    """The account item (``CUST#<customer>`` / ``ACCT#<account>``) of the DynamoDB store."""
+
+    account_id: str
+    customer_id: str
+    currency: str
+    opened_at: datetime
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    """The customer item, upserted by every opening: details given overwrite, others stay."""
+
+    customer_id: str
+    created_at: datetime
+    phone: str | None = None
+    state: str | None = None
+    special_status: frozenset[str] = frozenset()
+
+
+@dataclass
+class MemoryEventStore:
+    """Events per account by seq, idempotency records by txn id, accounts and customers."""
+
+    accounts: dict[tuple[str, str], AccountRecord] = field(default_factory=dict)
+    customers: dict[str, CustomerRecord] = field(default_factory=dict)
+    _streams: dict[str, dict[int, LedgerEvent]] = field(default_factory=dict)
+    _heads: dict[str, int] = field(default_factory=dict)
+    _records: dict[str, IdempotencyRecord] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def head(self, account_id: str) -> LedgerEvent | None:
+        with self._lock:
+            seq = self._heads.get(account_id)
+            return None if seq is None else self._streams[account_id][seq]
+
+    def state(self, account_id: str) -> AccountState | None:
+        return state_of_head(account_id, self.head(account_id))
+
+    def events(
+        self, account_id: str, from_seq: int = 0, to_seq: int | None = None
+    ) -> Iterator[LedgerEvent]:
+        with self._lock:
+            stream = self._streams.get(account_id, {})
+            seqs = sorted(s for s in stream if s >= from_seq and (to_seq is None or s <= to_seq))
+            chosen = [stream[s] for s in seqs]
+        yield from chosen
+
+    def replay(self, account_id: str) -> AccountState | None:
+        return fold(self.events(account_id))
+
+    def all_events(self) -> Iterator[LedgerEvent]:
+        with self._lock:
+            everything = [e for stream in self._streams.values() for e in stream.values()]
+        yield from everything
+
+    def idempotency_record(self, txn_id: str) -> IdempotencyRecord | None:
+        with self._lock:
+            return self._records.get(txn_id)
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def append(
+        self,
+        events: Sequence[LedgerEvent],
+        records: Sequence[IdempotencyRecord],
+        opening: OpenAccount | None = None,
+    ) -> None:
+        """All or nothing: check every claim, then write (see the module docstring)."""
+        opened = check_append(events, records, opening)
+        with self._lock:
+            taken = [r.txn_id for r in records if r.txn_id in self._records]
+            if taken:
+                raise TxnIdsTaken(taken)
+            if any(e.seq in self._streams.get(e.account_id, {}) for e in events):
+                raise SeqTaken()
+            for event in events:
+                self._streams.setdefault(event.account_id, {})[event.seq] = event
+                self._heads[event.account_id] = max(self._heads.get(event.account_id, 0), event.seq)
+            self._records.update((r.txn_id, r) for r in records)
+            if opening is not None and opened is not None:
+                self._open(opening, opened.occurred_at)
+
+    def _open(self, cmd: OpenAccount, at: datetime) -> None:
+        """The account record (conditional in DynamoDB, but it only ever exists with its
+        ``AccountOpened`` event, whose seq-0 claim fails first) and the customer upsert."""
+        self.accounts[(cmd.customer_id, cmd.account_id)] = AccountRecord(
+            cmd.account_id, cmd.customer_id, cmd.currency, at
+        )
+        customer = self.customers.get(cmd.customer_id) or CustomerRecord(cmd.customer_id, at)
+        if cmd.phone:
+            customer = replace(customer, phone=cmd.phone)
+        if cmd.state:
+            customer = replace(customer, state=cmd.state)
+        if cmd.special_status:
+            customer = replace(customer, special_status=frozenset(cmd.special_status))
+        self.customers[cmd.customer_id] = customer

@@ -1,0 +1,88 @@
+"""GIVEN a module of pure logic (decide/evolve, the folds, the batch and filter rules, keys,
+options) WHEN it is imported in a fresh interpreter THEN neither boto3, botocore nor
+aws_lambda_powertools is loaded: pure code stays testable and cheap to import (a Lambda's cold
+start, the CLI's --help) and cannot reach the network by accident.
+
+Each import runs in its own subprocess: in this process other tests have long loaded boto3.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("boto3", "botocore", "aws_lambda_powertools")
+
+PURE_MODULES = [
+    "acme_base.errors",
+    "acme_base.settings",
+    "acme_base.keys",
+    "acme_base.retry",
+    "processor.commands",
+    "processor.events",
+    "processor.money",
+    "processor.decide",
+    "processor.outcomes",
+    "processor.codec",
+    "processor.config",
+    "processor.views",
+    "processor.ports",  # the event store port
+    "processor.memory",  # and its in-memory twin
+    "processor.service",  # the Ledger: dispatch, one optimistic loop, group commit
+    "processor.appends",
+    "processor.jobs",
+    "processor.group_commit",
+    "projections.model",
+    "projections.plan",
+    "projections.items",
+    "projections.ports",  # the view store port
+    "projections.memory",  # and its in-memory twin
+    "projections.config",
+    "projections.projector",  # the projector's rules
+    "projections.reconcile",
+    "projections.rebuild",
+    "projections.reports",
+    "streams.batches",
+    "streams.filters",
+    "streams.keys",
+    "streams.config",
+]
+
+PROBE = (
+    "import importlib, json, sys; importlib.import_module(sys.argv[1]); "
+    "print(json.dumps(sorted(sys.modules)))"
+)
+
+
+def loaded_after_import(module: str) -> list[str]:
+    """``sorted(sys.modules)`` of a fresh interpreter that imported only ``module``."""
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, module],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, f"import {module} failed:\n{proc.stderr}"
+    names: list[str] = json.loads(proc.stdout)
+    return names
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_given_a_pure_module_when_imported_fresh_then_no_aws_sdk_is_loaded(module: str) -> None:
+    # GIVEN a fresh interpreter WHEN it imports only the pure module
+    loaded = loaded_after_import(module)
+    # THEN the module is there and none of the heavy packages (nor any of their submodules)
+    assert module in loaded
+    heavy = [name for name in loaded if name.split(".")[0] in HEAVY]
+    assert heavy == [], f"{module} loads {heavy[:5]} ... ({len(heavy)} modules)"
+
+
+def test_given_an_adapter_module_when_imported_fresh_then_the_probe_does_see_boto3() -> None:
+    # GIVEN the AWS adapter WHEN imported fresh THEN boto3 shows up: the probe can fail
+    assert "boto3" in loaded_after_import("acme_base.aws")
