@@ -21,13 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from projections.config import ProjectorConfig
-
 from acme_base.settings import Settings
 from acme_txn.bootstrap import Options, bootstrap
 from acme_txn.workload import WorkloadSpec, funding_commands, mixed_commands, opening_commands
 from bench.common import backend, fresh_tables
 from processor.events import LedgerEvent
+from projections.config import ProjectorConfig
 from projections.projector import ProjectionResult
 from projections.reconcile import reconcile_events
 

@@ -11,9 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from projections.ports import ViewStore
-
 from processor.service import Ledger
+from projections.ports import ViewStore
 
 LATENCY_SAMPLES = 5
 

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from processor.ports import EventStore
-
 from acme_base.settings import Settings
 from acme_txn.backend.dynamodb_local import running_server
 from acme_txn.bootstrap import App, Options, bootstrap
 from acme_txn.options import from_args
+from processor.ports import EventStore
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
