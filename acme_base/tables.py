@@ -80,7 +80,9 @@ def ledger_spec(settings: Settings) -> TableSpec:
                 _gsi(GSI1, "GSI1PK", "GSI1SK"),
                 _gsi(GSI2, "GSI2PK", "GSI2SK"),
                 _gsi(GSI_DECLINED, "txn_declined_reason", "txn_date"),
-                _gsi(GSI_SPECIAL_STATUS, "PK", "special_status_indicator"),
+                # keyed on the indicator (one partition, "yes"), so #4 is a Query, not the
+                # seed's Scan: the seed's PK -> indicator makes every customer a partition
+                _gsi(GSI_SPECIAL_STATUS, "special_status_indicator", "PK"),
             ],
             "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
             "BillingMode": "PAY_PER_REQUEST",
@@ -160,10 +162,22 @@ def _verify(client: Any, spec: TableSpec) -> None:
     missing = want_indexes - have_indexes
     if missing:
         raise BackendError(f"table {spec.name} lacks indexes {sorted(missing)}")
+    _verify_index_keys(spec, table)
     if "StreamSpecification" in spec.definition:
         stream = table.get("StreamSpecification") or {}
         if not stream.get("StreamEnabled") or stream.get("StreamViewType") != "NEW_AND_OLD_IMAGES":
             raise BackendError(f"table {spec.name} needs a NEW_AND_OLD_IMAGES stream")
+
+
+def _verify_index_keys(spec: TableSpec, table: dict[str, Any]) -> None:
+    """An index of an existing table must have the key schema we query it with."""
+    have = {g["IndexName"]: g.get("KeySchema") for g in table.get("GlobalSecondaryIndexes", [])}
+    for gsi in spec.definition.get("GlobalSecondaryIndexes", []):
+        if have.get(gsi["IndexName"]) != gsi["KeySchema"]:
+            raise BackendError(
+                f"table {spec.name}: index {gsi['IndexName']} is keyed {have.get(gsi['IndexName'])}"
+                f", not {gsi['KeySchema']} (an older schema: recreate the table)"
+            )
 
 
 def ensure_tables(client: Any, settings: Settings) -> dict[str, str]:

@@ -29,6 +29,7 @@ from acme_txn.options import from_env
 from processor.config import LedgerConfig
 from processor.memory import MemoryEventStore
 from processor.ports import EventStore
+from processor.queries import BankQueries
 from processor.service import Ledger
 from processor.store import DynamoEventStore
 from projections.config import ProjectorConfig
@@ -137,6 +138,12 @@ class App:
         )
 
     # --- read side -----------------------------------------------------------------------
+
+    @cached_property
+    def queries(self) -> BankQueries:
+        """Every read access pattern of the ledger table (DynamoDB only: the patterns are
+        key conditions on its indexes, so there is no in-memory twin)."""
+        return BankQueries(self.dynamodb, self.settings.ledger_table)
 
     @cached_property
     def views(self) -> ViewStore:

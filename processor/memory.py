@@ -25,6 +25,7 @@ from processor.ports import (
     check_append,
     state_of_head,
 )
+from processor.txn_details import TxnDetails, details_of, events_by_txn
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class MemoryEventStore:
     _streams: dict[str, dict[int, LedgerEvent]] = field(default_factory=dict)
     _heads: dict[str, int] = field(default_factory=dict)
     _records: dict[str, IdempotencyRecord] = field(default_factory=dict)
+    _details: dict[str, TxnDetails] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- reads ----------------------------------------------------------------------------
@@ -90,6 +92,11 @@ class MemoryEventStore:
         with self._lock:
             return self._records.get(txn_id)
 
+    def txn_details(self, txn_id: str) -> TxnDetails | None:
+        """What the DynamoDB record ``TXN#<txn_id>`` carries (access pattern #10)."""
+        with self._lock:
+            return self._details.get(txn_id)
+
     # --- writes ---------------------------------------------------------------------------
 
     def append(
@@ -110,6 +117,10 @@ class MemoryEventStore:
                 self._streams.setdefault(event.account_id, {})[event.seq] = event
                 self._heads[event.account_id] = max(self._heads.get(event.account_id, 0), event.seq)
             self._records.update((r.txn_id, r) for r in records)
+            by_txn = events_by_txn(events)
+            self._details.update(
+                (r.txn_id, details_of(by_txn[r.txn_id])) for r in records if r.txn_id in by_txn
+            )
             if opening is not None and opened is not None:
                 self._open(opening, opened.occurred_at)
 

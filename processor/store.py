@@ -30,6 +30,7 @@ from processor.ports import (
     check_append,
     state_of_head,
 )
+from processor.txn_details import details_attributes, events_by_txn
 
 __all__ = ["DynamoEventStore", "IdempotencyRecord", "SeqTaken", "TxnIdsTaken"]
 
@@ -138,7 +139,8 @@ class DynamoEventStore:
         opened = check_append(events, records, opening)
         now = datetime.now(UTC).isoformat()
         actions: list[dict[str, Any]] = [self._put(event_to_item(e)) for e in events]
-        actions += [self._put(_record_item(r, now)) for r in records]
+        by_txn = events_by_txn(events)
+        actions += [self._put(_record_item(r, now, by_txn.get(r.txn_id, []))) for r in records]
         if opening is not None and opened is not None:
             actions += open_account_actions(self.table, opening, opened.occurred_at.isoformat())
         try:
@@ -180,9 +182,14 @@ def _lost_claim(
     return None
 
 
-def _record_item(record: IdempotencyRecord, now: str) -> dict[str, Any]:
+def _record_item(
+    record: IdempotencyRecord, now: str, events: Sequence[LedgerEvent] = ()
+) -> dict[str, Any]:
+    """The idempotency record; with its command's events, also the txn's details (#10)."""
     outcome = record.outcome
+    details = details_attributes(events) if events else {}
     return {
+        **details,
         "PK": txn_pk(record.txn_id),
         "SK": txn_pk(record.txn_id),
         "entity": "txn_record",

@@ -9,11 +9,21 @@ from collections.abc import Sequence
 from botocore.exceptions import NoCredentialsError
 
 from acme_base.errors import AcmeError, InvalidInput
-from acme_txn.cli import demo_cmd, ledger_cmd, local_cmd, project_cmd, read_cmd, report_cmd
+from acme_txn.cli import (
+    bank_cmd,
+    demo_cmd,
+    ledger_cmd,
+    local_cmd,
+    project_cmd,
+    read_cmd,
+    report_cmd,
+    txns_cmd,
+)
 from acme_txn.cli.context import Context, err, settings_from_args
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 COMMAND_MODULES = [local_cmd, ledger_cmd, read_cmd, demo_cmd, report_cmd, project_cmd]
+COMMAND_MODULES += [bank_cmd, txns_cmd]
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

@@ -6,7 +6,7 @@ import argparse
 import contextlib
 from typing import Any
 
-from acme_base.errors import InvalidInput, TableMissing, UnknownAccount
+from acme_base.errors import TableMissing, UnknownAccount
 from acme_txn.cli.context import Context
 from processor.money import format_minor
 from processor.views import event_json, event_line
@@ -35,20 +35,19 @@ def cmd_events(ctx: Context) -> int:
 
 
 def cmd_txn(ctx: Context) -> int:
-    record = ctx.store.idempotency_record(ctx.args.txn_id)
-    if record is None:
-        raise InvalidInput(f"unknown txn: {ctx.args.txn_id!r}")
-    outcome = record.outcome
-    events = []
-    for account, seq in ((outcome.account_id, outcome.seq), (outcome.to_account, outcome.to_seq)):
-        if account and seq is not None:
-            events += [event_json(e) for e in ctx.store.events(account, seq, seq)]
-    data = {**outcome.to_json_dict(), "events": events}
+    """#10: the record ``TXN#<id>`` carries the full details (one GetItem): the outcome's
+    fields as before, plus kind, amount, currency, dates, and every leg under ``events``.
+    An unknown txn is ``UnknownId`` (exit 2)."""
+    data = ctx.app.queries.txn(ctx.args.txn_id).to_json()
     human = "\n".join(
-        [f"{outcome.txn_id}: {outcome.status}"]
+        [
+            f"{data['txn_id']}: {data['status']} {data['kind']} {data['amount']} "
+            f"{data['currency']} on {data['txn_date']} ({data['occurred_at']})"
+            + (f" reason {data['reason']}" if data.get("reason") else "")
+        ]
         + [
             f"  {e['account_id']} seq {e['seq']} {e['kind']} {e['amount']} -> {e['balance_after']}"
-            for e in events
+            for e in data["events"]
         ]
     )
     ctx.emit(data, human)

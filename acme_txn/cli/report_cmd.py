@@ -11,6 +11,7 @@ from typing import Any
 from acme_base.errors import InvalidInput
 from acme_txn.cli.context import Context, err
 from acme_txn.cli.report_render import draw_chart, to_csv, to_table
+from processor.query_rows import txn_line
 from projections.ports import ViewStore
 from projections.reconcile import reconcile
 from projections.reports import (
@@ -20,6 +21,7 @@ from projections.reports import (
     date_range,
     declined_report,
     parse_date,
+    parse_reason,
 )
 
 FORMATS = ("text", "json", "csv")
@@ -50,7 +52,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     declined.add_argument("--from", dest="date_from", required=True)
     declined.add_argument("--to", dest="date_to", required=True)
     declined.add_argument("--reason", help="one decline reason (default: every reason)")
+    declined.add_argument(
+        "--source",
+        choices=("projection", "ledger"),
+        default="projection",
+        help="the views' declined index (default) or the ledger's own sparse index (#13)",
+    )
     declined.set_defaults(func=cmd_declined)
+    register_transactions(kinds, common)
     rec = sub.add_parser(
         "reconcile",
         parents=[common, fmt],
@@ -102,8 +111,43 @@ def cmd_daily(ctx: Context) -> int:
 
 
 def cmd_declined(ctx: Context) -> int:
+    args = ctx.args
+    if getattr(args, "source", "projection") == "ledger":
+        reasons = parse_reason(args.reason)
+        rows = list(ctx.app.queries.stream_declined(args.date_from, args.date_to, reasons))
+        _print_rows(ctx, rows, DECLINED_COLUMNS)
+        return 0
     rows = declined_report(_views(ctx), ctx.args.date_from, ctx.args.date_to, ctx.args.reason)
     _print_rows(ctx, rows, DECLINED_COLUMNS)
+    return 0
+
+
+def register_transactions(kinds: Any, common: argparse.ArgumentParser) -> None:
+    """`report transactions --date D` (#12): every transaction of a day, from the ledger's
+    GSI2 (8 write shards merged), streamed one line per transaction."""
+    txns = kinds.add_parser(
+        "transactions", parents=[common], help="#12 every transaction of a day, streamed"
+    )
+    txns.add_argument("--date", required=True, help="the day, YYYY-MM-DD")
+    txns.add_argument("--limit", type=int, help="stop after N and print a --next token")
+    txns.add_argument("--next", dest="next_token", help="the token a previous run printed")
+    txns.set_defaults(func=cmd_transactions)
+
+
+def cmd_transactions(ctx: Context) -> int:
+    """JSON lines (``--json``) or text lines; with ``--limit``, a last line
+    ``{"next_token": ...}`` when more remain."""
+    args, queries = ctx.args, ctx.app.queries
+    if args.limit is None and args.next_token is None:
+        rows = queries.stream_day(args.date)
+        token = None
+    else:
+        page = queries.txns_of_day(args.date, args.limit or 100, args.next_token)
+        rows, token = iter(page.items), page.next_token
+    for row in rows:
+        ctx.emit(row, txn_line(row))
+    if token:
+        ctx.emit({"next_token": token}, f"more: --next {token}")
     return 0
 
 

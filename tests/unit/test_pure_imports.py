@@ -37,6 +37,9 @@ PURE_MODULES = [
     "processor.appends",
     "processor.jobs",
     "processor.group_commit",
+    "processor.paging",  # the bank's queries: tokens, rows, txn details
+    "processor.query_rows",
+    "processor.txn_details",
     "projections.model",
     "projections.plan",
     "projections.items",
