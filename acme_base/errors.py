@@ -28,6 +28,14 @@ class UnknownAccount(InvalidInput):
         self.account_id = account_id
 
 
+class UnknownCustomer(InvalidInput):
+    """A command names a customer that was never registered."""
+
+    def __init__(self, customer_id: str) -> None:
+        super().__init__(f"unknown customer: {customer_id!r}")
+        self.customer_id = customer_id
+
+
 class TxnIdConflict(InvalidInput):
     """A txn id was reused with a different payload."""
 

@@ -53,6 +53,20 @@ def state_key(state: str) -> str:
     return f"STATE#{state}"
 
 
+UNIQUE_PHONE_PREFIX = "UNIQUE#PHONE#"
+
+
+def customer_key(customer_id: str) -> dict[str, str]:
+    """The customer item: ``PK = SK = CUST#<id>``."""
+    return {"PK": customer_pk(customer_id), "SK": customer_pk(customer_id)}
+
+
+def unique_phone_key(phone: str) -> dict[str, str]:
+    """The phone's uniqueness item (``PK = SK = UNIQUE#PHONE#<e164>``): one per phone, so a
+    conditional put claims the phone for one customer (DynamoDB's documented pattern)."""
+    return {"PK": f"{UNIQUE_PHONE_PREFIX}{phone}", "SK": f"{UNIQUE_PHONE_PREFIX}{phone}"}
+
+
 def day_shard(account_id: str, shards: int = DAY_SHARDS) -> int:
     """A stable shard per account (not Python's salted hash)."""
     return sum(account_id.encode()) % shards
@@ -60,6 +74,24 @@ def day_shard(account_id: str, shards: int = DAY_SHARDS) -> int:
 
 def day_key(date: str, shard: int) -> str:
     return f"DAY#{date}#{shard}"
+
+
+OFFER_PREFIX = "OFFER#"
+
+
+def offer_pk(offer_id: str) -> str:
+    """An offer's key value (seed iteration 8): ``OFFER#<MMDDYYYY-N>``."""
+    return f"{OFFER_PREFIX}{offer_id}"
+
+
+def offer_key(offer_id: str) -> dict[str, str]:
+    """The offer item: ``PK = SK = OFFER#<id>``."""
+    return {"PK": offer_pk(offer_id), "SK": offer_pk(offer_id)}
+
+
+def customer_offer_key(customer_id: str, offer_id: str) -> dict[str, str]:
+    """The customer-offer relationship item: ``PK = CUST#<customer>``, ``SK = OFFER#<id>``."""
+    return {"PK": customer_pk(customer_id), "SK": offer_pk(offer_id)}
 
 
 def is_event_key(pk: object, sk: object) -> bool:

@@ -63,6 +63,11 @@ class Settings:
         """Checkpoints, leases and the dead-letter store of the stream consumers."""
         return f"{self.table_prefix}-streams"
 
+    @property
+    def archive_table(self) -> str:
+        """Events moved out of the ledger by `acme-txn archive` (same keys, no stream)."""
+        return f"{self.table_prefix}-archive"
+
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 

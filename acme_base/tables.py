@@ -116,8 +116,27 @@ def streams_spec(settings: Settings) -> TableSpec:
     )
 
 
+def archive_spec(settings: Settings) -> TableSpec:
+    """Events older than the retention, moved out of the ledger (``acme-txn archive``): the
+    ledger's event keys (``ACCT#id`` / ``TXN#<seq>``), immutable, no index, no stream (nothing
+    consumes them; reconcile and rebuild read them with the live log)."""
+    return TableSpec(
+        name=settings.archive_table,
+        definition={
+            "AttributeDefinitions": _attrs("PK", "SK"),
+            "KeySchema": _KEYS,
+            "BillingMode": "PAY_PER_REQUEST",
+        },
+    )
+
+
 def all_specs(settings: Settings) -> list[TableSpec]:
-    return [ledger_spec(settings), views_spec(settings), streams_spec(settings)]
+    return [
+        ledger_spec(settings),
+        views_spec(settings),
+        streams_spec(settings),
+        archive_spec(settings),
+    ]
 
 
 class TableExists(BackendError):
@@ -143,15 +162,29 @@ def ensure_table(client: Any, spec: TableSpec) -> str:
         TableName=spec.name,
         WaiterConfig={"Delay": 1, "MaxAttempts": 60},
     )
-    if spec.ttl_attribute and status == "created":
-        call(
-            f"enable TTL on {spec.name}",
-            client.update_time_to_live,
-            TableName=spec.name,
-            TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
-        )
+    if spec.ttl_attribute:
+        _ensure_ttl(client, spec.name, spec.ttl_attribute)
     _verify(client, spec)
     return status
+
+
+def _ensure_ttl(client: Any, table: str, attribute: str) -> None:
+    """TTL on ``attribute``, enabled once: a table made before it had TTL gets it too, and a
+    second run changes nothing (UpdateTimeToLive on an enabled table is an error)."""
+    desc = call(f"read TTL of {table}", client.describe_time_to_live, TableName=table)
+    ttl = desc.get("TimeToLiveDescription") or {}
+    if ttl.get("TimeToLiveStatus") in {"ENABLED", "ENABLING"}:
+        if ttl.get("AttributeName") != attribute:
+            raise BackendError(
+                f"table {table} expires items on {ttl.get('AttributeName')!r}, not {attribute!r}"
+            )
+        return
+    call(
+        f"enable TTL on {table}",
+        client.update_time_to_live,
+        TableName=table,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute},
+    )
 
 
 def _verify(client: Any, spec: TableSpec) -> None:

@@ -20,14 +20,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from acme_base.aws import dynamodb_client, make_session, streams_client
 from acme_base.settings import Settings
 from acme_base.tables import ensure_tables
+from acme_txn.offer_audience import BalanceAudience
 from acme_txn.options import from_env
+from processor.archive_memory import MemoryArchiveStore
+from processor.archive_ports import ArchivableStore, ArchiveStore
+from processor.archive_store import DynamoArchiveStore
+from processor.archiver import Archiver, HistoryReader
 from processor.config import LedgerConfig
+from processor.customers.memory import MemoryCustomerStore
+from processor.customers.ports import CustomerStore
+from processor.customers.service import CustomerService
+from processor.customers.store import DynamoCustomerStore
+from processor.jobs import Clock
 from processor.memory import MemoryEventStore
+from processor.offers.memory import MemoryOfferStore
+from processor.offers.ports import OfferStore
+from processor.offers.queries import OfferQueries
+from processor.offers.service import OfferService
+from processor.offers.store import DynamoOfferStore
 from processor.ports import EventStore
 from processor.queries import BankQueries
 from processor.service import Ledger
@@ -127,15 +142,65 @@ class App:
     def ledger(self) -> Ledger:
         return self.new_ledger()
 
-    def new_ledger(self, store: EventStore | None = None) -> Ledger:
-        """A ledger with its own head cache and queues (as another process would have)."""
+    def new_ledger(self, store: EventStore | None = None, *, clock: Clock | None = None) -> Ledger:
+        """A ledger with its own head cache and queues (as another process would have);
+        ``clock``: another "now" (tests of offer expiry)."""
         cfg = self.options.ledger
-        return Ledger(
+        ledger = Ledger(
             store if store is not None else self.event_store,
             backoff=cfg.backoff(),
             group_size=cfg.group_size,
             cache_heads=cfg.cache_heads,
+            offers=OfferService(self.offer_store, BalanceAudience(self.views, self.offer_store)),
+            customers=CustomerService(self.customer_store, cfg.backoff()),
         )
+        if clock is not None:
+            ledger.clock = clock
+        return ledger
+
+    # --- customers (seed iterations 1, 6, 7) ---------------------------------------------
+
+    @cached_property
+    def customer_store(self) -> CustomerStore:
+        """Customers and their phones' uniqueness items, on the ledger table (in memory: on
+        the event store's records, so an opening's customer check sees them)."""
+        if self.memory:
+            return MemoryCustomerStore(cast(MemoryEventStore, self.event_store))
+        return DynamoCustomerStore(self.dynamodb, self.settings.ledger_table)
+
+    # --- offers (seed iteration 8) -----------------------------------------------------------
+
+    @cached_property
+    def offer_store(self) -> OfferStore:
+        """Offers and customer-offer relationships, on the ledger table."""
+        if self.memory:
+            return MemoryOfferStore(cast(MemoryEventStore, self.event_store))
+        return DynamoOfferStore(self.dynamodb, self.settings.ledger_table)
+
+    def offer_queries(self, clock: Clock | None = None) -> OfferQueries:
+        """The offer access patterns (``clock``: the "now" that hides TTL'd relationships)."""
+        queries = OfferQueries(self.offer_store)
+        if clock is not None:
+            queries.clock = clock
+        return queries
+
+    # --- archival (acme-txn archive) -------------------------------------------------------
+
+    @cached_property
+    def archive(self) -> ArchiveStore:
+        """The archive table: events moved out of the ledger after the retention."""
+        if self.memory:
+            return MemoryArchiveStore()
+        return DynamoArchiveStore(self.dynamodb, self.settings.archive_table)
+
+    @cached_property
+    def archiver(self) -> Archiver:
+        return Archiver(cast(ArchivableStore, self.event_store), self.archive)
+
+    @cached_property
+    def history(self) -> HistoryReader:
+        """Archive + live as one log: what reconcile, rebuild and gap healing read."""
+        return HistoryReader(self.event_store, self.archive)
 
     # --- read side -----------------------------------------------------------------------
 
@@ -153,7 +218,8 @@ class App:
 
     @cached_property
     def projector(self) -> Projector:
-        return Projector(self.views, self.event_store, self.options.projector)
+        # the history, so a gap reaching into archived events still heals
+        return Projector(self.views, self.history, self.options.projector)
 
     def projector_sink(self) -> Sink:
         """The projector as a stream handler's sink: the ``(account, seq)`` pairs not applied."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from processor.decide import InvariantViolation, evolve
-from processor.events import LedgerEvent, signed_amount
+from processor.events import NON_MONEY_KINDS, LedgerEvent, signed_amount
 from processor.money import format_minor
 from processor.outcomes import Outcome
 
@@ -42,7 +42,7 @@ def check_log(events: Iterable[LedgerEvent], outcomes: Iterable[Outcome] = ()) -
         for event in stream:
             result.events += 1
             txn_accounts[(event.txn_id, account_id)] += 1
-            result.approved += event.approved and event.kind != "open"
+            result.approved += event.approved and event.kind not in NON_MONEY_KINDS
             result.declined += not event.approved
             if event.kind not in {"open", "transfer_in", "transfer_out"}:
                 result.net_flow += signed_amount(event)
@@ -55,6 +55,7 @@ def check_log(events: Iterable[LedgerEvent], outcomes: Iterable[Outcome] = ()) -
             result.total_balance += state.balance
     result.checked.append("seq numbers contiguous from 0 in every account")
     result.checked.append("every balance_after equals the running sum; never negative")
+    result.checked.append("no money leaves a blocked account; every event carries the block flag")
     result.problems += [
         f"txn {t} has {n} events on {a}" for (t, a), n in txn_accounts.items() if n > 1
     ]
@@ -77,7 +78,14 @@ def _check_outcomes(
     index = {(e.account_id, e.seq): e for stream in by_account.values() for e in stream}
     n = 0
     for outcome in outcomes:
-        if outcome.status not in {"opened", "approved", "declined", "duplicate"}:
+        if outcome.status not in {
+            "opened",
+            "approved",
+            "declined",
+            "duplicate",
+            "blocked",
+            "unblocked",
+        }:
             continue
         n += 1
         for account, seq, balance in (

@@ -23,7 +23,13 @@ from typing import Any
 
 from acme_base.settings import Settings
 from acme_txn.bootstrap import Options, bootstrap
-from acme_txn.workload import WorkloadSpec, funding_commands, mixed_commands, opening_commands
+from acme_txn.workload import (
+    WorkloadSpec,
+    customer_commands,
+    funding_commands,
+    mixed_commands,
+    opening_commands,
+)
 from bench.common import backend, fresh_tables
 from processor.events import LedgerEvent
 from projections.config import ProjectorConfig
@@ -65,7 +71,8 @@ HEADER = (
 def make_log(settings: Settings, client: Any, spec: WorkloadSpec) -> list[LedgerEvent]:
     ledger = bootstrap(settings, dynamodb=client).ledger
     with ThreadPoolExecutor(max_workers=8) as pool:
-        for commands in (opening_commands(spec), funding_commands(spec), mixed_commands(spec)):
+        phases = (customer_commands(spec), opening_commands(spec), funding_commands(spec))
+        for commands in (*phases, mixed_commands(spec)):
             list(pool.map(ledger.submit_raw, commands))
     return list(ledger.store.all_events())
 

@@ -14,7 +14,12 @@ from typing import Any
 
 from acme_base.aws import serialize
 from acme_txn.bootstrap import Options, bootstrap
-from acme_txn.workload import WorkloadSpec, funding_commands, opening_commands
+from acme_txn.workload import (
+    WorkloadSpec,
+    customer_commands,
+    funding_commands,
+    opening_commands,
+)
 from bench.capacity import item_size, transaction_wcu
 from bench.common import Rate, backend, fresh_tables, print_rates, timed_pool, warm_up
 from processor.codec import event_to_item
@@ -75,7 +80,7 @@ def raw_transaction(client: Any, table: str, count: int) -> Rate:
 
 
 def ledger_rate(ledger: Ledger, spec: WorkloadSpec, count: int, label: str) -> tuple[Rate, int]:
-    for cmd in opening_commands(spec) + funding_commands(spec):
+    for cmd in customer_commands(spec) + opening_commands(spec) + funding_commands(spec):
         ledger.submit_raw(cmd)
     accounts = [c["account_id"] for c in opening_commands(spec)]
     tag = "".join(ch for ch in label if ch.isalnum())[-20:]

@@ -199,11 +199,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     app = bootstrap(settings, dynamodb=ddb)
     views = app.views
     accounts = ["W1", "W2", "W3", "W4"]
+    owners = ["L1", *accounts]
+    submit(  # an account needs a registered customer
+        args,
+        [
+            {"type": "register_customer", "customer_id": f"C{a}", "name": f"Owner of {a}",
+             "phone": f"+1838555{i:04d}", "state": "NY"}
+            for i, a in enumerate(owners)
+        ],
+    )  # fmt: skip
     submit(
         args,
         [
             {"type": "open_account", "account_id": a, "customer_id": f"C{a}", "currency": "USD"}
-            for a in ["L1", *accounts]
+            for a in owners
         ],
     )
     opened = time.time()

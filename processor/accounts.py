@@ -1,7 +1,9 @@
-"""Customer and account items of the seed's single-table design (iterations 1-7).
+"""The account item of the seed's single-table design, written with ``AccountOpened``.
 
-Written with the AccountOpened event in one transaction; they are not events, so a later
-update of customer details never rewrites history.
+An opening writes the account item (``PK = CUST#<customer>``, ``SK = ACCT#<account>``) and
+checks, in the same transaction, that the customer item exists: an account can only be
+opened for a registered customer (``register_customer``), race-free. The customer item is
+never written here: its details belong to the customer commands (``processor.customers``).
 """
 
 from __future__ import annotations
@@ -9,12 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from acme_base.aws import serialize
-from acme_base.keys import account_pk, customer_pk, phone_key, state_key
+from acme_base.keys import account_pk, customer_key, customer_pk
 from processor.commands import OpenAccount
+
+#: the opening's actions, in order: the account put, then the customer check
+ACCOUNT_PUT, CUSTOMER_CHECK = 0, 1
 
 
 def open_account_actions(table: str, cmd: OpenAccount, now: str) -> list[dict[str, Any]]:
-    """The account item (PK=CUST#, SK=ACCT#) and an upsert of the customer item."""
+    """The account item's conditional put and the customer item's ``ConditionCheck``."""
     account_item = {
         "PK": customer_pk(cmd.customer_id),
         "SK": account_pk(cmd.account_id),
@@ -26,29 +31,6 @@ def open_account_actions(table: str, cmd: OpenAccount, now: str) -> list[dict[st
         "currency": cmd.currency,
         "opened_at": now,
     }
-    names = {"#e": "entity", "#c": "customer_id", "#at": "created_at"}
-    values: dict[str, Any] = {":e": "customer", ":c": cmd.customer_id, ":now": now}
-    sets = ["#e = :e", "#c = :c", "#at = if_not_exists(#at, :now)"]
-    if cmd.phone:  # access pattern #2 via overloaded GSI1
-        names |= {"#g1p": "GSI1PK", "#g1s": "GSI1SK", "#ph": "phone"}
-        values |= {
-            ":g1p": phone_key(cmd.phone),
-            ":g1s": customer_pk(cmd.customer_id),
-            ":ph": cmd.phone,
-        }
-        sets += ["#g1p = :g1p", "#g1s = :g1s", "#ph = :ph"]
-    if cmd.state:  # access pattern #3 via overloaded GSI2
-        names |= {"#g2p": "GSI2PK", "#g2s": "GSI2SK", "#st": "state"}
-        values |= {
-            ":g2p": state_key(cmd.state),
-            ":g2s": customer_pk(cmd.customer_id),
-            ":st": cmd.state,
-        }
-        sets += ["#g2p = :g2p", "#g2s = :g2s", "#st = :st"]
-    if cmd.special_status:  # access pattern #4 via the sparse special-status index
-        names |= {"#ss": "special_status", "#ssi": "special_status_indicator"}
-        values |= {":ss": set(cmd.special_status), ":yes": "yes"}
-        sets += ["#ss = :ss", "#ssi = :yes"]
     return [
         {
             "Put": {
@@ -58,14 +40,10 @@ def open_account_actions(table: str, cmd: OpenAccount, now: str) -> list[dict[st
             }
         },
         {
-            "Update": {
+            "ConditionCheck": {
                 "TableName": table,
-                "Key": serialize(
-                    {"PK": customer_pk(cmd.customer_id), "SK": customer_pk(cmd.customer_id)}
-                ),
-                "UpdateExpression": "SET " + ", ".join(sets),
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": serialize(values),
+                "Key": serialize(customer_key(cmd.customer_id)),
+                "ConditionExpression": "attribute_exists(PK)",
             }
         },
     ]

@@ -40,7 +40,11 @@ KEY_ATTRIBUTES = frozenset(
 
 def event_to_item(event: LedgerEvent) -> dict[str, Any]:
     """Plain-Python item (use ``serialize`` for the low-level client)."""
-    body = event.model_dump(mode="json")
+    # Optional fields added later (a credit's channel, the block flag) are stored only when
+    # set, so items of events that do not use them look as they always did.
+    body = event.model_dump(mode="json", exclude_none=True)
+    if not body.get("blocked"):
+        body.pop("blocked", None)
     item: dict[str, Any] = {
         **body,
         "PK": account_pk(event.account_id),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from acme_base.errors import (
     AccountAlreadyExists,
@@ -16,13 +17,28 @@ from acme_base.errors import (
     InvariantViolation,
     UnknownAccount,
 )
-from processor.commands import AnyCommand, Credit, Debit, MoneyCommand, OpenAccount, Transfer
+from processor.checks import check_problem
+from processor.commands import (
+    AnyCommand,
+    BlockAccount,
+    Credit,
+    Debit,
+    MoneyCommand,
+    OpenAccount,
+    Transfer,
+    UnblockAccount,
+)
 from processor.events import (
+    DEBIT_KINDS,
+    AccountBlocked,
     AccountOpened,
+    AccountUnblocked,
     DebitDeclined,
     DeclineReason,
+    DepositDeclined,
     FundsCredited,
     FundsDebited,
+    HistoryArchived,
     LedgerEvent,
     TransferDeclined,
     TransferReceived,
@@ -41,14 +57,17 @@ class AccountState:
     currency: str
     balance: int = 0
     seq: int = 0
+    blocked: bool = False  # no money may leave (debits, outgoing transfers are declined)
 
 
 def evolve(state: AccountState | None, event: LedgerEvent) -> AccountState:
     """Fold one event into the account state, checking seq contiguity and the running balance."""
     if isinstance(event, AccountOpened):
-        if state is not None or event.seq != 0 or event.balance_after != 0:
+        if state is not None or event.seq != 0 or event.balance_after != 0 or event.blocked:
             raise InvariantViolation(f"bad AccountOpened for {event.account_id}")
         return AccountState(event.account_id, event.customer_id, event.currency, 0, 0)
+    if isinstance(event, HistoryArchived):
+        return _resume(state, event)
     if state is None:
         raise InvariantViolation(f"event {event.seq} of {event.account_id} before AccountOpened")
     if event.seq != state.seq + 1:
@@ -59,7 +78,49 @@ def evolve(state: AccountState | None, event: LedgerEvent) -> AccountState:
             f"{event.account_id} seq {event.seq}: balance_after {event.balance_after} "
             f"but the fold gives {balance}"
         )
-    return replace(state, balance=balance, seq=event.seq)
+    return replace(state, balance=balance, seq=event.seq, blocked=_blocked_after(state, event))
+
+
+def _blocked_after(state: AccountState, event: LedgerEvent) -> bool:
+    """The block flag after ``event``, which the event must carry; no approved money may
+    leave a blocked account, and only an unblocked account can be blocked (and back)."""
+    blocked = state.blocked
+    where = f"{event.account_id} seq {event.seq}"
+    if isinstance(event, AccountBlocked | AccountUnblocked):
+        if blocked == isinstance(event, AccountBlocked) or event.amount:
+            raise InvariantViolation(f"{where}: {event.event_type} while blocked={blocked}")
+        blocked = not blocked
+    elif blocked and event.approved and event.kind in DEBIT_KINDS:
+        raise InvariantViolation(f"{where}: money left a blocked account")
+    if event.blocked != blocked:
+        raise InvariantViolation(f"{where}: carries blocked={event.blocked}, the fold {blocked}")
+    return blocked
+
+
+def _resume(state: AccountState | None, event: HistoryArchived) -> AccountState:
+    """An archival snapshot: the live stream starts from it (``state`` None), or, when the
+    archived events were folded first, it must agree with them (a checkpoint)."""
+    if event.amount != 0 or event.balance_after < 0 or event.seq < 1:
+        raise InvariantViolation(f"bad HistoryArchived for {event.account_id}")
+    if state is None:
+        return AccountState(
+            event.account_id,
+            event.customer_id,
+            event.currency,
+            event.balance_after,
+            event.seq,
+            event.blocked,
+        )
+    if (state.seq, state.balance, state.currency) != (
+        event.seq,
+        event.balance_after,
+        event.currency,
+    ):
+        raise InvariantViolation(
+            f"{event.account_id}: snapshot at seq {event.seq} (balance {event.balance_after}) "
+            f"disagrees with the archived events (seq {state.seq}, balance {state.balance})"
+        )
+    return state
 
 
 def fold(events: Iterable[LedgerEvent], state: AccountState | None = None) -> AccountState | None:
@@ -76,6 +137,8 @@ def decide(
         return [_open(states, command, now)]
     if isinstance(command, Transfer):
         return _transfer(states, command, now)
+    if isinstance(command, BlockAccount | UnblockAccount):
+        return [_block(states, command, now)]
     return [_single(states, command, now)]
 
 
@@ -116,6 +179,7 @@ def _common(state: AccountState, cmd: MoneyCommand, now: datetime) -> dict[str, 
         "currency": state.currency,
         "amount": to_minor(cmd.amount),
         "occurred_at": cmd.occurred_at or now,
+        "blocked": state.blocked,
     }
 
 
@@ -124,10 +188,61 @@ def _single(states: Mapping[str, AccountState], cmd: Credit | Debit, now: dateti
     fields = _common(state, cmd, now)
     amount = to_minor(cmd.amount)
     if isinstance(cmd, Credit):
-        return FundsCredited(**fields, balance_after=state.balance + amount)
+        return _credit(state, cmd, fields)
+    if state.blocked:
+        return DebitDeclined(
+            **fields, balance_after=state.balance, reason=DeclineReason.UNAUTHORIZED
+        )
     if state.balance >= amount:
         return FundsDebited(**fields, balance_after=state.balance - amount)
     return DebitDeclined(**fields, balance_after=state.balance, reason=DeclineReason.LOW_BALANCE)
+
+
+def _credit(state: AccountState, cmd: Credit, fields: dict[str, object]) -> LedgerEvent:
+    """Credits are accepted even into a blocked account; a check that does not read is a
+    recorded decline (``illegible_check``), not a rejection."""
+    amount = to_minor(cmd.amount)
+    number = cmd.check.number if cmd.check is not None else None
+    if cmd.check is not None:
+        check = cmd.check
+        problem = check_problem(check.number, check.routing, check.amount_in_words, amount)
+        if problem is not None:
+            return DepositDeclined(
+                **fields,
+                balance_after=state.balance,
+                reason=DeclineReason.ILLEGIBLE_CHECK,
+                channel="check",
+                check_number=number,
+                detail=problem,
+            )
+    return FundsCredited(
+        **fields, balance_after=state.balance + amount, channel=cmd.channel, check_number=number
+    )
+
+
+def _block(
+    states: Mapping[str, AccountState], cmd: BlockAccount | UnblockAccount, now: datetime
+) -> LedgerEvent:
+    """Block or unblock: ``rejected`` (nothing written) if the account already is so."""
+    state = states.get(cmd.account_id)
+    if state is None:
+        raise UnknownAccount(cmd.account_id)
+    block = isinstance(cmd, BlockAccount)
+    if state.blocked == block:
+        raise InvalidInput(f"account {cmd.account_id!r} is {'already' if block else 'not'} blocked")
+    fields: dict[str, Any] = {
+        "account_id": state.account_id,
+        "seq": state.seq + 1,
+        "txn_id": cmd.txn_id,
+        "currency": state.currency,
+        "amount": 0,
+        "balance_after": state.balance,
+        "occurred_at": cmd.occurred_at or now,
+        "blocked": block,
+    }
+    if isinstance(cmd, BlockAccount):
+        return AccountBlocked(**fields, note=cmd.reason)
+    return AccountUnblocked(**fields, note=cmd.reason)
 
 
 def _transfer(
@@ -142,12 +257,14 @@ def _transfer(
         )
     amount = to_minor(cmd.amount)
     out = _common(sender, cmd, now)
-    if sender.balance < amount:
+    if sender.blocked or sender.balance < amount:
+        # authorization first: a blocked sender is unauthorized whatever its balance;
+        # a blocked receiver still receives
         return [
             TransferDeclined(
                 **out,
                 balance_after=sender.balance,
-                reason=DeclineReason.LOW_BALANCE,
+                reason=DeclineReason.UNAUTHORIZED if sender.blocked else DeclineReason.LOW_BALANCE,
                 counterparty=receiver.account_id,
             )
         ]

@@ -15,7 +15,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from acme_base.errors import InvalidInput
-from processor.commands import Credit, Debit
+from processor.commands import GroupCommand
 from processor.outcomes import Outcome, rejected
 
 
@@ -23,7 +23,7 @@ from processor.outcomes import Outcome, rejected
 class Pending:
     """A queued command and the future its caller waits on."""
 
-    command: Credit | Debit
+    command: GroupCommand
     future: Future[Outcome] = field(default_factory=Future)
 
     def fail(self, exc: BaseException) -> None:
@@ -56,7 +56,7 @@ class GroupCommit:
     _leaders: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def submit(self, cmd: Credit | Debit) -> Outcome:
+    def submit(self, cmd: GroupCommand) -> Outcome:
         """Queue the command; lead the account's commits if nobody does; wait for the outcome."""
         pending = Pending(cmd)
         with self._lock:

@@ -15,9 +15,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
-from acme_base.errors import AccountAlreadyExists, AcmeError, ContentionExhausted, TxnIdConflict
+from acme_base.errors import (
+    AccountAlreadyExists,
+    AcmeError,
+    ContentionExhausted,
+    InvalidInput,
+    TxnIdConflict,
+)
 from processor.appends import Plan, Step
-from processor.commands import Credit, Debit, OpenAccount, Transfer
+from processor.commands import GroupCommand, OpenAccount, Transfer
 from processor.decide import AccountState, apply_all, decide
 from processor.events import AccountOpened, LedgerEvent
 from processor.group_commit import Pending
@@ -25,7 +31,7 @@ from processor.outcomes import Outcome, as_duplicate, outcome_of
 from processor.ports import EventStore, IdempotencyRecord
 
 Clock = Callable[[], datetime]
-MoneyCommand = Credit | Debit | Transfer
+MoneyCommand = GroupCommand | Transfer
 
 
 def record_of(cmd: MoneyCommand, outcome: Outcome) -> IdempotencyRecord:
@@ -40,6 +46,15 @@ def duplicate_of(store: EventStore, cmd: MoneyCommand) -> Outcome:
     if record.fingerprint != cmd.fingerprint():
         raise TxnIdConflict(cmd.txn_id)
     return as_duplicate(record.outcome)
+
+
+def refusal_of(store: EventStore, cmd: MoneyCommand, exc: AcmeError) -> Outcome:
+    """A command ``decide`` refused: if its txn id is recorded, a retry still gets the
+    original outcome (blocking a blocked account is refused, but resending the block that
+    blocked it is a ``duplicate``); otherwise the refusal stands (raised)."""
+    if isinstance(exc, InvalidInput) and store.idempotency_record(cmd.txn_id) is not None:
+        return duplicate_of(store, cmd)
+    raise exc
 
 
 @dataclass
@@ -138,7 +153,7 @@ class GroupJob:
             try:
                 own = decide(states, pending.command, self.clock())
             except AcmeError as exc:
-                pending.fail(exc)
+                pending.settle(partial(refusal_of, self.store, pending.command, exc))
                 continue
             states = apply_all(states, own)
             outcome = outcome_of(own)

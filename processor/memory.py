@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from acme_base.errors import UnknownCustomer
+from processor.archive import Step
+from processor.archive_ports import ArchiveConflict
 from processor.commands import OpenAccount
+from processor.customers.model import Customer
 from processor.decide import AccountState, fold
 from processor.events import LedgerEvent
 from processor.ports import (
@@ -38,23 +42,21 @@ class AccountRecord:
     opened_at: datetime
 
 
-@dataclass(frozen=True)
-class CustomerRecord:
-    """The customer item, upserted by every opening: details given overwrite, others stay."""
-
-    customer_id: str
-    created_at: datetime
-    phone: str | None = None
-    state: str | None = None
-    special_status: frozenset[str] = frozenset()
+#: the customer item (``processor.customers``: registered, never upserted by an opening)
+CustomerRecord = Customer
 
 
 @dataclass
 class MemoryEventStore:
-    """Events per account by seq, idempotency records by txn id, accounts and customers."""
+    """Events per account by seq, idempotency records by txn id, accounts and customers.
+
+    ``customers`` and ``phones`` (phone -> customer id: the uniqueness items) are written by
+    ``processor.customers.memory.MemoryCustomerStore`` under ``lock``, as the DynamoDB
+    adapters share the ledger table."""
 
     accounts: dict[tuple[str, str], AccountRecord] = field(default_factory=dict)
-    customers: dict[str, CustomerRecord] = field(default_factory=dict)
+    customers: dict[str, Customer] = field(default_factory=dict)
+    phones: dict[str, str] = field(default_factory=dict)
     _streams: dict[str, dict[int, LedgerEvent]] = field(default_factory=dict)
     _heads: dict[str, int] = field(default_factory=dict)
     _records: dict[str, IdempotencyRecord] = field(default_factory=dict)
@@ -108,6 +110,8 @@ class MemoryEventStore:
         """All or nothing: check every claim, then write (see the module docstring)."""
         opened = check_append(events, records, opening)
         with self._lock:
+            if opening is not None and opening.customer_id not in self.customers:
+                raise UnknownCustomer(opening.customer_id)  # DynamoDB: a ConditionCheck
             taken = [r.txn_id for r in records if r.txn_id in self._records]
             if taken:
                 raise TxnIdsTaken(taken)
@@ -124,17 +128,30 @@ class MemoryEventStore:
             if opening is not None and opened is not None:
                 self._open(opening, opened.occurred_at)
 
+    def cut_history(self, step: Step) -> None:
+        """One archival step, all or nothing (``ArchivableStore.cut_history``): every item
+        it deletes or replaces must be exactly the event the step names."""
+        account = step.snapshot.account_id
+        with self._lock:
+            stream = self._streams.get(account, {})
+            if any(stream.get(e.seq) != e for e in (*step.deleted, step.replaced)):
+                raise ArchiveConflict(
+                    f"{account}: the live events changed under the archiver "
+                    "(another archive run?); nothing was removed: rerun"
+                )
+            for event in step.deleted:
+                del stream[event.seq]
+            stream[step.snapshot.seq] = step.snapshot
+
+    @property
+    def lock(self) -> threading.Lock:
+        """The one lock of this in-memory table (the customer store writes under it too)."""
+        return self._lock
+
     def _open(self, cmd: OpenAccount, at: datetime) -> None:
         """The account record (conditional in DynamoDB, but it only ever exists with its
-        ``AccountOpened`` event, whose seq-0 claim fails first) and the customer upsert."""
+        ``AccountOpened`` event, whose seq-0 claim fails first); the customer is checked,
+        never written."""
         self.accounts[(cmd.customer_id, cmd.account_id)] = AccountRecord(
             cmd.account_id, cmd.customer_id, cmd.currency, at
         )
-        customer = self.customers.get(cmd.customer_id) or CustomerRecord(cmd.customer_id, at)
-        if cmd.phone:
-            customer = replace(customer, phone=cmd.phone)
-        if cmd.state:
-            customer = replace(customer, state=cmd.state)
-        if cmd.special_status:
-            customer = replace(customer, special_status=frozenset(cmd.special_status))
-        self.customers[cmd.customer_id] = customer

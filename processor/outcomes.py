@@ -9,7 +9,23 @@ from pydantic import BaseModel, ConfigDict
 from processor.events import LedgerEvent
 from processor.money import format_minor
 
-Status = Literal["approved", "declined", "duplicate", "rejected", "opened", "failed"]
+Status = Literal[
+    "approved",
+    "declined",
+    "duplicate",
+    "rejected",
+    "opened",
+    "failed",
+    "created",  # offers: create_offer, send_offer, respond_offer (processor.offers)
+    "sent",
+    "responded",
+    "blocked",  # block_account, unblock_account
+    "unblocked",
+    "registered",  # register_customer, update_customer (processor.customers)
+    "updated",
+]
+#: the outcome status of an event kind that is no money transaction
+_KIND_STATUS: dict[str, Status] = {"open": "opened", "block": "blocked", "unblock": "unblocked"}
 
 
 class Outcome(BaseModel):
@@ -21,6 +37,7 @@ class Outcome(BaseModel):
     seq: int | None = None
     balance_after: str | None = None
     reason: str | None = None
+    detail: str | None = None  # why a check deposit was declined illegible_check
     error: str | None = None
     to_account: str | None = None
     to_seq: int | None = None
@@ -34,7 +51,7 @@ class Outcome(BaseModel):
 def outcome_of(events: list[LedgerEvent]) -> Outcome:
     """The outcome a command's events amount to (first event is the caller's own account)."""
     first = events[0]
-    status: Status = "opened" if first.kind == "open" else first.status
+    status: Status = _KIND_STATUS.get(first.kind, first.status)
     outcome = Outcome(
         txn_id=None if first.kind == "open" else first.txn_id,
         status=status,
@@ -42,6 +59,7 @@ def outcome_of(events: list[LedgerEvent]) -> Outcome:
         seq=first.seq,
         balance_after=format_minor(first.balance_after),
         reason=first.decline_reason,
+        detail=getattr(first, "detail", None),
     )
     if len(events) == 2:
         second = events[1]

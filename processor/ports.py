@@ -7,9 +7,9 @@ the in-memory twin ``processor.memory.MemoryEventStore``.
 The write is one atomic, conditional ``append``: every event claims its ``(account, seq)`` and
 every idempotency record its txn id, or nothing at all is written. A claim that fails raises
 ``TxnIdsTaken`` (naming exactly the taken ids; these win) or ``SeqTaken``. Nothing
-DynamoDB-shaped crosses the port: the account and customer records written with an
-``AccountOpened`` event travel as the ``OpenAccount`` command (``opening=``), and each adapter
-stores them its own way.
+DynamoDB-shaped crosses the port: the account record written with an ``AccountOpened`` event
+travels as the ``OpenAccount`` command (``opening=``), and each adapter stores it its own way,
+checking in the same atomic step that the customer is registered (else ``UnknownCustomer``).
 """
 
 from __future__ import annotations
@@ -87,14 +87,17 @@ class EventStore(EventReader, Protocol):
         """Write all of it or nothing; raise ``TxnIdsTaken`` or ``SeqTaken`` on a taken key.
 
         ``opening``: the command whose ``AccountOpened`` event is in ``events``; the store
-        also writes its account record and upserts its customer record. A malformed append
-        (see ``check_append``) is a ``ValueError``, and nothing is written.
+        also writes its account record, on condition that its customer is registered (else
+        ``acme_base.errors.UnknownCustomer``, which wins over a taken seq, and nothing is
+        written). A malformed append (see ``check_append``) is a ``ValueError``, and nothing
+        is written.
         """
         ...
 
 
 def state_of_head(account_id: str, head: LedgerEvent | None) -> AccountState | None:
-    """The state a head event implies: it carries the running balance and the seq.
+    """The state a head event implies: it carries the running balance, the seq and the
+    block flag.
 
     Only an ``AccountOpened`` head knows the customer; other heads leave it empty (the
     decisions never need it).
@@ -103,7 +106,7 @@ def state_of_head(account_id: str, head: LedgerEvent | None) -> AccountState | N
         return None
     if isinstance(head, AccountOpened):
         return AccountState(account_id, head.customer_id, head.currency, 0, 0)
-    return AccountState(account_id, "", head.currency, head.balance_after, head.seq)
+    return AccountState(account_id, "", head.currency, head.balance_after, head.seq, head.blocked)
 
 
 def check_append(

@@ -12,7 +12,6 @@ ISO; the seed's ``2022/06/19`` is refused with the ISO spelling suggested).
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,19 +33,13 @@ from acme_base.keys import (
 )
 from acme_base.tables import GSI1, GSI2, GSI_DECLINED, GSI_INVERTED, GSI_SPECIAL_STATUS
 from processor.commands import SpecialStatus
+from processor.customers import model as customer_model
 from processor.paging import Partition
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
-E164_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 ISO_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_RANGE_DAYS = 3660
 SPECIAL_STATUSES: tuple[str, ...] = get_args(SpecialStatus)
-#: US states, DC and the territories (USPS codes)
-_STATE_CODES = (
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
-    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP UM"
-)
-US_STATES = frozenset(_STATE_CODES.split())
 
 TABLE_KEYS = ("PK", "SK")
 #: the attributes of a key in each index (table keys + index keys): a cursor's shape
@@ -105,29 +98,13 @@ def check_id(value: str, what: str) -> str:
 
 
 def normalize_phone(text: str) -> str:
-    """E.164: with ``phonenumbers`` installed, any valid spelling (US default region);
-    without it, only the strict form ``+`` and 7-15 digits."""
-    raw = text.strip() if isinstance(text, str) else ""
-    try:  # optional: the customers' commands may install it
-        phonenumbers: Any = importlib.import_module("phonenumbers")
-    except ImportError:
-        if not E164_RE.match(raw):
-            raise InvalidInput(f"phone {text!r} is not E.164 (+ and 7-15 digits)") from None
-        return raw
-    try:
-        parsed = phonenumbers.parse(raw, "US")
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidInput(f"phone {text!r} is not a phone number: {exc}") from exc
-    if not phonenumbers.is_valid_number(parsed):
-        raise InvalidInput(f"phone {text!r} is not a valid phone number")
-    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+    """E.164, exactly as the customers' commands store it (one normalisation for both)."""
+    return customer_model.normalize_phone(text)
 
 
 def parse_state(text: str) -> str:
-    code = text.strip().upper() if isinstance(text, str) else ""
-    if code not in US_STATES:
-        raise InvalidInput(f"state {text!r} is not a US state or territory code (e.g. NY)")
-    return code
+    """A US state or territory code, exactly as the customers' commands accept it."""
+    return customer_model.parse_state(text)
 
 
 def parse_status(text: str | None) -> str | None:

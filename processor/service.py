@@ -14,12 +14,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from acme_base.errors import AcmeError, InvalidInput
+from acme_base.errors import AcmeError, ConfigError, InvalidInput
 from acme_base.retry import Backoff
 from processor.appends import Appender, HeadCache
-from processor.commands import AnyCommand, OpenAccount, Transfer, parse_command, txn_id_of
+from processor.commands import AnyCommand, OpenAccount, Transfer, txn_id_of
+from processor.customers.commands import CustomerCommand, parse_submitted
+from processor.customers.service import CustomerService
 from processor.group_commit import GroupCommit, Pending
 from processor.jobs import Clock, GroupJob, OpenJob, TransferJob
+from processor.offers.commands import OfferCommand
+from processor.offers.service import OfferService
 from processor.outcomes import Outcome, failed, rejected
 from processor.ports import EventStore
 
@@ -43,6 +47,8 @@ class Ledger:
     group_size: int = 25
     cache_heads: bool = True
     stats: dict[str, int] = field(default_factory=lambda: {"retries": 0, "groups": 0})
+    offers: OfferService | None = None  # create/send/respond_offer (processor.offers)
+    customers: CustomerService | None = None  # register/update_customer (processor.customers)
     _appender: Appender = field(init=False, repr=False)
     _groups: GroupCommit = field(init=False, repr=False)
 
@@ -60,7 +66,7 @@ class Ledger:
         (the write may or may not have happened: resending the same command is safe).
         """
         try:
-            command = parse_command(raw)
+            command = parse_submitted(raw)  # customers, offers, else parse_command
         except InvalidInput as exc:
             return rejected(str(exc), txn_id=txn_id_of(raw))
         try:
@@ -68,7 +74,7 @@ class Ledger:
         except AcmeError as exc:
             return failed(str(exc), txn_id=getattr(command, "txn_id", None))
 
-    def execute(self, command: AnyCommand) -> Outcome:
+    def execute(self, command: AnyCommand | OfferCommand | CustomerCommand) -> Outcome:
         """Run a parsed command; bad input is ``rejected``, backend errors raise."""
         try:
             return self._dispatch(command)
@@ -80,7 +86,15 @@ class Ledger:
                 or getattr(command, "from_account", None),
             )
 
-    def _dispatch(self, command: AnyCommand) -> Outcome:
+    def _dispatch(self, command: AnyCommand | OfferCommand | CustomerCommand) -> Outcome:
+        if isinstance(command, CustomerCommand):
+            if self.customers is None:
+                raise ConfigError("this ledger was built without the customer store")
+            return self.customers.handle(command, self.clock())
+        if isinstance(command, OfferCommand):
+            if self.offers is None:
+                raise ConfigError("this ledger was built without the offer store")
+            return self.offers.handle(command, self.clock())
         if isinstance(command, OpenAccount):
             job: OpenJob | TransferJob = OpenJob(cmd=command, store=self.store, clock=self.clock)
         elif isinstance(command, Transfer):

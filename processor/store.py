@@ -15,9 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from acme_base.aws import call, deserialize, paginate_items, serialize, transact_write
-from acme_base.errors import TransactionCancelled
+from acme_base.errors import TransactionCancelled, UnknownCustomer
 from acme_base.keys import TXN_PREFIX, TXN_SK_UPPER, account_pk, seq_sk, txn_pk
-from processor.accounts import open_account_actions
+from processor.accounts import CUSTOMER_CHECK, open_account_actions
+from processor.archive import Step
+from processor.archive_store import cut_history
 from processor.codec import event_to_item, item_to_event
 from processor.commands import OpenAccount
 from processor.decide import AccountState, fold
@@ -148,12 +150,19 @@ class DynamoEventStore:
                 self.client, actions, "append events", capacity=self.record_capacity
             )
         except TransactionCancelled as exc:
+            if opening is not None and len(events) + len(records) + CUSTOMER_CHECK in exc.failed():
+                raise UnknownCustomer(opening.customer_id) from exc
             lost = _lost_claim(exc, len(events), records)
             if lost is None:
                 raise  # not a claim that failed: a backend error
             raise lost from exc
         if self.record_capacity:
             self.consumed_capacity.append(units)
+
+    def cut_history(self, step: Step) -> None:
+        """One archival step (``processor.archive_ports.ArchivableStore``): conditional
+        deletes + the snapshot's conditional put, in one transaction."""
+        cut_history(self.client, self.table, step)
 
     def _put(self, item: dict[str, Any]) -> dict[str, Any]:
         """A conditional put: the item's key must be free (mutation tests patch this)."""

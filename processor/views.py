@@ -7,8 +7,18 @@ from typing import Any
 from processor.events import LedgerEvent
 from processor.money import format_minor
 
+#: optional fields shown only when an event has them (issue 9: checks, blocks, declines)
+OPTIONAL_FIELDS = ("channel", "check_number", "detail", "note")
+
 
 def event_json(event: LedgerEvent) -> dict[str, Any]:
+    extra: dict[str, Any] = {
+        name: getattr(event, name)
+        for name in OPTIONAL_FIELDS
+        if getattr(event, name, None) is not None
+    }
+    if event.blocked:
+        extra["blocked"] = True  # the account is blocked after this event
     return {
         "account_id": event.account_id,
         "seq": event.seq,
@@ -23,7 +33,7 @@ def event_json(event: LedgerEvent) -> dict[str, Any]:
         "counterparty": event.counterparty_id,
         "currency": event.currency,
         "event_type": event.event_type,
-    }
+    } | extra
 
 
 def event_line(event: LedgerEvent) -> str:

@@ -5,8 +5,9 @@ because every fold first keys events by ``(account_id, seq)``):
 
 - balances: per account, the balance and the highest applied seq;
 - daily totals: per ``txn_date`` (and per write shard), counts and money totals; every event
-  except ``open`` counts; ``transfer_in`` is a credit, ``transfer_out`` a debit; credit and debit
-  totals count approved events only, declined amounts go to ``declined_total``;
+  except ``open``, ``block`` and ``unblock`` counts (a declined credit too); ``transfer_in``
+  is a credit, ``transfer_out`` a debit; credit and debit totals count approved events only,
+  declined amounts go to ``declined_total``;
 - declined index: one entry per declined event.
 """
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from acme_base.keys import day_shard
-from processor.events import CREDIT_KINDS, LedgerEvent, signed_amount
+from processor.events import CREDIT_KINDS, NON_MONEY_KINDS, LedgerEvent, signed_amount
 
 EventKey = tuple[str, int]
 
@@ -51,8 +52,9 @@ class DailyTotals:
 
     @classmethod
     def of(cls, event: LedgerEvent) -> DailyTotals:
-        """One event's contribution (zero for ``open``)."""
-        if event.kind == "open":
+        """One event's contribution (zero for ``open``, ``block``, ``unblock``: no money moves;
+        a declined credit, e.g. an illegible check, counts as declined like a declined debit)."""
+        if event.kind in NON_MONEY_KINDS:
             return cls()
         if not event.approved:
             return cls(txn_count=1, declined_count=1, declined_total=event.amount)
@@ -109,7 +111,8 @@ def fold_balances(events: Iterable[LedgerEvent]) -> dict[str, BalanceView]:
     views: dict[str, BalanceView] = {}
     for event in sorted(unique(events).values(), key=lambda e: (e.account_id, e.seq)):
         prev = views.get(event.account_id)
-        balance = (prev.balance if prev else 0) + signed_amount(event)
+        start = event.balance_after if event.event_type == "HistoryArchived" else 0
+        balance = (prev.balance if prev else start) + signed_amount(event)
         views[event.account_id] = BalanceView(event.account_id, balance, event.seq, event.currency)
     return views
 

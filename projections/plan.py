@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from acme_base.keys import day_shard
-from processor.events import LedgerEvent
+from processor.events import NON_MONEY_KINDS, LedgerEvent
 from projections.model import DailyTotals, DeclinedEntry
 
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's TransactWriteItems limit
@@ -115,7 +115,7 @@ class Chunk:
     def cost_of(self, event: LedgerEvent) -> int:
         """Items the chunk would hold with ``event`` added."""
         key = (event.txn_date, day_shard(event.account_id))
-        new_daily = event.kind != "open" and key not in self.daily
+        new_daily = event.kind not in NON_MONEY_KINDS and key not in self.daily
         return self.items + int(new_daily) + int(not event.approved)
 
 

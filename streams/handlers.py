@@ -29,6 +29,7 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from pydantic import ValidationError
 
+from processor.archive import is_snapshot
 from processor.events import LedgerEvent
 from streams.keys import account_of, created_at
 from streams.records import LedgerStreamRecord
@@ -109,7 +110,9 @@ class StreamHandler:
                     blocked.add(account)
                 continue  # the BatchProcessor reports it (same model, same error)
             event = record.event
-            if event is None:
+            if event is None or is_snapshot(event):
+                # an archival snapshot (a MODIFY of an archived event's item) is no new fact:
+                # the event it replaced was delivered by its INSERT (processor.archive)
                 continue
             if event.account_id in blocked:
                 to_fail.add(record.sequence_number)

@@ -10,10 +10,12 @@ from botocore.exceptions import NoCredentialsError
 
 from acme_base.errors import AcmeError, InvalidInput
 from acme_txn.cli import (
+    archive_cmd,
     bank_cmd,
     demo_cmd,
     ledger_cmd,
     local_cmd,
+    offer_cmd,
     project_cmd,
     read_cmd,
     report_cmd,
@@ -24,6 +26,8 @@ from acme_txn.cli.context import Context, err, settings_from_args
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 COMMAND_MODULES = [local_cmd, ledger_cmd, read_cmd, demo_cmd, report_cmd, project_cmd]
 COMMAND_MODULES += [bank_cmd, txns_cmd]
+COMMAND_MODULES += [offer_cmd]
+COMMAND_MODULES += [archive_cmd]
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from acme_base.errors import TableMissing, UnknownAccount
 from acme_txn.cli.context import Context
+from processor.events import HistoryArchived
 from processor.money import format_minor
 from processor.views import event_json, event_line
 
@@ -28,6 +29,13 @@ def cmd_events(ctx: Context) -> int:
     found = False
     for event in ctx.store.events(ctx.args.account):
         found = True
+        if isinstance(event, HistoryArchived):  # the live stream starts at an archival cut
+            ctx.emit(
+                {**event_json(event), "archived_events": event.archived_events},
+                f"{event.archived_events} earlier events archived (before "
+                f"{event.archived_before}); balance brought forward:\n{event_line(event)}",
+            )
+            continue
         ctx.emit(event_json(event), event_line(event))
     if not found:
         raise UnknownAccount(ctx.args.account)

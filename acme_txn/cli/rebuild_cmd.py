@@ -65,7 +65,8 @@ def run_rebuild(ctx: Context, name: str) -> int:
     """Rebuild ``name``, print the comparison (``ctx.emit``), exit 0 if equal to the fold."""
     bars = StageBars()
     try:
-        result = rebuild_projection(ctx.app.event_store, ctx.app.views, name, bars)
+        # archive + live: archived events are replayed too, so every model comes out the same
+        result = rebuild_projection(ctx.app.history, ctx.app.views, name, bars)
     finally:
         bars.close()
     data = result.as_dict()

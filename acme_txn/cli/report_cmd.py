@@ -11,6 +11,7 @@ from typing import Any
 from acme_base.errors import InvalidInput
 from acme_txn.cli.context import Context, err
 from acme_txn.cli.report_render import draw_chart, to_csv, to_table
+from processor.events import DeclineReason
 from processor.query_rows import txn_line
 from projections.ports import ViewStore
 from projections.reconcile import reconcile
@@ -51,7 +52,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     declined.add_argument("--from", dest="date_from", required=True)
     declined.add_argument("--to", dest="date_to", required=True)
-    declined.add_argument("--reason", help="one decline reason (default: every reason)")
+    declined.add_argument(
+        "--reason",
+        metavar="|".join(r.value for r in DeclineReason),
+        help="one decline reason (default: every reason; another is bad input, exit 2)",
+    )
     declined.add_argument(
         "--source",
         choices=("projection", "ledger"),
@@ -152,7 +157,7 @@ def cmd_transactions(ctx: Context) -> int:
 
 
 def cmd_reconcile(ctx: Context) -> int:
-    result = reconcile(ctx.app.event_store, ctx.app.views)
+    result = reconcile(ctx.app.history, ctx.app.views)  # archive + live: the whole log
     fmt = _format(ctx)
     if fmt == "json":
         print(json.dumps(result.as_dict()), flush=True)

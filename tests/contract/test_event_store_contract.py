@@ -29,6 +29,7 @@ from processor.memory import MemoryEventStore
 from processor.outcomes import Outcome, outcome_of
 from processor.ports import EventStore, IdempotencyRecord, SeqTaken, TxnIdsTaken
 from processor.store import DynamoEventStore
+from tests.customer_support import register_in
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -37,10 +38,14 @@ T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 def store(request: pytest.FixtureRequest) -> Iterator[EventStore]:
     """Each implementation of the port (DynamoDB Local only started for its own runs)."""
     if request.param == "memory":
-        yield MemoryEventStore()
+        memory = MemoryEventStore()
+        register_in(memory, "C1", "C2")  # an opening needs a registered customer
+        yield memory
         return
     settings = request.getfixturevalue("settings")
-    yield DynamoEventStore(request.getfixturevalue("client"), settings.ledger_table)
+    dynamo = DynamoEventStore(request.getfixturevalue("client"), settings.ledger_table)
+    register_in(dynamo, "C1", "C2")
+    yield dynamo
 
 
 # --- builders -------------------------------------------------------------------------------

@@ -162,7 +162,7 @@ def seed(app: App) -> Bank:
 
 def _has_register_customer(app: App) -> bool:
     try:
-        from processor import commands as cmds
+        from processor.customers import commands as cmds
     except ImportError:  # pragma: no cover
         return False
     return hasattr(cmds, "RegisterCustomer")

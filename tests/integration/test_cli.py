@@ -10,6 +10,7 @@ import pytest
 
 from acme_base.settings import Settings
 from acme_txn.cli.main import main
+from tests.customer_support import registration
 
 
 @pytest.fixture
@@ -43,6 +44,10 @@ def test_given_commands_file_when_submitted_then_json_outcomes_in_order(
     ]
     path = tmp_path / "cmds.jsonl"
     path.write_text("\n".join(lines) + "\n")
+    customers = tmp_path / "customers.jsonl"
+    customers.write_text(json.dumps(registration("C1")) + "\n")
+    code, [registered] = cli("submit", str(customers))
+    assert (code, registered["status"]) == (0, "registered")
     code, outcomes = cli("submit", str(path))
     # THEN the malformed line is rejected, processing went on, and exit code says bad input
     assert code == 2

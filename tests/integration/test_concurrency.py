@@ -17,11 +17,18 @@ import pytest
 
 from acme_base.settings import Settings
 from acme_txn.invariants import check_log
-from acme_txn.workload import WorkloadSpec, funding_commands, mixed_commands, opening_commands
+from acme_txn.workload import (
+    WorkloadSpec,
+    customer_ids,
+    funding_commands,
+    mixed_commands,
+    opening_commands,
+)
 from processor.memory import MemoryEventStore
 from processor.outcomes import Outcome
 from processor.ports import EventStore
 from processor.service import Ledger
+from tests.customer_support import register_in
 
 #: starts a command stream as another process would; the returned call waits for its outcomes
 Remote = Callable[[list[dict[str, Any]], Path], Callable[[], list[Outcome]]]
@@ -101,6 +108,7 @@ def test_given_threads_and_processes_on_hot_accounts_then_every_invariant_holds(
     # GIVEN three funded accounts, and three disjoint command streams hammering them
     spec = WorkloadSpec(accounts=3, commands=90, seed=11, transfer_ratio=0.4, duplicate_ratio=0.1)
     ledger = Ledger(store)
+    register_in(store, *customer_ids(spec))
     setup = [ledger.submit_raw(c) for c in opening_commands(spec) + funding_commands(spec)]
     streams = [
         mixed_commands(WorkloadSpec(accounts=3, commands=90, seed=s, transfer_ratio=0.4))

@@ -21,6 +21,7 @@ from projections.model import fold_all
 from projections.ports import ViewStore
 from projections.projector import Projector
 from projections.reconcile import compare, reconcile
+from tests.customer_support import register
 from tests.projection_logs import messy_batches
 
 DAYS = ("2026-11-20", "2026-11-21")
@@ -32,6 +33,7 @@ def make_log(
     """Opened accounts, funding, then credits, debits (some declined) and transfers."""
     rng = random.Random(seed)
     ids = [f"A{i}" for i in range(accounts)]
+    register(ledger, "C1")
     for account in ids:
         ledger.submit_raw({"type": "open_account", "account_id": account, "customer_id": "C1"})
         ledger.submit_raw(

@@ -21,11 +21,13 @@ from projections.ports import ViewStore
 from projections.rebuild import rebuild_projection
 from projections.reconcile import reconcile
 from projections.reports import daily_report, declined_report
+from tests.customer_support import register
 
 
 def small_ledger(ledger: Ledger) -> None:
     """A1: +100.00, -30.50, declined 500.00 (day 1); B2: +20.00, transfer 5.00 to A1 (day 2),
     declined transfer 99.00 (day 2)."""
+    register(ledger, "C1")
     for account in ("A1", "B2"):
         ledger.submit_raw({"type": "open_account", "account_id": account, "customer_id": "C1"})
     day1, day2 = "2026-11-20T10:00:00Z", "2026-11-21T11:00:00Z"

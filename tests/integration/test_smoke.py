@@ -1,9 +1,11 @@
 """GIVEN a fresh ledger WHEN accounts are opened and credited THEN events are stored."""
 
 from processor.service import Ledger
+from tests.customer_support import register
 
 
 def test_open_and_credit_are_stored(ledger: Ledger) -> None:
+    register(ledger, "C1")
     opened = ledger.submit_raw({"type": "open_account", "account_id": "A1", "customer_id": "C1"})
     credited = ledger.submit_raw(
         {"type": "credit", "txn_id": "T1", "account_id": "A1", "amount": "10.00"}

@@ -21,6 +21,7 @@ from streams.config import EsmConfig
 from streams.filters import EVENTS_ONLY, FilterCriteria
 from streams.shards import DynamoDBShardSource
 from streams.state import StreamState
+from tests.customer_support import register, registration
 from tests.streams_support import RecordingSink, make_poller
 
 COMMANDS = [
@@ -55,6 +56,9 @@ def run_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
 
 
 def submit(tmp_path: Path, cli: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    customers = tmp_path / "customers.jsonl"
+    customers.write_text("".join(json.dumps(registration(c)) + "\n" for c in ("C1", "C2")))
+    assert run_json(["submit", str(customers), *cli], capsys)[0] == 0
     path = tmp_path / "commands.jsonl"
     path.write_text("".join(json.dumps(c) + "\n" for c in COMMANDS))
     code, outcomes = run_json(["submit", str(path), *cli], capsys)
@@ -84,6 +88,7 @@ def test_given_submitted_commands_when_project_until_idle_then_projections_catch
 def test_given_dead_letters_when_listed_and_redriven_then_the_dlq_empties(
     settings: Settings, ledger: Ledger, cli: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
+    register(ledger, "C1", "C2")
     ledger.submit_raw(COMMANDS[0])
     ledger.submit_raw(COMMANDS[2])
     sink = RecordingSink(poison=frozenset({("A1", 1)}))
@@ -113,6 +118,7 @@ def test_given_bad_filter_json_then_exit_code_is_2(
 def test_given_a_running_poller_when_sigterm_then_it_checkpoints_releases_and_exits_0(
     settings: Settings, ledger: Ledger, cli: list[str]
 ) -> None:
+    register(ledger, "C1", "C2")
     for c in COMMANDS[:4]:
         ledger.submit_raw(c)
     env = {
@@ -172,6 +178,7 @@ def test_given_lambda_env_when_lambda_handler_is_invoked_then_it_projects_lazily
     from streams.records import to_lambda_record
     from streams.shards import TRIM_HORIZON
 
+    register(ledger, "C1", "C2")
     for c in COMMANDS[:3]:
         ledger.submit_raw(c)
     source = DynamoDBShardSource(

@@ -16,6 +16,7 @@ from streams.filters import EVENTS_ONLY, FilterCriteria
 from streams.handlers import StreamHandler
 from streams.records import to_lambda_record
 from streams.shards import TRIM_HORIZON, DynamoDBShardSource
+from tests.customer_support import register
 from tests.streams_support import RecordingSink, make_poller
 
 FAST = {"poll_interval": 0.05, "retry_backoff": 0.01, "lease_seconds": 10.0}
@@ -24,6 +25,7 @@ ALL = [("A", 0), ("B", 0), ("A", 1), ("A", 2), ("A", 3), ("B", 1), ("B", 2), ("A
 
 
 def write_fixture(ledger: Ledger) -> None:
+    register(ledger, "C")
     for a in "AB":
         ledger.submit_raw({"type": "open_account", "account_id": a, "customer_id": "C"})
     txn_ids = itertools.count()

@@ -16,6 +16,7 @@ from processor.service import Ledger
 from streams.config import EsmConfig
 from streams.memory import MemoryShardSource
 from streams.state import LeaseLost, StreamState
+from tests.customer_support import register
 from tests.streams_support import RecordingSink, make_poller
 
 FAST = {"poll_interval": 0.05, "retry_backoff": 0.01}
@@ -38,6 +39,7 @@ def item(account: str, seq: int) -> dict[str, Any]:
 def test_given_two_pollers_on_one_shard_then_no_record_is_processed_twice(
     settings: Settings, ledger: Ledger
 ) -> None:
+    register(ledger, "C")
     ledger.submit_raw({"type": "open_account", "account_id": "A", "customer_id": "C"})
     for i in range(20):
         ledger.submit_raw(

@@ -13,6 +13,7 @@ from streams.dlq import RECORD_AGE_EXCEEDED, DeadLetters
 from streams.filters import EVENTS_ONLY, FilterCriteria
 from streams.shards import DynamoDBShardSource, ExpiredIterator, Page
 from streams.state import StreamState
+from tests.customer_support import register
 from tests.streams_support import RecordingSink, make_poller
 
 FAST = {"poll_interval": 0.05, "retry_backoff": 0.01, "lease_seconds": 10.0}
@@ -29,6 +30,7 @@ def write(
     keys = []
     for a in accounts:
         if ledger.store.head(a) is None:
+            register(ledger, f"C{a}")
             ledger.submit_raw({"type": "open_account", "account_id": a, "customer_id": f"C{a}"})
             keys.append((a, 0))
     for i in range(credits):

@@ -19,9 +19,11 @@ from processor.memory import MemoryEventStore
 from processor.ports import EventStore, SeqTaken
 from processor.service import Ledger
 from processor.store import DynamoEventStore
+from tests.customer_support import register_in, registration
 
 
 def _open(ledger: Ledger, *accounts: str, fund: str | None = None) -> None:
+    register_in(ledger.store, "C1")  # an opening needs a registered customer
     for acct in accounts:
         assert (
             ledger.submit_raw(
@@ -100,6 +102,9 @@ BAD_INPUTS = [
     ('{"type":"credit","txn_id":"B7","account_id":"A1","amount":"99999999999"}', "amount"),
     ('{"type":"credit","txn_id":"B8","account_id":"A1","amount":"1","currency":"EUR"}', "currency"),
     ('{"type":"open_account","account_id":"A1","customer_id":"OTHER"}', "already exists"),
+    ('{"type":"open_account","account_id":"A9","customer_id":"C9"}', "unknown customer: 'C9'"),
+    ('{"type":"open_account","account_id":"A9","customer_id":"C1","phone":"+1212"}', "phone"),
+    ('{"type":"open_account","account_id":"A9","customer_id":"C1","state":"NY"}', "state: Extra"),
 ]
 
 
@@ -108,6 +113,7 @@ def test_given_bad_input_when_submitted_then_rejected_with_reason_and_nothing_wr
     ledger: Ledger, client: Any, store: DynamoEventStore, line: str, fragment: str
 ) -> None:
     _open(ledger, "A1", fund="1.00")
+    register_in(store, "OTHER")  # registered, so the opening fails on the account id alone
     before = _item_count(client, store.table)
     outcome = ledger.submit_raw(line)
     assert outcome.status == "rejected"
@@ -146,10 +152,14 @@ def test_given_raw_item_keys_then_events_live_under_account_partition(
 def test_given_an_opening_then_account_and_customer_items_are_written_with_the_event(
     ledger: Ledger, client: Any, store: DynamoEventStore
 ) -> None:
-    # GIVEN two accounts opened for one customer, the second with a state and a status
-    base = {"type": "open_account", "customer_id": "C5", "phone": "+15550005"}
+    # GIVEN a registered customer with a state and a status, and two accounts opened for it
+    # (issue 9: the customer item comes from register_customer, no longer from openings)
+    phone = "+12125550005"
+    reg = registration("C5", phone=phone, state="NY", special_status=["student"])
+    assert ledger.submit_raw(reg).status == "registered"
+    base = {"type": "open_account", "customer_id": "C5"}
     ledger.submit_raw({**base, "account_id": "A5"})
-    ledger.submit_raw({**base, "account_id": "A6", "state": "NY", "special_status": ["student"]})
+    ledger.submit_raw({**base, "account_id": "A6"})
     # WHEN the customer's partition is read
     items = client.query(
         TableName=store.table,
@@ -157,13 +167,13 @@ def test_given_an_opening_then_account_and_customer_items_are_written_with_the_e
         ExpressionAttributeValues=serialize({":pk": "CUST#C5"}),
     )["Items"]
     by_sk = {i["SK"]["S"]: i for i in items}
-    # THEN it holds both account items and the customer item, upserted by the second opening
+    # THEN it holds both account items and the customer item
     assert sorted(by_sk) == ["ACCT#A5", "ACCT#A6", "CUST#C5"]
     assert by_sk["ACCT#A5"]["INV_PK"] == {"S": "ACCT#A5"}
     opened = next(iter(store.events("A5")))
     assert by_sk["ACCT#A5"]["opened_at"] == {"S": opened.occurred_at.isoformat()}
     customer = by_sk["CUST#C5"]
-    assert (customer["GSI1PK"], customer["GSI2PK"]) == ({"S": "PHONE#+15550005"}, {"S": "STATE#NY"})
+    assert (customer["GSI1PK"], customer["GSI2PK"]) == ({"S": f"PHONE#{phone}"}, {"S": "STATE#NY"})
     assert customer["special_status"] == {"SS": ["student"]}
 
 
@@ -274,15 +284,8 @@ class TestOnEitherStore:
     def test_given_open_account_twice_when_same_attributes_then_duplicate(
         self, ledger: Ledger
     ) -> None:
-        cmd = {
-            "type": "open_account",
-            "account_id": "A7",
-            "customer_id": "C7",
-            "currency": "EUR",
-            "phone": "+15551234",
-            "state": "NY",
-            "special_status": ["veteran"],
-        }
+        register_in(ledger.store, "C7")  # phone, state and statuses are the customer's now
+        cmd = {"type": "open_account", "account_id": "A7", "customer_id": "C7", "currency": "EUR"}
         assert ledger.submit_raw(cmd).status == "opened"
         assert ledger.submit_raw(cmd).status == "duplicate"
 

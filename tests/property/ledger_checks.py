@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from itertools import pairwise
 from typing import Any
 
 from acme_txn.invariants import check_log
@@ -98,6 +99,12 @@ def check_ledger(items: list[dict[str, Any]], model: Model) -> None:
         assert [e.seq for e in stream] == list(range(acct.seq + 1)), (account_id, stream)
         assert stream[-1].balance_after == acct.balance >= 0, (account_id, acct)
         assert [e.txn_id for e in stream[1:]] == acct.txn_ids, account_id
+        assert stream[-1].blocked == acct.blocked, (account_id, acct)
+        for prev, event in pairwise(stream):
+            if not event.approved:  # a declined event changes no balance
+                assert event.balance_after == prev.balance_after, (account_id, event)
+            if prev.blocked and event.kind in {"debit", "transfer_out"}:
+                assert not event.approved, f"money left blocked {account_id}: {event}"
     assert sum(streams[a][-1].balance_after for a in streams) == model.total()
     index = {(e.account_id, e.seq): e for e in events}
     records = {str(i["txn_id"]): i for i in items if i.get("entity") == "txn_record"}
@@ -107,10 +114,11 @@ def check_ledger(items: list[dict[str, Any]], model: Model) -> None:
         assert not same_outcome(stored, done.outcome), (txn_id, stored, done.outcome)
         assert records[txn_id]["fingerprint"], txn_id
         event = index[(str(done.outcome.account_id), int(done.outcome.seq or 0))]
-        assert (event.txn_id, event.status, event.amount, event.account_id) == (
+        status = {"block": "blocked", "unblock": "unblocked"}.get(event.kind, event.status)
+        assert (event.txn_id, status, event.amount, event.account_id) == (
             txn_id,
             done.outcome.status,
-            cents(done.payload["amount"]),
+            cents(done.payload.get("amount", "0")),
             payer(done.payload),
         ), (txn_id, event, done)
         assert event.decline_reason == done.outcome.reason

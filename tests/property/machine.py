@@ -36,11 +36,13 @@ from processor.codec import is_event_item, item_to_event
 from processor.config import LedgerConfig
 from processor.events import LedgerEvent
 from processor.outcomes import Outcome
+from tests.customer_support import register
 from tests.property import backend as backends
 from tests.property.bursts import bursts, race_second_process, run_threads
+from tests.property.decline_rules import DeclineRules
 from tests.property.faults import injected
 from tests.property.ledger_checks import burst_winners, check_ledger, same_outcome
-from tests.property.model import Committed, Model, canon, cents, text
+from tests.property.model import Committed, Model, canon, cents, other_payload, text
 from tests.property.strategies import (
     ACCOUNT_POOL,
     account_ids,
@@ -52,7 +54,7 @@ from tests.property.strategies import (
 SUSPICIOUS_TXN_IDS = tuple(f"open-{a}" for a in ACCOUNT_POOL)
 
 
-class LedgerMachine(RuleBasedStateMachine):
+class LedgerMachine(DeclineRules, RuleBasedStateMachine):
     """Write-side rules and invariants. Subclasses add the projector and restarts."""
 
     def __init__(self) -> None:
@@ -90,6 +92,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @initialize()
     def open_two_accounts(self) -> None:
         note_event("rule: open_two_accounts")
+        register(self.ledger, "C1", "C2")  # accounts need registered customers (issue 9)
         for account in ("A1", "A2"):
             self.open_account(account, "C1", "USD")
 
@@ -140,7 +143,7 @@ class LedgerMachine(RuleBasedStateMachine):
         note_event("rule: resubmit_same")
         txn_id = data.draw(st.sampled_from(sorted(self.model.committed)))
         cmd = dict(self.model.committed[txn_id].payload)
-        if respell:
+        if respell and "amount" in cmd:
             cmd["amount"] = equivalent_spelling(cmd["amount"])
             if "occurred_at" in cmd:
                 cmd["occurred_at"] = cmd["occurred_at"].replace("Z", "+00:00")
@@ -155,7 +158,7 @@ class LedgerMachine(RuleBasedStateMachine):
         txn_id = data.draw(st.sampled_from(sorted(self.model.committed)))
         cmd = dict(self.model.committed[txn_id].payload)
         if change == "amount":
-            cmd["amount"] = text(cents(cmd["amount"]) + 1)
+            cmd = other_payload(cmd)
         elif change == "type" and cmd["type"] != "transfer":
             cmd["type"] = "debit" if cmd["type"] == "credit" else "credit"
         elif change == "time":
@@ -210,7 +213,7 @@ class LedgerMachine(RuleBasedStateMachine):
             txn_id = data.draw(st.sampled_from(sorted(self.model.committed)))
             earlier = dict(self.model.committed[txn_id].payload)
             if spec["resubmit"] == "other":
-                earlier["amount"] = text(cents(earlier["amount"]) + 1)
+                earlier = other_payload(earlier)
             cmds.append(earlier)
         return cmds
 

@@ -4,6 +4,11 @@ The model never talks to DynamoDB and never calls ``decide``: it restates the bu
 (credits always approved, a debit or transfer approved iff the payer has enough, declined
 events leave the balance alone, unknown accounts and reused txn ids with another payload are
 rejected) in a few lines, so a bug in the product does not hide itself in the model.
+
+Decline reasons (issue 9): a debit or outgoing transfer from a blocked account is declined
+``unauthorized`` whatever the balance; credits and incoming transfers still land on a blocked
+account; a check deposit whose check does not read is declined ``illegible_check``; blocking a
+blocked account (or unblocking an unblocked one) is rejected.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from processor.events import LedgerEvent
-from processor.outcomes import Outcome
+from processor.outcomes import Outcome, Status
 
 Canon = tuple[Any, ...]
 
@@ -38,10 +43,41 @@ def canon(cmd: dict[str, Any]) -> Canon:
         cmd.get("account_id"),
         cmd.get("from_account"),
         cmd.get("to_account"),
-        cents(cmd["amount"]),
+        cents(cmd["amount"]) if "amount" in cmd else None,
         at,
         cmd.get("currency"),
+        cmd.get("channel"),
+        tuple(sorted((cmd.get("check") or {}).items())),
+        (cmd.get("reason") or "").strip() or None,  # block/unblock: the reason, stripped
     )
+
+
+BLOCK_TYPES: dict[str, Status] = {"block_account": "blocked", "unblock_account": "unblocked"}
+_ABA_PREFIXES = {*range(13), *range(21, 33), *range(61, 73), 80}
+
+
+def check_reads(check: dict[str, str], minor: int) -> bool:
+    """A deposited check reads (restated from the rules, not the product's reader): an ABA
+    routing number (9 digits, Federal Reserve prefix, 3-7-1 checksum), a check number of 1-10
+    digits that is not zero, and words that spell the amount (as ``spell_amount`` writes)."""
+    from tests.property.strategies import spell_amount
+
+    routing, number = check["routing"], check["number"]
+    aba = (
+        len(routing) == 9
+        and routing.isdigit()
+        and int(routing[:2]) in _ABA_PREFIXES
+        and sum(w * int(d) for w, d in zip((3, 7, 1) * 3, routing, strict=True)) % 10 == 0
+    )
+    numbered = 1 <= len(number) <= 10 and number.isdigit() and int(number) > 0
+    return aba and numbered and check["amount_in_words"] in {spell_amount(minor, s) for s in (0, 1)}
+
+
+def other_payload(cmd: dict[str, Any]) -> dict[str, Any]:
+    """The same txn id with another payload (a cent more, or another block reason)."""
+    if "amount" in cmd:
+        return {**cmd, "amount": text(cents(cmd["amount"]) + 1)}
+    return {**cmd, "reason": f"{cmd.get('reason') or ''} (edited)"}
 
 
 def payer(cmd: dict[str, Any]) -> str:
@@ -55,6 +91,7 @@ class ModelAccount:
     balance: int = 0
     seq: int = 0
     txn_ids: list[str] = field(default_factory=list)
+    blocked: bool = False
 
 
 @dataclass
@@ -98,17 +135,29 @@ class Model:
             return Outcome(status="rejected", txn_id=cmd["txn_id"])
         if len({self.accounts[a].currency for a in names}) > 1:
             return Outcome(status="rejected", txn_id=cmd["txn_id"])
-        amount = cents(cmd["amount"])
         src = self.accounts[payer(cmd)]
         base = {"txn_id": cmd["txn_id"], "account_id": payer(cmd), "seq": src.seq + 1}
+        if cmd["type"] in BLOCK_TYPES:
+            if src.blocked == (cmd["type"] == "block_account"):
+                return Outcome(status="rejected", txn_id=cmd["txn_id"])
+            status = BLOCK_TYPES[cmd["type"]]
+            return Outcome(status=status, balance_after=text(src.balance), **base)
+        amount = cents(cmd["amount"])
         if cmd["type"] == "credit":
+            if "check" in cmd and not check_reads(cmd["check"], amount):
+                return Outcome(
+                    status="declined",
+                    balance_after=text(src.balance),
+                    reason="illegible_check",
+                    **base,
+                )
             return Outcome(status="approved", balance_after=text(src.balance + amount), **base)
-        if src.balance < amount:
+        if src.blocked or src.balance < amount:
             extra = {"to_account": cmd["to_account"]} if cmd["type"] == "transfer" else {}
             return Outcome(
                 status="declined",
                 balance_after=text(src.balance),
-                reason="low_balance",
+                reason="unauthorized" if src.blocked else "low_balance",
                 **base,
                 **extra,
             )
@@ -134,13 +183,16 @@ class Model:
     def record(self, cmd: dict[str, Any], outcome: Outcome) -> None:
         """Apply a command's (checked) outcome to the model."""
         self.outcomes.append(outcome)
-        if outcome.status not in {"approved", "declined"}:
+        if outcome.status not in {"approved", "declined", *BLOCK_TYPES.values()}:
             return
         self.committed[cmd["txn_id"]] = Committed(cmd, outcome)
-        amount = cents(cmd["amount"])
         src = self.accounts[payer(cmd)]
         src.seq += 1
         src.txn_ids.append(cmd["txn_id"])
+        if outcome.status in BLOCK_TYPES.values():
+            src.blocked = outcome.status == "blocked"
+            return
+        amount = cents(cmd["amount"])
         if outcome.status == "declined":
             return
         src.balance += amount if cmd["type"] == "credit" else -amount
@@ -206,12 +258,12 @@ class Model:
         cmd: dict[str, Any], account_id: str, acct: ModelAccount, amount: int
     ) -> tuple[str, int, bool]:
         if cmd["type"] == "credit":
-            return "credit", amount, True
+            return "credit", amount, "check" not in cmd or check_reads(cmd["check"], amount)
         if cmd["type"] == "debit":
-            return "debit", -amount, acct.balance >= amount
+            return "debit", -amount, not acct.blocked and acct.balance >= amount
         if cmd["to_account"] == account_id:
             return "transfer_in", amount, True
-        return "transfer_out", -amount, acct.balance >= amount
+        return "transfer_out", -amount, not acct.blocked and acct.balance >= amount
 
     def total(self) -> int:
         return sum(a.balance for a in self.accounts.values())

@@ -19,6 +19,7 @@ from processor import money as money_mod
 from processor.commands import Debit, Transfer
 from processor.events import FundsDebited, TransferReceived
 from processor.store import DynamoEventStore
+from tests.property import customer_mutants, offer_mutants
 
 
 @dataclass(frozen=True)
@@ -27,12 +28,39 @@ class Mutation:
     description: str
     plant: Callable[[], contextlib.AbstractContextManager[Any]]
     pure: tuple[str, ...] = ()  # "module:function" of @given tests
-    machine: str | None = None  # "ledger" | "projecting"
+    machine: str | None = None  # "ledger" | "projecting" | "offers"
     cheap: bool = False  # run under pytest in CI
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 
 # --- the planted bugs ----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _archive_snapshot_wrong_balance() -> Iterator[None]:
+    from processor import archive as archive_mod
+
+    real = archive_mod.snapshot_at
+
+    def snapshot_at(*args: Any, **kwargs: Any) -> Any:
+        snap = real(*args, **kwargs)
+        return snap.model_copy(update={"balance_after": snap.balance_after + 1})
+
+    with mock.patch.object(archive_mod, "snapshot_at", snapshot_at):
+        yield
+
+
+@contextlib.contextmanager
+def _archive_deletes_without_archiving() -> Iterator[None]:
+    from processor.archive_memory import MemoryArchiveStore
+    from processor.archive_store import DynamoArchiveStore
+    from processor.archiver import Archiver
+
+    with contextlib.ExitStack() as stack:
+        for cls in (MemoryArchiveStore, DynamoArchiveStore):
+            stack.enter_context(mock.patch.object(cls, "put", lambda self, events: 0))
+        stack.enter_context(mock.patch.object(Archiver, "_check_archive", lambda *a: None))
+        yield
 
 
 @contextlib.contextmanager
@@ -234,7 +262,33 @@ def _open_event_txn_id_collides() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def _blocked_account_still_debited() -> Iterator[None]:
+    """decide forgets the block for debits: a blocked account is debited like any other."""
+    from dataclasses import replace
+
+    real = decide_mod._single
+
+    def single(states: Any, cmd: Any, now: Any) -> Any:
+        state = states.get(getattr(cmd, "account_id", None))
+        if isinstance(cmd, Debit) and state is not None and state.blocked:
+            event = real({**states, cmd.account_id: replace(state, blocked=False)}, cmd, now)
+            return event.model_copy(update={"blocked": True})
+        return real(states, cmd, now)
+
+    with mock.patch.object(decide_mod, "_single", single):
+        yield
+
+
+@contextlib.contextmanager
+def _illegible_check_credited() -> Iterator[None]:
+    """Every check reads: an illegible check is credited like a good one."""
+    with mock.patch.object(decide_mod, "check_problem", lambda *args: None):
+        yield
+
+
 DECIDE = "tests.unit.test_properties_decide"
+REASONS = "tests.unit.test_properties_decline_reasons"
 MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "debit_skips_balance_check",
@@ -317,10 +371,90 @@ MUTATIONS: tuple[Mutation, ...] = (
         machine="projecting",
     ),
     Mutation(
+        "archive_snapshot_wrong_balance",
+        "the archival snapshot carries a balance one cent off",
+        _archive_snapshot_wrong_balance,
+        pure=(
+            "tests.unit.test_archive_plan:"
+            "test_given_any_stream_when_cut_in_steps_then_every_state_folds_to_the_same",
+        ),
+        cheap=True,
+    ),
+    Mutation(
+        "archive_deletes_without_archiving",
+        "archival removes live events without writing them to the archive (nor checking)",
+        _archive_deletes_without_archiving,
+        pure=(
+            "tests.unit.test_archive_plan:"
+            "test_given_memory_ledger_when_archived_repeatedly_then_history_is_the_original_log",
+        ),
+        cheap=True,
+    ),
+    Mutation(
         "projector_drops_declined",
         "declined events never reach the declined index",
         _projector_drops_declined_entries,
         machine="projecting",
+    ),
+    Mutation(
+        "blocked_account_debited",
+        "a debit from a blocked account is approved (no unauthorized decline)",
+        _blocked_account_still_debited,
+        pure=(f"{REASONS}:test_no_money_leaves_a_blocked_account",),
+        machine="ledger",
+        cheap=True,
+    ),
+    Mutation(
+        "illegible_check_credited",
+        "a check that does not read is credited instead of declined illegible_check",
+        _illegible_check_credited,
+        pure=(f"{REASONS}:test_a_check_deposit_is_credited_iff_the_check_reads",),
+        machine="ledger",
+        cheap=True,
+    ),
+)
+MUTATIONS += (
+    Mutation(
+        "respond_not_only_from_pending",
+        "an offer response does not require PENDING: a second answer overwrites the first",
+        offer_mutants.respond_without_pending_guard,
+        machine="offers",
+        cheap=True,
+    ),
+    Mutation(
+        "send_resets_response",
+        "send_offer puts the relationship unconditionally: a resend resets the answer",
+        offer_mutants.send_unconditional,
+        machine="offers",
+    ),
+)
+MUTATIONS += (
+    Mutation(
+        "indicator_set_no",
+        "the last status removed sets special_status_indicator to 'no' instead of REMOVE",
+        customer_mutants.indicator_set_no,
+        machine="customers",
+        cheap=True,
+    ),
+    Mutation(
+        "phone_claim_unconditional",
+        "the phone's uniqueness item is put unconditionally: two customers share a phone",
+        customer_mutants.phone_claim_unconditional,
+        machine="customers",
+        cheap=True,
+    ),
+    Mutation(
+        "phone_move_keeps_old_claim",
+        "a phone change never releases the old phone's uniqueness item",
+        customer_mutants.phone_move_keeps_old_claim,
+        machine="customers",
+    ),
+    Mutation(
+        "open_without_customer_check",
+        "open_account no longer checks that its customer is registered",
+        customer_mutants.open_without_customer_check,
+        machine="customers",
+        cheap=True,
     ),
 )
 BY_NAME = {m.name: m for m in MUTATIONS}

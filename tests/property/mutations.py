@@ -69,6 +69,14 @@ def _pure_test(ref: str) -> Callable[[int], None]:
 
 
 def _machine(kind: str) -> type:
+    if kind == "customers":
+        from tests.property.customer_machine import CustomerMachine
+
+        return CustomerMachine
+    if kind == "offers":
+        from tests.property.offer_machine import OfferMachine
+
+        return OfferMachine
     if kind == "ledger":
         from tests.property.machine import LedgerMachine
 

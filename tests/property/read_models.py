@@ -35,7 +35,7 @@ def fold_views(events: Iterable[LedgerEvent]) -> Views:
         elif e.approved and e.kind in {"debit", "transfer_out"}:
             balance -= e.amount
         balances[e.account_id] = (balance, e.seq)
-        if e.kind == "open":
+        if e.kind in {"open", "block", "unblock"}:  # no money moves: no daily totals
             continue
         day = daily[e.txn_date]
         day["txn_count"] += 1

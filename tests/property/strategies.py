@@ -146,3 +146,71 @@ def ledger_events(draw: st.DrawFn) -> LedgerEvent:
 
 def opened_states(balances: dict[str, int]) -> dict[str, AccountState]:
     return {a: AccountState(a, f"C-{a}", "USD", b, 0) for a, b in balances.items()}
+
+
+# --- check deposits (issue 9: illegible_check) ------------------------------------------------
+
+#: real ABA routing numbers (JPMorgan Chase NY, Fed Boston, Bank of America, BofA CA, Chase CA,
+#: Truist): each passes the 3-7-1 checksum and has a Federal Reserve prefix
+VALID_ROUTINGS = ("021000021", "011000015", "026009593", "121000358", "322271627", "061000104")
+_ONE_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+)
+_ONES = _ONE_WORDS.split()
+_TEN_WORDS = "- - twenty thirty forty fifty sixty seventy eighty ninety"
+_TENS = _TEN_WORDS.split()
+
+
+def _below_thousand(n: int) -> list[str]:
+    words = [_ONES[n // 100], "hundred"] if n >= 100 else []
+    n %= 100
+    if n >= 20:
+        words.append(_TENS[n // 10] + (f"-{_ONES[n % 10]}" if n % 10 else ""))
+    elif n:
+        words.append(_ONES[n])
+    return words
+
+
+def spell_amount(minor: int, style: int = 0) -> str:
+    """How a check writer spells ``minor`` cents (written independently of the product's
+    reader): style 0 "One hundred twenty-three and 45/100", style 1 "one hundred twenty-three
+    dollars and 45/100"."""
+    dollars, cents = divmod(minor, 100)
+    words: list[str] = []
+    for scale, name in ((10**9, "billion"), (10**6, "million"), (10**3, "thousand"), (1, "")):
+        if dollars >= scale:
+            words += _below_thousand(dollars // scale) + ([name] if name else [])
+            dollars %= scale
+    text = " ".join(words) or "zero"
+    if style == 0:
+        return f"{text[0].upper()}{text[1:]} and {cents:02d}/100"
+    return f"{text} dollars and {cents:02d}/100"
+
+
+@st.composite
+def check_credits(
+    draw: st.DrawFn, txn_id: str | None = None, accounts: st.SearchStrategy[str] = account_ids
+) -> dict[str, Any]:
+    """A check deposit: a legible check, or one with exactly one flaw (a routing digit changed,
+    a number that is no number, words spelling another amount)."""
+    minor = draw(small_minor)
+    routing = draw(st.sampled_from(VALID_ROUTINGS))
+    number = str(draw(st.integers(1, 999_999)))
+    words = spell_amount(minor, draw(st.integers(0, 1)))
+    flaw = draw(st.sampled_from([None, None, "routing", "number", "words"]))
+    if flaw == "routing":  # one changed digit always breaks the 3-7-1 checksum
+        i, step = draw(st.integers(0, 8)), draw(st.integers(1, 9))
+        routing = f"{routing[:i]}{(int(routing[i]) + step) % 10}{routing[i + 1 :]}"
+    elif flaw == "number":
+        number = draw(st.sampled_from(["", "0", "000", "12A4", "12345678901", "1 234"]))
+    elif flaw == "words":
+        words = spell_amount(minor + draw(st.integers(1, 500)), 0)
+    return {
+        "type": "credit",
+        "txn_id": txn_id or draw(ids),
+        "account_id": draw(accounts),
+        "amount": minor_to_text(minor),
+        "channel": "check",
+        "check": {"number": number, "routing": routing, "amount_in_words": words},
+    }

@@ -6,6 +6,7 @@ from typing import Any
 
 from acme_txn.invariants import check_log
 from processor.service import Ledger
+from tests.customer_support import register
 
 
 def _check_log_ok(ledger: Ledger, outcomes: list[Any]) -> list[str]:
@@ -18,6 +19,7 @@ def test_client_txn_id_equal_to_the_open_event_id_is_not_a_second_event(ledger: 
     GIVEN account A1 opened WHEN a credit uses txn id "open-A1" (a valid client id, and what
     the AccountOpened event used to be called) THEN A1 still has at most one event per txn id,
     and the credit's retry is a duplicate of the credit."""
+    register(ledger, "C1")
     opened = ledger.submit_raw({"type": "open_account", "account_id": "A1", "customer_id": "C1"})
     credit = {"type": "credit", "txn_id": "open-A1", "account_id": "A1", "amount": "0.01"}
     first = ledger.submit_raw(credit)
@@ -33,6 +35,7 @@ def test_check_log_accepts_a_duplicate_open_account_outcome(ledger: Ledger) -> N
     GIVEN an account opened twice with the same attributes (the second answer is `duplicate`
     of the `opened` outcome, txn_id None) WHEN check_log checks the log with both outcomes
     THEN it reports no problem (it used to say "outcome of None names no stored event")."""
+    register(ledger, "C1")
     cmd = {"type": "open_account", "account_id": "A1", "customer_id": "C1"}
     first, again = ledger.submit_raw(cmd), ledger.submit_raw(cmd)
     assert (first.status, again.status) == ("opened", "duplicate")

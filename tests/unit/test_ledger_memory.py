@@ -19,16 +19,23 @@ from hypothesis import strategies as st
 
 from acme_base.retry import Backoff
 from acme_txn.invariants import check_log
-from acme_txn.workload import WorkloadSpec, funding_commands, mixed_commands, opening_commands
+from acme_txn.workload import (
+    WorkloadSpec,
+    customer_ids,
+    funding_commands,
+    mixed_commands,
+    opening_commands,
+)
 from processor.appends import Appender, HeadCache
 from processor.commands import Credit, Debit, OpenAccount, parse_command
 from processor.events import AccountOpened, LedgerEvent
 from processor.group_commit import GroupCommit, Pending, take_group
 from processor.jobs import GroupJob
-from processor.memory import CustomerRecord, MemoryEventStore
+from processor.memory import MemoryEventStore
 from processor.outcomes import Outcome
 from processor.ports import IdempotencyRecord, SeqTaken
 from processor.service import Ledger
+from tests.customer_support import register_in
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 # short delays keep thousands of lost races fast; more attempts keep a rare streak harmless
@@ -78,6 +85,7 @@ def test_given_16_threads_and_two_ledgers_on_hot_accounts_then_every_invariant_h
     store = MemoryEventStore()
     ledgers = [Ledger(store, backoff=FAST), Ledger(store, backoff=FAST)]
     spec = WorkloadSpec(accounts=4, commands=5000, seed=5, transfer_ratio=0.3, duplicate_ratio=0.1)
+    register_in(store, *customer_ids(spec))
     setup = [ledgers[0].submit_raw(c) for c in opening_commands(spec) + funding_commands(spec)]
     # WHEN 16 threads submit 5,000 credits, debits, transfers and resent duplicates
     outcomes = run_concurrently(mixed_commands(spec), ledgers, threads=16)
@@ -106,6 +114,7 @@ def test_given_any_workload_and_ledger_settings_then_every_invariant_holds(
         for _ in range(n_ledgers)
     ]
     spec = WorkloadSpec(accounts=3, commands=200, seed=seed, duplicate_ratio=0.2)
+    register_in(store, *customer_ids(spec))
     setup = [ledgers[0].submit_raw(c) for c in opening_commands(spec) + funding_commands(spec)]
     # WHEN 8 threads submit a mixed workload across them
     outcomes = run_concurrently(mixed_commands(spec), ledgers, threads=8)
@@ -154,6 +163,7 @@ def test_given_a_group_with_a_taken_a_reused_and_a_bad_txn_then_each_gets_its_ow
     # GIVEN A1 credited 10.00 by T1 and 1.00 by T9
     store = MemoryEventStore()
     ledger = Ledger(store)
+    register_in(store, "C1")
     ledger.submit_raw({"type": "open_account", "account_id": "A1", "customer_id": "C1"})
     first = ledger.submit_raw(
         {"type": "credit", "txn_id": "T1", "account_id": "A1", "amount": "10"}
@@ -196,7 +206,8 @@ def test_given_threads_opening_one_account_then_one_opened_the_rest_duplicate() 
     # GIVEN two ledgers on one store
     store = MemoryEventStore()
     ledgers = [Ledger(store), Ledger(store)]
-    cmd = {"type": "open_account", "account_id": "A1", "customer_id": "C1", "phone": "+155512"}
+    register_in(store, "C1", "C2")
+    cmd = {"type": "open_account", "account_id": "A1", "customer_id": "C1"}
     other = dict(cmd, customer_id="C2")
     # WHEN 12 threads open A1 for C1 and 4 for C2 at once
     outcomes = run_concurrently([cmd] * 12 + [other] * 4, ledgers, threads=16)
@@ -212,20 +223,21 @@ def test_given_threads_opening_one_account_then_one_opened_the_rest_duplicate() 
     assert list(store.accounts) == [(owner.customer_id, "A1")]
 
 
-def test_given_openings_then_the_customer_record_is_upserted() -> None:
+def test_given_openings_then_account_records_are_written_and_the_customer_is_untouched() -> None:
+    # GIVEN a registered customer (issue 9: openings no longer upsert the customer record)
     store = MemoryEventStore()
     ledger = Ledger(store)
-    base = {"type": "open_account", "customer_id": "C1", "phone": "+155512"}
-    ledger.submit_raw({**base, "account_id": "A1"})
-    ledger.submit_raw({**base, "account_id": "A2", "state": "NY", "special_status": ["student"]})
+    register_in(store, "C1")
     customer = store.customers["C1"]
-    assert (customer.phone, customer.state, customer.special_status) == (
-        "+155512",
-        "NY",
-        frozenset({"student"}),
-    )
-    assert isinstance(customer, CustomerRecord)
+    # WHEN two accounts are opened for it, and one for an unregistered customer
+    ledger.submit_raw({"type": "open_account", "customer_id": "C1", "account_id": "A1"})
+    ledger.submit_raw({"type": "open_account", "customer_id": "C1", "account_id": "A2"})
+    stranger = ledger.submit_raw({"type": "open_account", "customer_id": "C9", "account_id": "A9"})
+    # THEN the customer is as registered, and only its two accounts exist
+    assert store.customers["C1"] == customer
     assert sorted(store.accounts) == [("C1", "A1"), ("C1", "A2")]
+    assert (stranger.status, stranger.error) == ("rejected", "unknown customer: 'C9'")
+    assert store.head("A9") is None
 
 
 class _AlwaysBehind(MemoryEventStore):
@@ -246,7 +258,9 @@ def test_given_endless_contention_then_bounded_backoff_and_a_failed_outcome() ->
     # GIVEN a store where every append loses, and a backoff that records its sleeps
     slept: list[float] = []
     backoff = Backoff(max_attempts=7, base_delay=0.01, max_delay=0.04, sleeper=slept.append)
-    ledger = Ledger(_AlwaysBehind(), backoff=backoff)
+    behind = _AlwaysBehind()
+    register_in(behind, "C1")
+    ledger = Ledger(behind, backoff=backoff)
     ledger.submit_raw({"type": "open_account", "account_id": "A1", "customer_id": "C1"})
     ledger.submit_raw({"type": "open_account", "account_id": "A2", "customer_id": "C1"})
     submit: Callable[[dict[str, Any]], Outcome] = ledger.submit_raw

@@ -27,6 +27,7 @@ PURE_MODULES = [
     "processor.events",
     "processor.money",
     "processor.decide",
+    "processor.checks",  # reading a deposited check (ABA routing, amount in words)
     "processor.outcomes",
     "processor.codec",
     "processor.config",
@@ -34,12 +35,24 @@ PURE_MODULES = [
     "processor.ports",  # the event store port
     "processor.memory",  # and its in-memory twin
     "processor.service",  # the Ledger: dispatch, one optimistic loop, group commit
+    "processor.customers.model",  # customers: phones, states, statuses, updates
+    "processor.customers.commands",
+    "processor.customers.items",
+    "processor.customers.service",
+    "processor.customers.memory",  # the customer store's in-memory twin
+    "processor.offers.model",  # offers: ids, dates, TTL
+    "processor.offers.commands",
+    "processor.offers.ports",  # the offer store port
+    "processor.offers.memory",  # and its in-memory twin
+    "processor.offers.service",  # the offer rules
+    "processor.offers.queries",
     "processor.appends",
     "processor.jobs",
     "processor.group_commit",
     "processor.paging",  # the bank's queries: tokens, rows, txn details
     "processor.query_rows",
     "processor.txn_details",
+    "processor.archive",  # archival: the cut, the steps, the merged history (pure)
     "projections.model",
     "projections.plan",
     "projections.items",

@@ -1,0 +1,123 @@
+"""Customers (seed iterations 1, 6 and 7): the record, its input rules, and updates (pure).
+
+- **Phones** are stored in E.164 (``+12125550123``), parsed by Google's libphonenumber
+  (``phonenumbers``): a number written with ``+`` and a country code is taken as written;
+  one without is read as a US number (``(212) 555-0123``), since ACME's customers declare a
+  US state. Only digits, spaces, ``+ - ( ) .`` are accepted (no extensions, no letters), and
+  the number must be valid for its region, so two spellings of one number are one phone.
+- **States** are the USPS codes of the 50 states, DC and the five inhabited territories
+  (AS GU MP PR VI), from the maintained ``us`` package; case-insensitive in, upper-case out.
+- **Special statuses** are the seed's closed set ``veteran``, ``handicap``, ``student``
+  (``processor.commands.SpecialStatus``), kept as a set: the item carries a string set plus
+  ``special_status_indicator = "yes"``, and both are REMOVED with the last status (the seed,
+  iteration 6), so the customer leaves the sparse index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import get_args
+
+import phonenumbers
+
+from acme_base.errors import InvalidInput
+from processor.commands import SpecialStatus
+
+MAX_NAME = 100
+MAX_PHONE_TEXT = 32
+DEFAULT_REGION = "US"
+STATUSES: tuple[str, ...] = get_args(SpecialStatus)
+_PHONE_CHARS = re.compile(r"^[0-9+()\-. ]+$")
+
+
+def normalize_phone(text: str) -> str:
+    """The phone in E.164, or ``InvalidInput`` naming the phone (see the module docstring)."""
+    if not isinstance(text, str) or not 1 <= len(text) <= MAX_PHONE_TEXT:
+        raise InvalidInput(f"phone must be a string of 1-{MAX_PHONE_TEXT} characters")
+    if not _PHONE_CHARS.match(text):
+        raise InvalidInput(f"phone {text!r} may hold only digits, spaces and + - ( ) .")
+    try:
+        parsed = phonenumbers.parse(text, DEFAULT_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput(f"phone {text!r} is not a phone number ({exc})") from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidInput(f"phone {text!r} is not a valid phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+@cache
+def state_codes() -> frozenset[str]:
+    """USPS codes of the states, DC and the inhabited territories (the ``us`` package)."""
+    import us  # lazily: the table is only needed to validate a customer's state
+
+    return frozenset(str(s.abbr) for s in us.STATES_AND_TERRITORIES)
+
+
+def parse_state(text: str) -> str:
+    code = text.strip().upper() if isinstance(text, str) else ""
+    if code not in state_codes():
+        raise InvalidInput(f"state {text!r} is not a US state or territory code (e.g. NY)")
+    return code
+
+
+def check_name(text: str) -> str:
+    """Stripped, 1..MAX_NAME characters, no control characters."""
+    name = text.strip()
+    if not 1 <= len(name) <= MAX_NAME:
+        raise InvalidInput(f"must be 1-{MAX_NAME} characters, not {len(name)}")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
+        raise InvalidInput("control characters are not allowed")
+    return name
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A customer as stored (``PK = SK = CUST#<id>``); ``version`` starts at 1 and moves by
+    one with every change (optimistic concurrency); ``fingerprint`` is the registering
+    command's, so a resent registration is recognised after later updates."""
+
+    customer_id: str
+    name: str
+    phone: str
+    state: str
+    special_status: frozenset[str] = frozenset()
+    created_at: str = ""
+    updated_at: str = ""
+    version: int = 1
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an ``update_customer`` asks for (already validated and normalised)."""
+
+    name: str | None = None
+    phone: str | None = None
+    state: str | None = None
+    add_special_status: frozenset[str] = frozenset()
+    remove_special_status: frozenset[str] = frozenset()
+
+
+def apply_changes(before: Customer, changes: Changes, now: str) -> tuple[Customer, list[str]]:
+    """The customer after ``changes`` and the names of the fields that really changed (none:
+    ``before`` itself, nothing to write)."""
+    statuses = (before.special_status | changes.add_special_status) - (
+        changes.remove_special_status
+    )
+    after = replace(
+        before,
+        name=changes.name if changes.name is not None else before.name,
+        phone=changes.phone if changes.phone is not None else before.phone,
+        state=changes.state if changes.state is not None else before.state,
+        special_status=statuses,
+    )
+    changed = [
+        f
+        for f in ("name", "phone", "state", "special_status")
+        if getattr(after, f) != getattr(before, f)
+    ]
+    if not changed:
+        return before, []
+    return replace(after, updated_at=now, version=before.version + 1), changed

@@ -1,0 +1,179 @@
+"""The offer commands of ``acme-txn submit``, validated strictly (pydantic, ``extra="forbid"``).
+
+``parse_any`` is the submit path's parser: it reads the JSON line once, sends the offer types
+here and every other type to ``processor.commands.parse_command``. Offer lines may be longer
+than the ledger's 16 KiB (details and terms are 16 KiB each); floats are refused everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from acme_base.errors import InvalidInput
+from processor.commands import (
+    AnyCommand,
+    Command,
+    Currency,
+    Id,
+    SpecialStatus,
+    parse_command,
+)
+from processor.money import parse_amount
+from processor.offers.model import (
+    Response,
+    check_details,
+    check_offer_id,
+    check_terms,
+    offer_date,
+)
+
+MAX_OFFER_LINE_BYTES = 48 * 1024
+MAX_CUSTOMERS = 100  # customer_ids of one send_offer
+OFFER_TYPES = ("create_offer", "send_offer", "respond_offer")
+
+
+def _iso_date(value: Any) -> date:
+    """Only the ISO spelling (pydantic alone would also take numbers as timestamps)."""
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError(f"{value!r} is not a date YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a real date ({exc})") from exc
+
+
+def _min_balance(value: Any) -> Any:
+    try:
+        return parse_amount(value)
+    except InvalidInput as exc:  # a ValueError, so pydantic names the field
+        raise ValueError(str(exc)) from exc
+
+
+OfferId = Annotated[str, AfterValidator(check_offer_id)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Details = Annotated[dict[str, Any], AfterValidator(check_details)]
+Terms = Annotated[str, Field(min_length=1), AfterValidator(check_terms)]
+
+
+class CreateOffer(Command):
+    type: Literal["create_offer"]
+    offer_id: OfferId
+    expires_on: IsoDate
+    details: Details
+    terms: Terms
+
+    @model_validator(mode="after")
+    def _expires_after_its_date(self) -> CreateOffer:
+        if self.expires_on < offer_date(self.offer_id):
+            raise ValueError(
+                f"expires_on {self.expires_on} is before the offer's date "
+                f"{offer_date(self.offer_id)}"
+            )
+        return self
+
+
+class SendOffer(Command):
+    """To a list of customers, or everyone with a special status, or every customer with an
+    account whose (projected) balance is at least ``min_balance`` in ``currency``."""
+
+    type: Literal["send_offer"]
+    offer_id: OfferId
+    customer_ids: tuple[Id, ...] | None = Field(None, min_length=1, max_length=MAX_CUSTOMERS)
+    special_status: SpecialStatus | None = None
+    min_balance: Annotated[Decimal, BeforeValidator(_min_balance)] | None = None
+    currency: Currency | None = None
+
+    @model_validator(mode="after")
+    def _one_audience(self) -> SendOffer:
+        given = [self.customer_ids, self.special_status, self.min_balance]
+        if sum(x is not None for x in given) != 1:
+            raise ValueError("give exactly one of customer_ids, special_status, min_balance")
+        if self.currency is not None and self.min_balance is None:
+            raise ValueError("currency only goes with min_balance")
+        return self
+
+    def audience(self) -> tuple[str, ...]:
+        """The customer ids given, once each, in order."""
+        return tuple(dict.fromkeys(self.customer_ids or ()))
+
+
+class RespondOffer(Command):
+    type: Literal["respond_offer"]
+    offer_id: OfferId
+    customer_id: Id
+    response: Response
+
+
+OfferCommand = CreateOffer | SendOffer | RespondOffer
+_ADAPTER: TypeAdapter[OfferCommand] = TypeAdapter(
+    Annotated[OfferCommand, Field(discriminator="type")]
+)
+
+
+def _refuse_float(text: str) -> Any:
+    raise InvalidInput(f"number {text} must be a quoted decimal string, not a float")
+
+
+def _decode(raw: str | bytes) -> Any:
+    if len(raw) > MAX_OFFER_LINE_BYTES:
+        raise InvalidInput(f"command is {len(raw)} bytes, over the {MAX_OFFER_LINE_BYTES} limit")
+    try:
+        return json.loads(raw, parse_float=_refuse_float)
+    except InvalidInput:
+        raise
+    except ValueError as exc:
+        raise InvalidInput(f"malformed JSON: {exc}") from exc
+
+
+def _explain(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"] if p not in OFFER_TYPES)
+        message = str(err["msg"]).removeprefix("Value error, ")
+        if isinstance(err.get("ctx", {}).get("error"), InvalidInput):
+            message = str(err["ctx"]["error"])
+        parts.append(f"{where or 'command'}: {message}")
+    return "; ".join(parts)
+
+
+def parse_offer_command(raw: dict[str, Any]) -> OfferCommand:
+    try:
+        return _ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        raise InvalidInput(_explain(exc)) from exc
+
+
+def parse_any(raw: str | bytes | dict[str, Any]) -> AnyCommand | OfferCommand:
+    """Any command of ``submit``: offers here, every other line to ``parse_command`` as it
+    came (a line that does not even mention an offer type is not decoded twice)."""
+    data: Any = raw
+    if isinstance(raw, str | bytes):
+        text = raw if isinstance(raw, str) else raw.decode(errors="replace")
+        if not any(f'"{t}"' in text for t in OFFER_TYPES):
+            return _ledger_command(raw)
+        data = _decode(raw)
+    if isinstance(data, dict) and data.get("type") in OFFER_TYPES:
+        return parse_offer_command(data)
+    return _ledger_command(raw)
+
+
+def _ledger_command(raw: str | bytes | dict[str, Any]) -> AnyCommand:
+    try:
+        return parse_command(raw)
+    except InvalidInput as exc:
+        if str(exc).startswith("unknown command type"):
+            raise InvalidInput(f"{exc}, or {', '.join(OFFER_TYPES)}") from exc
+        raise
