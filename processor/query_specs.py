@@ -51,7 +51,9 @@ INDEX_KEYS: dict[str | None, tuple[str, ...]] = {
     GSI_DECLINED: (*TABLE_KEYS, "txn_declined_reason", "txn_date"),
     GSI_SPECIAL_STATUS: (*TABLE_KEYS, "special_status_indicator"),
 }
-NOT_OPEN = "#kind <> :open"  # "transactions" leave out the account-opening event
+#: "transactions" leave out the events that move no money (opening, snapshot, block, unblock)
+NOT_OPEN = "NOT #kind IN (:open, :block, :unblock)"
+NO_MONEY = {":open": "open", ":block": "block", ":unblock": "unblock"}
 
 
 @dataclass(frozen=True)
@@ -233,7 +235,7 @@ def txns_in_range(account_id: str, date_from: str, date_to: str) -> KeyQuery:
         "GSI1PK",
         account_pk(check_id(account_id, "account")),
         "GSI1PK = :pk AND GSI1SK BETWEEN :lo AND :hi",
-        values={":lo": f"{first}#", ":hi": f"{last}#~", ":open": "open"},
+        values={":lo": f"{first}#", ":hi": f"{last}#~", **NO_MONEY},
         filter=NOT_OPEN,
         names={"#kind": "kind"},
     )
@@ -248,7 +250,7 @@ def txns_of_day(day: str) -> list[KeyQuery]:
             "GSI2PK",
             day_key(checked, shard),
             "GSI2PK = :pk",
-            values={":open": "open"},
+            values=dict(NO_MONEY),
             filter=NOT_OPEN,
             names={"#kind": "kind"},
         )

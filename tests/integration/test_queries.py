@@ -252,3 +252,28 @@ def test_given_the_memory_store_when_appended_then_it_keeps_the_same_details(
     # THEN the twin's details of every txn equal what the DynamoDB record carries
     for cmd in commands():
         assert store.txn_details(cmd["txn_id"]) == queries.txn(cmd["txn_id"])
+
+
+def test_given_a_blocked_account_when_its_day_is_listed_then_only_money_events_show(
+    app: Any,
+) -> None:
+    # GIVEN an account with a credit, a block and an unblock on one day
+    from tests.customer_support import register
+
+    register(app.ledger, "CB1")
+    day = "2022-06-19T10:00:00Z"
+    for line in (
+        {"type": "open_account", "account_id": "AB1", "customer_id": "CB1", "currency": "USD"},
+        {"type": "credit", "txn_id": "TB1", "account_id": "AB1", "amount": "5.00",
+         "occurred_at": day},
+        {"type": "block_account", "txn_id": "TB2", "account_id": "AB1", "reason": "fraud?",
+         "occurred_at": day},
+        {"type": "unblock_account", "txn_id": "TB3", "account_id": "AB1", "occurred_at": day},
+    ):  # fmt: skip
+        assert app.ledger.submit_raw(line).status not in ("rejected", "failed"), line
+    # WHEN #11 and #12 list that day
+    by_range = app.queries.txns_between("AB1", "2022-06-19", "2022-06-19").items
+    by_day = list(app.queries.stream_day("2022-06-19"))
+    # THEN only the credit is a transaction: opening, block and unblock move no money
+    assert [r["txn_id"] for r in by_range] == ["TB1"]
+    assert [r["txn_id"] for r in by_day] == ["TB1"]
