@@ -24,6 +24,7 @@ from pydantic import (
 from acme_base.errors import InvalidInput
 from processor.events import CreditChannel
 from processor.money import parse_amount
+from processor.parsing import decode_line, explain
 
 MAX_LINE_BYTES = 16 * 1024
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -168,42 +169,15 @@ AnyCommand = Annotated[
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[AnyCommand] = TypeAdapter(AnyCommand)
-
-
-def _explain(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        where = ".".join(
-            str(p)
-            for p in err["loc"]
-            if p
-            not in {
-                "open_account",
-                "credit",
-                "debit",
-                "transfer",
-                "block_account",
-                "unblock_account",
-            }
-        )
-        message = str(err["msg"]).removeprefix("Value error, ")
-        if isinstance(err.get("ctx", {}).get("error"), InvalidInput):
-            message = str(err["ctx"]["error"])
-        parts.append(f"{where or 'command'}: {message}")
-    return "; ".join(parts)
+LEDGER_TYPES = frozenset(
+    {"open_account", "credit", "debit", "transfer", "block_account", "unblock_account"}
+)
 
 
 def parse_command(raw: str | bytes | dict[str, Any]) -> AnyCommand:
     """Parse one JSON line (or dict) into a command, or raise InvalidInput saying why."""
     if isinstance(raw, str | bytes):
-        if len(raw) > MAX_LINE_BYTES:
-            raise InvalidInput(f"command is {len(raw)} bytes, over the {MAX_LINE_BYTES} limit")
-        try:
-            raw = json.loads(raw, parse_float=_refuse_float)
-        except InvalidInput:
-            raise
-        except ValueError as exc:
-            raise InvalidInput(f"malformed JSON: {exc}") from exc
+        raw = decode_line(raw, MAX_LINE_BYTES)
     if not isinstance(raw, dict):
         raise InvalidInput("a command must be a JSON object")
     if raw.get("type") not in {
@@ -221,11 +195,7 @@ def parse_command(raw: str | bytes | dict[str, Any]) -> AnyCommand:
     try:
         return _ADAPTER.validate_python(raw)
     except ValidationError as exc:
-        raise InvalidInput(_explain(exc)) from exc
-
-
-def _refuse_float(text: str) -> Any:
-    raise InvalidInput(f"amount-like number {text} must be a quoted decimal string, not a float")
+        raise InvalidInput(explain(exc, LEDGER_TYPES)) from exc
 
 
 def txn_id_of(raw: Any) -> str | None:

@@ -9,7 +9,6 @@ registration is the same.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -26,6 +25,7 @@ from acme_base.errors import InvalidInput
 from processor.commands import MAX_LINE_BYTES, AnyCommand, Command, Id, SpecialStatus
 from processor.customers.model import Changes, check_name, normalize_phone, parse_state
 from processor.offers.commands import OfferCommand, parse_any
+from processor.parsing import decode_line, explain
 
 CUSTOMER_TYPES = ("register_customer", "update_customer")
 
@@ -111,37 +111,11 @@ _ADAPTER: TypeAdapter[CustomerCommand] = TypeAdapter(
 )
 
 
-def _explain(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"] if p not in CUSTOMER_TYPES)
-        message = str(err["msg"]).removeprefix("Value error, ")
-        if isinstance(err.get("ctx", {}).get("error"), InvalidInput):
-            message = str(err["ctx"]["error"])
-        parts.append(f"{where or 'command'}: {message}")
-    return "; ".join(parts)
-
-
 def parse_customer_command(raw: dict[str, Any]) -> CustomerCommand:
     try:
         return _ADAPTER.validate_python(raw)
     except ValidationError as exc:
-        raise InvalidInput(_explain(exc)) from exc
-
-
-def _refuse_float(text: str) -> Any:
-    raise InvalidInput(f"number {text} is not allowed here (a float)")
-
-
-def _decode(raw: str | bytes) -> Any:
-    if len(raw) > MAX_LINE_BYTES:
-        raise InvalidInput(f"command is {len(raw)} bytes, over the {MAX_LINE_BYTES} limit")
-    try:
-        return json.loads(raw, parse_float=_refuse_float)
-    except InvalidInput:
-        raise
-    except ValueError as exc:
-        raise InvalidInput(f"malformed JSON: {exc}") from exc
+        raise InvalidInput(explain(exc, CUSTOMER_TYPES)) from exc
 
 
 def parse_submitted(
@@ -154,7 +128,7 @@ def parse_submitted(
         text = raw if isinstance(raw, str) else raw.decode(errors="replace")
         if not any(f'"{t}"' in text for t in CUSTOMER_TYPES):
             return _others(raw)
-        data = _decode(raw)
+        data = decode_line(raw, MAX_LINE_BYTES)
     if isinstance(data, dict) and data.get("type") in CUSTOMER_TYPES:
         return parse_customer_command(data)
     return _others(raw)

@@ -7,7 +7,6 @@ than the ledger's 16 KiB (details and terms are 16 KiB each); floats are refused
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -39,6 +38,7 @@ from processor.offers.model import (
     check_terms,
     offer_date,
 )
+from processor.parsing import decode_line, explain
 
 MAX_OFFER_LINE_BYTES = 48 * 1024
 MAX_CUSTOMERS = 100  # customer_ids of one send_offer
@@ -123,37 +123,11 @@ _ADAPTER: TypeAdapter[OfferCommand] = TypeAdapter(
 )
 
 
-def _refuse_float(text: str) -> Any:
-    raise InvalidInput(f"number {text} must be a quoted decimal string, not a float")
-
-
-def _decode(raw: str | bytes) -> Any:
-    if len(raw) > MAX_OFFER_LINE_BYTES:
-        raise InvalidInput(f"command is {len(raw)} bytes, over the {MAX_OFFER_LINE_BYTES} limit")
-    try:
-        return json.loads(raw, parse_float=_refuse_float)
-    except InvalidInput:
-        raise
-    except ValueError as exc:
-        raise InvalidInput(f"malformed JSON: {exc}") from exc
-
-
-def _explain(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"] if p not in OFFER_TYPES)
-        message = str(err["msg"]).removeprefix("Value error, ")
-        if isinstance(err.get("ctx", {}).get("error"), InvalidInput):
-            message = str(err["ctx"]["error"])
-        parts.append(f"{where or 'command'}: {message}")
-    return "; ".join(parts)
-
-
 def parse_offer_command(raw: dict[str, Any]) -> OfferCommand:
     try:
         return _ADAPTER.validate_python(raw)
     except ValidationError as exc:
-        raise InvalidInput(_explain(exc)) from exc
+        raise InvalidInput(explain(exc, OFFER_TYPES)) from exc
 
 
 def parse_any(raw: str | bytes | dict[str, Any]) -> AnyCommand | OfferCommand:
@@ -164,7 +138,7 @@ def parse_any(raw: str | bytes | dict[str, Any]) -> AnyCommand | OfferCommand:
         text = raw if isinstance(raw, str) else raw.decode(errors="replace")
         if not any(f'"{t}"' in text for t in OFFER_TYPES):
             return _ledger_command(raw)
-        data = _decode(raw)
+        data = decode_line(raw, MAX_OFFER_LINE_BYTES)
     if isinstance(data, dict) and data.get("type") in OFFER_TYPES:
         return parse_offer_command(data)
     return _ledger_command(raw)

@@ -24,6 +24,7 @@ PURE_MODULES = [
     "acme_base.keys",
     "acme_base.retry",
     "processor.commands",
+    "processor.parsing",
     "processor.events",
     "processor.money",
     "processor.decide",
