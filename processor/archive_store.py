@@ -17,10 +17,11 @@ from typing import Any
 
 from acme_base.aws import deserialize, paginate_items, serialize, transact_write
 from acme_base.errors import TransactionCancelled
-from acme_base.keys import TXN_SK_UPPER, account_pk, seq_sk
+from acme_base.keys import account_pk, seq_sk
 from processor.archive import MAX_STEP_ACTIONS, Step
 from processor.archive_ports import ArchiveConflict
 from processor.codec import event_to_item, item_to_event
+from processor.event_reads import read_event_range
 from processor.events import LedgerEvent
 
 NOT_EXISTS = "attribute_not_exists(PK)"
@@ -87,20 +88,7 @@ class DynamoArchiveStore:
     def events(
         self, account_id: str, from_seq: int = 0, to_seq: int | None = None
     ) -> Iterator[LedgerEvent]:
-        upper = seq_sk(to_seq) if to_seq is not None else TXN_SK_UPPER
-        items = paginate_items(
-            self.client,
-            "query",
-            f"read archived events of {account_id}",
-            TableName=self.table,
-            ConsistentRead=True,
-            KeyConditionExpression="PK = :pk AND SK BETWEEN :lo AND :hi",
-            ExpressionAttributeValues=serialize(
-                {":pk": account_pk(account_id), ":lo": seq_sk(from_seq), ":hi": upper}
-            ),
-        )
-        for item in items:
-            yield item_to_event(deserialize(item))
+        return read_event_range(self.client, self.table, account_id, from_seq, to_seq)
 
     def all_events(self) -> Iterator[LedgerEvent]:
         items = paginate_items(

@@ -16,13 +16,14 @@ from typing import Any
 
 from acme_base.aws import call, deserialize, paginate_items, serialize, transact_write
 from acme_base.errors import TransactionCancelled, UnknownCustomer
-from acme_base.keys import TXN_PREFIX, TXN_SK_UPPER, account_pk, seq_sk, txn_pk
+from acme_base.keys import TXN_PREFIX, account_pk, txn_pk
 from processor.accounts import CUSTOMER_CHECK, open_account_actions
 from processor.archive import Step
 from processor.archive_store import cut_history
 from processor.codec import event_to_item, item_to_event
 from processor.commands import OpenAccount
 from processor.decide import AccountState, fold
+from processor.event_reads import read_event_range
 from processor.events import LedgerEvent
 from processor.outcomes import Outcome
 from processor.ports import (
@@ -76,22 +77,7 @@ class DynamoEventStore:
         self, account_id: str, from_seq: int = 0, to_seq: int | None = None
     ) -> Iterator[LedgerEvent]:
         """Events of one account in seq order, optionally a seq range (inclusive)."""
-        upper = seq_sk(to_seq) if to_seq is not None else TXN_SK_UPPER
-        items = paginate_items(
-            self.client,
-            "query",
-            f"read events of {account_id}",
-            TableName=self.table,
-            ConsistentRead=True,
-            KeyConditionExpression="PK = :pk AND SK BETWEEN :lo AND :hi",
-            ExpressionAttributeValues={
-                ":pk": {"S": account_pk(account_id)},
-                ":lo": {"S": seq_sk(from_seq)},
-                ":hi": {"S": upper},
-            },
-        )
-        for item in items:
-            yield item_to_event(deserialize(item))
+        return read_event_range(self.client, self.table, account_id, from_seq, to_seq)
 
     def replay(self, account_id: str) -> AccountState | None:
         """Fold the whole stream (checks every invariant on the way)."""
