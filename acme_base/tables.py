@@ -17,6 +17,15 @@ GSI2 = "GSI2"
 GSI_DECLINED = "GSI_Sparse_TXN_Declined"
 GSI_SPECIAL_STATUS = "GSI_Sparse_Customer_Special_Status"
 TTL_ATTRIBUTE = "expires_at"
+#: fraud alerts by risk score in a date range (seed 003's RiskScoreIndex: a numeric sort key);
+#: sparse: only alert items carry ``alert_day``
+GSI_ALERTS = "GSI_Sparse_Alerts_RiskScore"
+#: loyalty members by tier (seed 004's ``tier-index``); sparse: only member items carry
+#: ``loyalty_tier``
+GSI_LOYALTY_TIER = "GSI_Sparse_Loyalty_Tier"
+#: open pendings by expiry (issue 11 item 1, the sweeper): sparse, only the open-pending
+#: markers carry ``pending_index_pk`` (``PENDING#<shard>``) -> ``pending_expires`` (the expiry)
+GSI_PENDING_EXPIRY = "GSI_Sparse_Pending_Expiry"
 
 
 def _gsi(name: str, pk: str, sk: str) -> dict[str, Any]:
@@ -73,6 +82,8 @@ def ledger_spec(settings: Settings) -> TableSpec:
                 "txn_declined_reason",
                 "txn_date",
                 "special_status_indicator",
+                "pending_index_pk",
+                "pending_expires",
             ),
             "KeySchema": _KEYS,
             "GlobalSecondaryIndexes": [
@@ -83,6 +94,7 @@ def ledger_spec(settings: Settings) -> TableSpec:
                 # keyed on the indicator (one partition, "yes"), so #4 is a Query, not the
                 # seed's Scan: the seed's PK -> indicator makes every customer a partition
                 _gsi(GSI_SPECIAL_STATUS, "special_status_indicator", "PK"),
+                _gsi(GSI_PENDING_EXPIRY, "pending_index_pk", "pending_expires"),
             ],
             "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
             "BillingMode": "PAY_PER_REQUEST",
@@ -96,9 +108,17 @@ def views_spec(settings: Settings) -> TableSpec:
     return TableSpec(
         name=settings.views_table,
         definition={
-            "AttributeDefinitions": _attrs("PK", "SK", "txn_declined_reason", "txn_date"),
+            "AttributeDefinitions": [
+                *_attrs("PK", "SK", "txn_declined_reason", "txn_date", "alert_day"),
+                *_attrs("loyalty_tier"),
+                {"AttributeName": "risk_score", "AttributeType": "N"},
+            ],
             "KeySchema": _KEYS,
-            "GlobalSecondaryIndexes": [_gsi(GSI_DECLINED, "txn_declined_reason", "txn_date")],
+            "GlobalSecondaryIndexes": [
+                _gsi(GSI_DECLINED, "txn_declined_reason", "txn_date"),
+                _gsi(GSI_ALERTS, "alert_day", "risk_score"),
+                _gsi(GSI_LOYALTY_TIER, "loyalty_tier", "PK"),
+            ],
             "BillingMode": "PAY_PER_REQUEST",
         },
     )

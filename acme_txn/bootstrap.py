@@ -27,10 +27,22 @@ from acme_base.settings import Settings
 from acme_base.tables import ensure_tables
 from acme_txn.offer_audience import BalanceAudience
 from acme_txn.options import from_env
+from apps.budgets.memory import MemoryBudgetStore
+from apps.budgets.ports import BudgetStore
+from apps.budgets.projector import SpendProjector
+from apps.budgets.service import Budgets
+from apps.budgets.views import DynamoBudgetStore
+from apps.loyalty.memory import MemoryLoyaltyStore
+from apps.loyalty.ports import LoyaltyStore
+from apps.loyalty.projector import LoyaltyProjector
+from apps.loyalty.rules import LoyaltyRules
+from apps.loyalty.service import Loyalty
+from apps.loyalty.views import DynamoLoyaltyStore
 from processor.archive_memory import MemoryArchiveStore
 from processor.archive_ports import ArchivableStore, ArchiveStore
 from processor.archive_store import DynamoArchiveStore
 from processor.archiver import Archiver, HistoryReader
+from processor.asof import AsOfReads
 from processor.config import LedgerConfig
 from processor.customers.memory import MemoryCustomerStore
 from processor.customers.ports import CustomerStore
@@ -48,6 +60,11 @@ from processor.queries import BankQueries
 from processor.service import Ledger
 from processor.store import DynamoEventStore
 from projections.config import ProjectorConfig
+from projections.fraud.config import RulesConfig, rules_from_env
+from projections.fraud.engine import FraudEngine
+from projections.fraud.memory import MemoryFraudStore
+from projections.fraud.ports import FraudStore
+from projections.fraud.store import DynamoFraudStore
 from projections.memory import MemoryViewStore
 from projections.ports import ViewStore
 from projections.projector import Projector
@@ -58,6 +75,7 @@ from streams.filters import EVENTS_ONLY, FilterCriteria
 from streams.handlers import CountingMetrics, MetricsLike, Sink, StreamHandler
 from streams.poller import Poller, RunResult
 from streams.shards import DynamoDBShardSource, ShardSource
+from streams.windowed import WindowedStreamHandler
 from streams.worker import Handler
 
 #: The projection consumer's settings where they differ from Lambda's defaults: only txn
@@ -67,6 +85,16 @@ PROJECTION_CONSUMER = EsmConfig(
     filters=FilterCriteria([EVENTS_ONLY]),
     max_retry_attempts=5,
     bisect_on_error=True,
+)
+
+#: The fraud consumer (a second consumer of the ledger stream, its own checkpoints): txn
+#: events only, bounded retries, and Lambda's tumbling windows (state carried per shard for
+#: a minute; projections/fraud/engine.py works without them too).
+FRAUD_CONSUMER = EsmConfig(
+    consumer="fraud",
+    filters=FilterCriteria([EVENTS_ONLY]),
+    max_retry_attempts=5,
+    tumbling_window_s=60,
 )
 
 #: option groups: (name used in flags and variables, the Options attribute)
@@ -80,6 +108,8 @@ class Options:
     ledger: LedgerConfig = field(default_factory=LedgerConfig)
     projector: ProjectorConfig = field(default_factory=ProjectorConfig)
     consumer: EsmConfig = PROJECTION_CONSUMER
+    fraud_consumer: EsmConfig = FRAUD_CONSUMER  # ACME_FRAUD_CONSUMER_*
+    fraud_rules: RulesConfig = field(default_factory=RulesConfig)  # ACME_FRAUD_RULES=FILE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Options:
@@ -89,6 +119,8 @@ class Options:
             ledger=from_env(env, "ledger", base.ledger),
             projector=from_env(env, "projector", base.projector),
             consumer=from_env(env, "consumer", base.consumer),
+            fraud_consumer=from_env(env, "fraud_consumer", base.fraud_consumer),
+            fraud_rules=rules_from_env(env),
         )
 
 
@@ -151,6 +183,7 @@ class App:
             backoff=cfg.backoff(),
             group_size=cfg.group_size,
             cache_heads=cfg.cache_heads,
+            adopt_heads=cfg.adopt_heads,
             offers=OfferService(self.offer_store, BalanceAudience(self.views, self.offer_store)),
             customers=CustomerService(self.customer_store, cfg.backoff()),
         )
@@ -176,6 +209,58 @@ class App:
         if self.memory:
             return MemoryOfferStore(cast(MemoryEventStore, self.event_store))
         return DynamoOfferStore(self.dynamodb, self.settings.ledger_table)
+
+    # --- loyalty points (issue 13, seed 004; apps.loyalty) --------------------------------
+
+    @cached_property
+    def loyalty_rules(self) -> LoyaltyRules:
+        return LoyaltyRules()
+
+    @cached_property
+    def loyalty_store(self) -> LoyaltyStore:
+        if self.memory:
+            return MemoryLoyaltyStore()
+        return DynamoLoyaltyStore(self.dynamodb, self.settings.views_table)
+
+    @cached_property
+    def loyalty_projector(self) -> LoyaltyProjector:
+        return LoyaltyProjector(self.loyalty_store, self.event_store, self.loyalty_rules)
+
+    @cached_property
+    def loyalty(self) -> Loyalty:
+        """EARN/REDEEM through the ledger, reads from the loyalty views."""
+        reads = None if self.memory else self.queries
+        return Loyalty(
+            self.ledger, self.loyalty_store, self.event_store, self.loyalty_projector, reads
+        )
+
+    # --- budgets (issue 13, seed 001; apps.budgets) -------------------------------------
+
+    @cached_property
+    def budget_store(self) -> BudgetStore:
+        if self.memory:
+            return MemoryBudgetStore()
+        return DynamoBudgetStore(self.dynamodb, self.settings.views_table)
+
+    @cached_property
+    def spend_projector(self) -> SpendProjector:
+        return SpendProjector(self.budget_store, self.event_store)
+
+    @cached_property
+    def budgets(self) -> Budgets:
+        """Expenses through the ledger; budgets, spend and notifications from its views."""
+        return Budgets(self.ledger, self.budget_store, self.event_store, self.spend_projector)
+
+    def apps_sink(self) -> Sink:
+        """The applications' projectors as one stream sink (they read the log themselves, so
+        nothing is ever left unapplied: a failure raises and the batch is retried)."""
+
+        def sink(events: list[Any]) -> frozenset[tuple[str, int]]:
+            self.loyalty_projector.project(events)
+            self.spend_projector.project(events)
+            return frozenset()
+
+        return sink
 
     def offer_queries(self, clock: Clock | None = None) -> OfferQueries:
         """The offer access patterns (``clock``: the "now" that hides TTL'd relationships)."""
@@ -209,6 +294,11 @@ class App:
         """Every read access pattern of the ledger table (DynamoDB only: the patterns are
         key conditions on its indexes, so there is no in-memory twin)."""
         return BankQueries(self.dynamodb, self.settings.ledger_table)
+
+    @cached_property
+    def asof(self) -> AsOfReads:
+        """Point-in-time reads of the event log (statements, ``balance --as-of``)."""
+        return AsOfReads(self.dynamodb, self.settings.ledger_table)
 
     @cached_property
     def views(self) -> ViewStore:
@@ -272,6 +362,29 @@ class App:
     def dead_letters(self, consumer: str | None = None) -> DeadLetters:
         name = consumer if consumer is not None else self.options.consumer.consumer
         return DeadLetters(self.dynamodb, self.settings.streams_table, name)
+
+    # --- fraud signals (a second consumer of the ledger stream) ----------------------------
+
+    @cached_property
+    def fraud_store(self) -> FraudStore:
+        """Alerts and the rules' per-account profiles, in the views table."""
+        if self.memory:
+            return MemoryFraudStore()
+        return DynamoFraudStore(self.dynamodb, self.settings.views_table)
+
+    @cached_property
+    def fraud_engine(self) -> FraudEngine:
+        return FraudEngine(self.fraud_store, self.history, self.options.fraud_rules)
+
+    @cached_property
+    def fraud_handler(self) -> WindowedStreamHandler:
+        """The fraud consumer's stream handler (Lambda: ``lambda_handlers.fraud_handler``)."""
+        return WindowedStreamHandler(self.fraud_engine.process)
+
+    def fraud_poller(self, cfg: EsmConfig | None = None, **kwargs: Any) -> Poller:
+        """The local event source mapping delivering the ledger stream to the fraud rules."""
+        chosen = cfg if cfg is not None else self.options.fraud_consumer
+        return self.poller(chosen, handler=self.fraud_handler, **kwargs)
 
     # --- operations ----------------------------------------------------------------------
 

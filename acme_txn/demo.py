@@ -6,7 +6,8 @@ import random
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from acme_txn.bootstrap import App
@@ -21,8 +22,13 @@ from acme_txn.workload import (
     unblock_commands,
 )
 from processor.events import DeclineReason
+from processor.money import format_minor, to_minor
 from processor.outcomes import Outcome
 from projections.reconcile import reconcile
+from projections.reports import daily_report
+
+#: a few accounts in each of these currencies run beside the main (USD) workload
+OTHER_CURRENCIES = ("EUR", "JPY")
 
 
 @dataclass
@@ -65,6 +71,9 @@ def run_workload(app: App, spec: WorkloadSpec, workers: int = 8) -> DemoReport:
         mixed = list(pool.map(ledger.submit_raw, mixed_commands(spec)))
         report.seconds = time.perf_counter() - started
         outcomes += pool.map(ledger.submit_raw, unblock_commands(spec))
+        for other in currency_specs(spec):  # not timed, not in the workload's outcomes
+            for phase in (opening_commands, funding_commands, mixed_commands):
+                outcomes += pool.map(ledger.submit_raw, phase(other))
     outcomes += mixed
     report.commands = len(mixed)
     report.statuses.update(o.status for o in mixed)
@@ -117,6 +126,43 @@ def project_and_reconcile(app: App, report: DemoReport, seed: int) -> None:
     )
     report.ledger.problems += [f"reconcile: {m.line()}" for m in result.mismatches]
     report.extra["declined_by_reason"] = declined_by_reason(app, events)
+    report.extra["daily_totals_by_currency"] = totals_by_currency(app, events)
+
+
+def currency_specs(spec: WorkloadSpec) -> list[WorkloadSpec]:
+    """Two accounts and a tenth of the commands in each of ``OTHER_CURRENCIES`` (owned by the
+    main workload's first customer; their own txn ids and account ids, no blocks)."""
+    return [
+        replace(
+            spec,
+            currency=code,
+            prefix=code,
+            accounts=2,
+            commands=max(10, spec.commands // 10),
+            seed=spec.seed + 1000 * (i + 1),
+            block_ratio=0.0,
+        )
+        for i, code in enumerate(OTHER_CURRENCIES)
+    ]
+
+
+def totals_by_currency(app: App, events: list[Any]) -> dict[str, dict[str, Any]]:
+    """The daily-totals projection over the workload's days, summed per currency (never
+    across currencies): what ``acme-txn report daily`` shows, one row per day and currency."""
+    dates = sorted({e.txn_date for e in events})
+    if not dates:
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for row in daily_report(app.views, dates):
+        code = row["currency"]
+        acc = out.setdefault(code, {"txn_count": 0, "credit_total": 0, "debit_total": 0})
+        acc["txn_count"] += row["txn_count"]
+        for name in ("credit_total", "debit_total"):
+            acc[name] += to_minor(Decimal(row[name]), code)
+    return {
+        code: {**acc, **{n: format_minor(acc[n], code) for n in ("credit_total", "debit_total")}}
+        for code, acc in sorted(out.items())
+    }
 
 
 def declined_by_reason(app: App, events: list[Any]) -> dict[str, int]:
@@ -169,6 +215,15 @@ def render(report: DemoReport) -> str:
         lines.append(
             "Declined index, one query per reason: "
             + ", ".join(f"{reason} {n}" for reason, n in by_reason.items())
+        )
+    if report.extra.get("daily_totals_by_currency"):
+        lines.append(
+            "Daily totals per currency: "
+            + "; ".join(
+                f"{code} {t['txn_count']} txns, credits {t['credit_total']}, "
+                f"debits {t['debit_total']}"
+                for code, t in report.extra["daily_totals_by_currency"].items()
+            )
         )
     lines.append("RESULT: " + ("all invariants hold" if report.ledger.ok else "VIOLATIONS"))
     return "\n".join(lines)

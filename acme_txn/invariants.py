@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from processor.currency import DEFAULT_CURRENCY
 from processor.decide import InvariantViolation, evolve
 from processor.events import NON_MONEY_KINDS, LedgerEvent, signed_amount
 from processor.money import format_minor
@@ -20,8 +21,10 @@ class LedgerCheck:
     events: int = 0
     approved: int = 0
     declined: int = 0
-    total_balance: int = 0
+    total_balance: int = 0  # of the default currency (USD); every currency: ``by_currency``
     net_flow: int = 0
+    #: per currency: (sum of balances, approved credits - approved debits), in its minor units
+    by_currency: dict[str, tuple[int, int]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
 
@@ -36,6 +39,8 @@ def check_log(events: Iterable[LedgerEvent], outcomes: Iterable[Outcome] = ()) -
         by_account[event.account_id].append(event)
     result = LedgerCheck(accounts=len(by_account))
     txn_accounts: Counter[tuple[str, str]] = Counter()
+    balances: Counter[str] = Counter()
+    flows: Counter[str] = Counter()
     for account_id, stream in by_account.items():
         stream.sort(key=lambda e: e.seq)
         state = None
@@ -45,31 +50,38 @@ def check_log(events: Iterable[LedgerEvent], outcomes: Iterable[Outcome] = ()) -
             result.approved += event.approved and event.kind not in NON_MONEY_KINDS
             result.declined += not event.approved
             if event.kind not in {"open", "transfer_in", "transfer_out"}:
-                result.net_flow += signed_amount(event)
+                flows[event.currency] += signed_amount(event)
             try:
                 state = evolve(state, event)
             except InvariantViolation as exc:
                 result.problems.append(str(exc))
                 break
         if state is not None:
-            result.total_balance += state.balance
+            balances[stream[0].currency] += state.balance
     result.checked.append("seq numbers contiguous from 0 in every account")
-    result.checked.append("every balance_after equals the running sum; never negative")
+    result.checked.append("every balance_after equals the running sum; within the limits")
     result.checked.append("no money leaves a blocked account; every event carries the block flag")
     result.problems += [
         f"txn {t} has {n} events on {a}" for (t, a), n in txn_accounts.items() if n > 1
     ]
     result.checked.append("at most one event per txn id per account")
-    if result.total_balance != result.net_flow:
-        result.problems.append(
-            f"money not conserved: balances {format_minor(result.total_balance)} != "
-            f"credits - debits {format_minor(result.net_flow)}"
-        )
-    result.checked.append(
-        "sum of balances = approved credits - approved debits (transfers net to zero)"
-    )
+    _check_conservation(result, balances, flows)
     _check_outcomes(by_account, outcomes, result)
     return result
+
+
+def _check_conservation(result: LedgerCheck, balances: Counter[str], flows: Counter[str]) -> None:
+    """Per currency (minor units of two currencies are never added): sum of balances =
+    approved credits - approved debits, shown in the currency's own exponent."""
+    for code in sorted(set(balances) | set(flows)):
+        result.by_currency[code] = (balances[code], flows[code])
+        if balances[code] != flows[code]:
+            result.problems.append(
+                f"money not conserved in {code}: balances {format_minor(balances[code], code)}"
+                f" != credits - debits {format_minor(flows[code], code)}"
+            )
+    result.total_balance, result.net_flow = result.by_currency.get(DEFAULT_CURRENCY, (0, 0))
+    result.checked.append("per currency: sum of balances = approved credits - approved debits")
 
 
 def _check_outcomes(
@@ -85,6 +97,8 @@ def _check_outcomes(
             "duplicate",
             "blocked",
             "unblocked",
+            "limits_set",
+            "closed",
         }:
             continue
         n += 1
@@ -97,10 +111,10 @@ def _check_outcomes(
             event = index.get((account, seq))
             if event is None or not _same_txn(event, outcome):
                 result.problems.append(f"outcome of {outcome.txn_id} names no stored event")
-            elif format_minor(event.balance_after) != balance:
+            elif format_minor(event.balance_after, event.currency) != balance:
                 result.problems.append(
                     f"outcome of {outcome.txn_id} says {balance}, "
-                    f"stored event says {format_minor(event.balance_after)}"
+                    f"stored event says {format_minor(event.balance_after, event.currency)}"
                 )
     if n:
         result.checked.append(f"{n} outcomes agree with their stored events")

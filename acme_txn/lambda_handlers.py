@@ -16,8 +16,10 @@ from aws_lambda_powertools import Metrics
 from acme_base.settings import Settings
 from acme_txn.bootstrap import Options, bootstrap
 from streams.handlers import NAMESPACE, SERVICE, StreamHandler
+from streams.windowed import WindowedStreamHandler
 
 _PROJECTION: StreamHandler | None = None
+_FRAUD: WindowedStreamHandler | None = None
 
 
 def projection_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -29,7 +31,26 @@ def projection_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _PROJECTION(event, context)
 
 
+def fraud_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The fraud rules on the ledger stream: works with ``TumblingWindowInSeconds`` (the
+    response carries ``state``) and without (LocalStack): ``projections/fraud/engine.py``."""
+    global _FRAUD
+    if _FRAUD is None:
+        app = bootstrap(Settings.from_env(os.environ), Options.from_env(os.environ))
+        _FRAUD = app.fraud_handler
+    response: dict[str, Any] = _FRAUD(event, context)
+    return response
+
+
+def expire_pending_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The pending sweeper on a schedule (EventBridge rule): ``Ledger.expire_pending``."""
+    app = bootstrap(Settings.from_env(os.environ), Options.from_env(os.environ))
+    outcomes = app.ledger.expire_pending()
+    return {"expired": [o.pending_txn_id for o in outcomes]}
+
+
 def reset() -> None:
-    """Forget the assembled handler (a new container; used by tests)."""
-    global _PROJECTION
+    """Forget the assembled handlers (a new container; used by tests)."""
+    global _PROJECTION, _FRAUD
     _PROJECTION = None
+    _FRAUD = None

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from processor.checks import spell_cents
-from processor.money import format_minor
+from processor.currency import DEFAULT_CURRENCY
+from processor.money import format_minor, to_minor
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class WorkloadSpec:
     duplicate_ratio: float = 0.05
     transfer_ratio: float = 0.3
     debit_ratio: float = 0.35
-    currency: str = "USD"
+    currency: str = DEFAULT_CURRENCY  # amounts are drawn in its minor units (see below)
     prefix: str = "A"
     check_ratio: float = 0.15  # of the credits: check deposits
     illegible_ratio: float = 0.3  # of the checks: flawed (declined illegible_check)
@@ -76,13 +77,20 @@ def opening_commands(spec: WorkloadSpec) -> list[dict[str, Any]]:
     return cmds
 
 
+def funding_amount(spec: WorkloadSpec) -> str:
+    """The opening credit in the workload's currency: ``opening_credit`` is a USD amount,
+    funded as the same number of minor units (500.00 USD: 50000 JPY, 50.000 BHD), so the
+    amounts of ``mixed_commands`` (minor units too) keep the same proportions."""
+    return format_minor(to_minor(Decimal(spec.opening_credit)), spec.currency)
+
+
 def funding_commands(spec: WorkloadSpec) -> list[dict[str, Any]]:
     return [
         {
             "type": "credit",
             "txn_id": f"fund-{acct}",
             "account_id": acct,
-            "amount": spec.opening_credit,
+            "amount": funding_amount(spec),
         }
         for acct in account_ids(spec)
     ]
@@ -97,7 +105,8 @@ def mixed_commands(spec: WorkloadSpec) -> list[dict[str, Any]]:
         if cmds and rng.random() < spec.duplicate_ratio:
             cmds.append(dict(rng.choice(cmds)))  # a client retry: same txn id, same payload
             continue
-        amount = format_minor(rng.randint(1, 40000))  # whole cents, never a float
+        # whole minor units of the workload's currency, never a float
+        amount = format_minor(rng.randint(1, 40000), spec.currency)
         roll = rng.random()
         txn_id = f"T{spec.seed}-{n:06d}"
         day = f"2026-11-{rng.randint(18, 22):02d}T{rng.randint(0, 23):02d}:15:00Z"
@@ -131,7 +140,8 @@ def mixed_commands(spec: WorkloadSpec) -> list[dict[str, Any]]:
                 "amount": amount,
                 "occurred_at": day,
             }
-            if rng.random() < spec.check_ratio:
+            if rng.random() < spec.check_ratio and spec.currency == DEFAULT_CURRENCY:
+                # checks spell dollars and cents: only a USD workload deposits them
                 credit |= check_deposit(rng, amount, spec.illegible_ratio)
             cmds.append(credit)
     return cmds

@@ -139,6 +139,7 @@ def main(argv: list[str] | None = None) -> None:
         n = write_events(settings, client, args.events, args.accounts)
         print(f"wrote {n} events in {time.perf_counter() - started:.1f} s")
         source = bootstrap(settings, dynamodb=client).shard_source()
+        assert isinstance(source, DynamoDBShardSource)  # the raw pass reads its iterators
         raw_rate(source, n)  # warm-up pass over the same stream
         rows: list[Rate] = []
         raws: list[Rate] = []

@@ -40,7 +40,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-import deploy  # noqa: E402
 from e2e_measure import (  # noqa: E402
     failure_report,
     handler_latency,
@@ -52,6 +51,7 @@ from e2e_measure import (  # noqa: E402
     wait_projected,
 )
 
+import deploy  # noqa: E402
 from acme_base.aws import make_session  # noqa: E402
 from acme_txn.bootstrap import bootstrap  # noqa: E402
 

@@ -130,6 +130,8 @@ def snapshot_at(
         balance_after=event.balance_after,
         occurred_at=event.occurred_at,
         blocked=event.blocked,  # a blocked account stays blocked across the cut
+        limits=event.limits,  # and keeps its limits
+        pendings=event.pendings,  # and its open pendings (processor.pending)
         customer_id=customer_id,
         archived_events=event.seq + 1,
         archived_before=before.isoformat(),

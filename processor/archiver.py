@@ -118,7 +118,7 @@ class Archiver:
                 "account_id": account,
                 "seq": cut.seq,
                 "archived_events": cut.seq + 1,
-                "balance": format_minor(at_cut.balance),
+                "balance": format_minor(at_cut.balance, at_cut.currency),
                 "currency": at_cut.currency,
             }
         )

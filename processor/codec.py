@@ -19,6 +19,7 @@ from acme_base.keys import (
     txn_pk,
 )
 from processor.events import EVENT_ADAPTER, LedgerEvent
+from processor.upcasting import CURRENT, upcast
 
 __all__ = ["DAY_SHARDS", "SEQ_WIDTH", "account_pk", "day_shard", "seq_sk", "txn_pk"]
 KEY_ATTRIBUTES = frozenset(
@@ -47,6 +48,7 @@ def event_to_item(event: LedgerEvent) -> dict[str, Any]:
         body.pop("blocked", None)
     item: dict[str, Any] = {
         **body,
+        "schema_version": CURRENT,  # read back through processor.upcasting
         "PK": account_pk(event.account_id),
         "SK": seq_sk(event.seq),
         "entity": "txn",
@@ -64,12 +66,16 @@ def event_to_item(event: LedgerEvent) -> dict[str, Any]:
 def item_to_event(item: dict[str, Any]) -> LedgerEvent:
     """Plain-Python item (numbers may be Decimal) back to its event."""
     body = {k: _plain(v) for k, v in item.items() if k not in KEY_ATTRIBUTES}
-    return EVENT_ADAPTER.validate_python(body)
+    return EVENT_ADAPTER.validate_python(upcast(body))
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value)
+    if isinstance(value, dict):  # a map attribute: an event's limits
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):  # a list attribute: an event's open pendings
+        return [_plain(v) for v in value]
     return value
 
 

@@ -22,6 +22,10 @@ class LedgerConfig:
         default=True,
         metadata={"help": "reuse account heads from our own commits (the condition checks them)"},
     )
+    adopt_heads: bool = field(
+        default=True,
+        metadata={"help": "after a lost seq race, retry at once on the winner's returned head"},
+    )
     max_attempts: int = field(
         default=40, metadata={"help": "optimistic attempts before ContentionExhausted"}
     )

@@ -23,7 +23,7 @@ from acme_base.errors import (
     TxnIdConflict,
 )
 from processor.appends import Plan, Step
-from processor.commands import GroupCommand, OpenAccount, Transfer
+from processor.commands import GroupCommand, Linked, OpenAccount, Resolution, Transfer
 from processor.decide import AccountState, apply_all, decide
 from processor.events import AccountOpened, LedgerEvent
 from processor.group_commit import Pending
@@ -31,7 +31,7 @@ from processor.outcomes import Outcome, as_duplicate, outcome_of
 from processor.ports import EventStore, IdempotencyRecord
 
 Clock = Callable[[], datetime]
-MoneyCommand = GroupCommand | Transfer
+MoneyCommand = GroupCommand | Transfer | Resolution | Linked
 
 
 def record_of(cmd: MoneyCommand, outcome: Outcome) -> IdempotencyRecord:
@@ -113,8 +113,12 @@ class TransferJob(_Single):
     def accounts(self) -> tuple[str, ...]:
         return (self.cmd.from_account, self.cmd.to_account)
 
-    def plan(self, states: dict[str, AccountState]) -> Plan:
-        events = decide(states, self.cmd, self.clock())
+    def plan(self, states: dict[str, AccountState]) -> Plan | None:
+        try:
+            events = decide(states, self.cmd, self.clock())
+        except InvalidInput as exc:  # a retry after its account closed is still a duplicate
+            self.outcome = refusal_of(self.store, self.cmd, exc)
+            return None
         record = record_of(self.cmd, outcome_of(events))
         return Plan(events, [record], heads_after=apply_all(states, events))
 

@@ -22,6 +22,7 @@ from processor.commands import OpenAccount
 from processor.customers.model import Customer
 from processor.decide import AccountState, fold
 from processor.events import LedgerEvent
+from processor.pending_index import OpenPending, claimed_pending, markers_of
 from processor.ports import (
     IdempotencyRecord,
     SeqTaken,
@@ -61,6 +62,8 @@ class MemoryEventStore:
     _heads: dict[str, int] = field(default_factory=dict)
     _records: dict[str, IdempotencyRecord] = field(default_factory=dict)
     _details: dict[str, TxnDetails] = field(default_factory=dict)
+    #: open-pending markers by pending txn id (``processor.pending_index``)
+    _markers: dict[str, OpenPending] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- reads ----------------------------------------------------------------------------
@@ -99,6 +102,12 @@ class MemoryEventStore:
         with self._lock:
             return self._details.get(txn_id)
 
+    def expired_pendings(self, now: datetime) -> Iterator[OpenPending]:
+        """The markers expired by ``now`` (DynamoDB: a Query per shard of the index)."""
+        with self._lock:
+            expired = [m for m in self._markers.values() if m.expires_at <= now]
+        yield from sorted(expired, key=lambda m: (m.expires_at, m.pending_txn_id))
+
     # --- writes ---------------------------------------------------------------------------
 
     def append(
@@ -115,12 +124,18 @@ class MemoryEventStore:
             taken = [r.txn_id for r in records if r.txn_id in self._records]
             if taken:
                 raise TxnIdsTaken(taken)
-            if any(e.seq in self._streams.get(e.account_id, {}) for e in events):
-                raise SeqTaken()
+            seen = [
+                self._streams[e.account_id][e.seq]
+                for e in events
+                if e.seq in self._streams.get(e.account_id, {})
+            ]
+            if seen:
+                raise SeqTaken(seen)
             for event in events:
                 self._streams.setdefault(event.account_id, {})[event.seq] = event
                 self._heads[event.account_id] = max(self._heads.get(event.account_id, 0), event.seq)
             self._records.update((r.txn_id, r) for r in records)
+            self._mark(events, records)
             by_txn = events_by_txn(events)
             self._details.update(
                 (r.txn_id, details_of(by_txn[r.txn_id])) for r in records if r.txn_id in by_txn
@@ -142,6 +157,12 @@ class MemoryEventStore:
             for event in step.deleted:
                 del stream[event.seq]
             stream[step.snapshot.seq] = step.snapshot
+
+    def _mark(self, events: Sequence[LedgerEvent], records: Sequence[IdempotencyRecord]) -> None:
+        """The markers: a resolution claim replaces its pending's, a placement writes one."""
+        for record in records:
+            self._markers.pop(claimed_pending(record.txn_id) or "", None)
+        self._markers.update((m.pending_txn_id, m) for m in markers_of(events, records))
 
     @property
     def lock(self) -> threading.Lock:

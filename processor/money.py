@@ -1,21 +1,49 @@
-"""Money is Decimal in the API and integer minor units (cents) in storage; never float."""
+"""Money is Decimal in the API and integer minor units in storage; never float.
+
+Each currency (or unit) has its own minor-unit exponent (``processor.currency``): cents for
+USD (2), none for JPY or points (0), fils for BHD (3). Every function takes the currency and
+defaults to USD, whose behaviour and messages are those of the single-currency ledger.
+"""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from acme_base.errors import InvalidInput
+from processor.currency import DEFAULT_CURRENCY, exponent
 
-MINOR_PER_UNIT = 100
-MAX_AMOUNT = Decimal("1000000000.00")  # one billion per transaction
-_AMOUNT_RE = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
+MINOR_PER_UNIT = 100  # USD's; other currencies: ``minor_per_unit(currency)``
+MAX_AMOUNT = Decimal("1000000000.00")  # one billion units per transaction
 CENT = Decimal("0.01")
 
 
-def parse_amount(value: Any) -> Decimal:
-    """Accept a decimal string, int or Decimal; refuse floats, bools, >2 places, <=0, too big."""
+@cache
+def _pattern(places: int) -> re.Pattern[str]:
+    fraction = rf"(\.\d{{1,{places}}})?" if places else ""
+    return re.compile(rf"^\d{{1,10}}{fraction}$")
+
+
+def _quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
+def minor_per_unit(currency: str = DEFAULT_CURRENCY) -> int:
+    return int(10 ** exponent(currency))
+
+
+def _places_text(places: int) -> str:
+    return "no decimal places" if places == 0 else f"at most {places} places"
+
+
+def parse_amount(
+    value: Any, currency: str = DEFAULT_CURRENCY, places: int | None = None
+) -> Decimal:
+    """Accept a decimal string, int or Decimal; refuse floats, bools, more places than the
+    currency has (``places`` overrides it), <=0, too big."""
+    places = exponent(currency) if places is None else places
     if isinstance(value, bool | float):
         raise InvalidInput(
             f'amount must be a decimal string such as "12.34", not a {type(value).__name__}'
@@ -25,12 +53,15 @@ def parse_amount(value: Any) -> Decimal:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise InvalidInput(f"amount must be finite, got {value}")
-        if value.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise InvalidInput(f"amount {value} has more than 2 decimal places")
+        if value.as_tuple().exponent < -places:  # type: ignore[operator]
+            raise InvalidInput(f"amount {value} has more than {places} decimal places")
         amount = value
     elif isinstance(value, str):
-        if not _AMOUNT_RE.match(value.strip()):
-            raise InvalidInput(f"amount {value!r} is not a positive decimal with at most 2 places")
+        if not _pattern(places).match(value.strip()):
+            raise InvalidInput(
+                f"amount {value!r} is not a positive decimal with {_places_text(places)}"
+                + ("" if currency == DEFAULT_CURRENCY else f" ({currency})")
+            )
         try:
             amount = Decimal(value.strip())
         except InvalidOperation as exc:  # pragma: no cover - the regex already checked
@@ -41,21 +72,25 @@ def parse_amount(value: Any) -> Decimal:
         raise InvalidInput(f"amount must be positive, got {amount}")
     if amount > MAX_AMOUNT:
         raise InvalidInput(f"amount {amount} exceeds the limit of {MAX_AMOUNT}")
-    return amount.quantize(CENT)
+    return amount.quantize(_quantum(places))
 
 
-def to_minor(amount: Decimal) -> int:
-    """Exact conversion; refuses sub-cent amounts instead of rounding."""
-    minor = amount * MINOR_PER_UNIT
+def to_minor(amount: Decimal, currency: str = DEFAULT_CURRENCY) -> int:
+    """Exact conversion; refuses amounts finer than the currency's minor unit, never rounds."""
+    places = exponent(currency)
+    minor = amount.scaleb(places)
     if minor != minor.to_integral_value():
-        raise InvalidInput(f"amount {amount} has more than 2 decimal places")
+        suffix = "" if currency == DEFAULT_CURRENCY else f" for {currency}"
+        raise InvalidInput(f"amount {amount} has more than {places} decimal places{suffix}")
     return int(minor)
 
 
-def from_minor(minor: int) -> Decimal:
-    return (Decimal(minor) / MINOR_PER_UNIT).quantize(CENT)
+def from_minor(minor: int, currency: str = DEFAULT_CURRENCY) -> Decimal:
+    places = exponent(currency)
+    return Decimal(minor).scaleb(-places).quantize(_quantum(places))
 
 
-def format_minor(minor: int) -> str:
-    """Minor units as a decimal string with exactly two places ("-5" -> "-0.05")."""
-    return str(from_minor(minor))
+def format_minor(minor: int, currency: str = DEFAULT_CURRENCY) -> str:
+    """Minor units as a decimal string with exactly the currency's places
+    (USD: "-5" -> "-0.05"; JPY: 500 -> "500"; BHD: 5 -> "0.005")."""
+    return str(from_minor(minor, currency))

@@ -21,11 +21,30 @@ Status = Literal[
     "responded",
     "blocked",  # block_account, unblock_account
     "unblocked",
+    "limits_set",  # set_limits (processor.limits)
+    "closed",  # close_account
     "registered",  # register_customer, update_customer (processor.customers)
     "updated",
+    "pending",  # two-phase: placed, posted, voided, expired (processor.pending)
+    "posted",
+    "voided",
+    "expired",
 ]
 #: the outcome status of an event kind that is no money transaction
-_KIND_STATUS: dict[str, Status] = {"open": "opened", "block": "blocked", "unblock": "unblocked"}
+_KIND_STATUS: dict[str, Status] = {
+    "open": "opened",
+    "block": "blocked",
+    "unblock": "unblocked",
+    "limits": "limits_set",
+    "close": "closed",
+}
+#: the outcome status of the two-phase events (a posted pending is a money kind)
+_TYPE_STATUS: dict[str, Status] = {
+    "PendingPlaced": "pending",
+    "PendingPosted": "posted",
+    "PendingVoided": "voided",
+    "PendingExpired": "expired",
+}
 
 
 class Outcome(BaseModel):
@@ -43,6 +62,9 @@ class Outcome(BaseModel):
     to_seq: int | None = None
     to_balance_after: str | None = None
     original_status: str | None = None
+    pending_txn_id: str | None = None  # post_pending, void_pending, the sweeper's expiry
+    legs: list[dict[str, Any]] | None = None  # a linked batch: each leg's outcome, in order
+    declined_leg: int | None = None  # a declined linked batch: the leg that declined it
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
@@ -51,15 +73,18 @@ class Outcome(BaseModel):
 def outcome_of(events: list[LedgerEvent]) -> Outcome:
     """The outcome a command's events amount to (first event is the caller's own account)."""
     first = events[0]
-    status: Status = _KIND_STATUS.get(first.kind, first.status)
+    status: Status = _TYPE_STATUS.get(first.event_type) or _KIND_STATUS.get(
+        first.kind, first.status
+    )
     outcome = Outcome(
         txn_id=None if first.kind == "open" else first.txn_id,
         status=status,
         account_id=first.account_id,
         seq=first.seq,
-        balance_after=format_minor(first.balance_after),
+        balance_after=format_minor(first.balance_after, first.currency),
         reason=first.decline_reason,
         detail=getattr(first, "detail", None),
+        pending_txn_id=None if first.kind == "hold" else getattr(first, "pending_txn_id", None),
     )
     if len(events) == 2:
         second = events[1]
@@ -67,7 +92,7 @@ def outcome_of(events: list[LedgerEvent]) -> Outcome:
             update={
                 "to_account": second.account_id,
                 "to_seq": second.seq,
-                "to_balance_after": format_minor(second.balance_after),
+                "to_balance_after": format_minor(second.balance_after, second.currency),
             }
         )
     elif first.kind == "transfer_out":

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from processor.commands import OpenAccount
 from processor.decide import AccountState
-from processor.events import AccountOpened, LedgerEvent
+from processor.events import AccountClosed, AccountOpened, LedgerEvent
+from processor.limit_model import DEFAULT_LIMITS
 from processor.outcomes import Outcome
+from processor.pending_index import OpenPending, markers_of
 
 #: TransactWriteItems takes at most 100 actions.
 MAX_ITEMS = 100
@@ -36,8 +39,17 @@ class IdempotencyRecord:
     outcome: Outcome
 
 
+@dataclass
 class SeqTaken(Exception):
-    """Another writer appended first (or a concurrent transaction interfered): re-read, retry."""
+    """Another writer appended first (or a concurrent transaction interfered): re-read, retry.
+
+    ``seen``: the winners' events found on the taken ``(account, seq)`` keys, when the store
+    can return them with the failure (DynamoDB: ``ReturnValuesOnConditionCheckFailure``), so
+    the loser can adopt the newest as its head instead of re-reading (``LedgerConfig``'s
+    ``adopt_heads``).
+    """
+
+    seen: list[LedgerEvent] = field(default_factory=list)
 
 
 @dataclass
@@ -78,6 +90,12 @@ class EventStore(EventReader, Protocol):
 
     def idempotency_record(self, txn_id: str) -> IdempotencyRecord | None: ...
 
+    def expired_pendings(self, now: datetime) -> Iterator[OpenPending]:
+        """The open pendings (their markers, ``processor.pending_index``) that expired by
+        ``now``, from the expiry index: no scan. Possibly stale by a moment (an index), so
+        the sweeper re-checks each on its accounts' heads."""
+        ...
+
     def append(
         self,
         events: Sequence[LedgerEvent],
@@ -104,9 +122,20 @@ def state_of_head(account_id: str, head: LedgerEvent | None) -> AccountState | N
     """
     if head is None:
         return None
+    limits = head.limits or DEFAULT_LIMITS  # limits, like the block flag, ride on every event
     if isinstance(head, AccountOpened):
-        return AccountState(account_id, head.customer_id, head.currency, 0, 0)
-    return AccountState(account_id, "", head.currency, head.balance_after, head.seq, head.blocked)
+        return AccountState(account_id, head.customer_id, head.currency, 0, 0, limits=limits)
+    return AccountState(
+        account_id,
+        "",
+        head.currency,
+        head.balance_after,
+        head.seq,
+        head.blocked,
+        limits=limits,
+        closed=isinstance(head, AccountClosed),
+        pendings=tuple(head.pendings or ()),  # open pendings ride on every event too
+    )
 
 
 def check_append(
@@ -121,7 +150,8 @@ def check_append(
     cancels them as failed conditions, so both adapters check here and agree. Returns the
     opening's event (its ``occurred_at`` dates the account record).
     """
-    items = len(events) + len(records) + (2 if opening is not None else 0)
+    markers = len(markers_of(events, records))  # one per pending placed (pending_index)
+    items = len(events) + len(records) + markers + (2 if opening is not None else 0)
     if not 1 <= items <= MAX_ITEMS:
         raise ValueError(f"an append holds 1..{MAX_ITEMS} items, not {items}")
     keys = {(e.account_id, e.seq) for e in events}

@@ -11,12 +11,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from processor.currency import codes
 from processor.money import format_minor
 
 
-def _money(value: Any) -> str | None:
+def _money(value: Any, currency: Any = "USD") -> str | None:
+    """Minor units in the item's currency (an unknown code: as USD, never a failed query)."""
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return format_minor(int(value))
+        code = currency if isinstance(currency, str) and currency in codes() else "USD"
+        return format_minor(int(value), code)
     return None
 
 
@@ -58,9 +61,9 @@ def txn_row(item: Mapping[str, Any]) -> dict[str, Any]:
         "seq": _int(item.get("seq")),
         "txn_id": item.get("txn_id"),
         "kind": item.get("kind"),
-        "amount": _money(item.get("amount")),
+        "amount": _money(item.get("amount"), item.get("currency")),
         "status": item.get("status"),
-        "balance_after": _money(item.get("balance_after")),
+        "balance_after": _money(item.get("balance_after"), item.get("currency")),
         "reason": item.get("reason"),
         "occurred_at": item.get("occurred_at"),
         "txn_date": item.get("txn_date"),

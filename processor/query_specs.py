@@ -52,8 +52,11 @@ INDEX_KEYS: dict[str | None, tuple[str, ...]] = {
     GSI_SPECIAL_STATUS: (*TABLE_KEYS, "special_status_indicator"),
 }
 #: "transactions" leave out the events that move no money (opening, snapshot, block, unblock)
-NOT_OPEN = "NOT #kind IN (:open, :block, :unblock)"
-NO_MONEY = {":open": "open", ":block": "block", ":unblock": "unblock"}
+NOT_OPEN = "NOT #kind IN (:open, :block, :unblock, :limits, :close)"
+NO_MONEY = {":open": "open", ":block": "block", ":unblock": "unblock"} | {
+    ":limits": "limits",
+    ":close": "close",
+}
 
 
 @dataclass(frozen=True)

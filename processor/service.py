@@ -17,14 +17,24 @@ from typing import Any
 from acme_base.errors import AcmeError, ConfigError, InvalidInput
 from acme_base.retry import Backoff
 from processor.appends import Appender, HeadCache
-from processor.commands import AnyCommand, OpenAccount, Transfer, txn_id_of
+from processor.commands import (
+    AnyCommand,
+    Linked,
+    OpenAccount,
+    PostPending,
+    Transfer,
+    VoidPending,
+    txn_id_of,
+)
 from processor.customers.commands import CustomerCommand, parse_submitted
 from processor.customers.service import CustomerService
 from processor.group_commit import GroupCommit, Pending
 from processor.jobs import Clock, GroupJob, OpenJob, TransferJob
+from processor.linked_jobs import LinkedJob
 from processor.offers.commands import OfferCommand
 from processor.offers.service import OfferService
 from processor.outcomes import Outcome, failed, rejected
+from processor.pending_jobs import ExpireJob, ResolveJob, sweep_candidates
 from processor.ports import EventStore
 
 __all__ = ["Clock", "Ledger", "utc_now"]
@@ -46,6 +56,7 @@ class Ledger:
     backoff: Backoff = field(default_factory=Backoff)
     group_size: int = 25
     cache_heads: bool = True
+    adopt_heads: bool = True  # a lost race adopts the winner's head (processor.appends)
     stats: dict[str, int] = field(default_factory=lambda: {"retries": 0, "groups": 0})
     offers: OfferService | None = None  # create/send/respond_offer (processor.offers)
     customers: CustomerService | None = None  # register/update_customer (processor.customers)
@@ -54,7 +65,7 @@ class Ledger:
 
     def __post_init__(self) -> None:
         heads = HeadCache(self.store, self.cache_heads)
-        self._appender = Appender(self.store, self.backoff, heads, self.stats)
+        self._appender = Appender(self.store, self.backoff, heads, self.stats, self.adopt_heads)
         self._groups = GroupCommit(self._commit_group, self.group_size)
 
     # --- entry points ---------------------------------------------------------------------
@@ -96,13 +107,33 @@ class Ledger:
                 raise ConfigError("this ledger was built without the offer store")
             return self.offers.handle(command, self.clock())
         if isinstance(command, OpenAccount):
-            job: OpenJob | TransferJob = OpenJob(cmd=command, store=self.store, clock=self.clock)
+            job: OpenJob | TransferJob | ResolveJob | LinkedJob = OpenJob(
+                cmd=command, store=self.store, clock=self.clock
+            )
         elif isinstance(command, Transfer):
             job = TransferJob(cmd=command, store=self.store, clock=self.clock)
+        elif isinstance(command, PostPending | VoidPending):
+            job = ResolveJob(cmd=command, store=self.store, clock=self.clock)
+        elif isinstance(command, Linked):
+            job = LinkedJob(cmd=command, store=self.store, clock=self.clock)
         else:
             return self._groups.submit(command)
         self._appender.run(job)
         return job.result()
+
+    def expire_pending(self, now: datetime | None = None, *, scan: bool = False) -> list[Outcome]:
+        """The sweeper: record ``PendingExpired`` for every expired, unresolved pending
+        (idempotent: a resolved one is skipped; ``processor.pending_jobs``). It finds them
+        on the expiry index; ``scan``: in the whole log instead (pendings placed before the
+        index existed)."""
+        now = now or self.clock()
+        outcomes = []
+        for pending_txn_id, accounts in sweep_candidates(self.store, now, scan=scan):
+            job = ExpireJob(pending_txn_id=pending_txn_id, accounts=accounts, now=now)
+            self._appender.run(job)
+            if job.outcome is not None:
+                outcomes.append(job.outcome)
+        return outcomes
 
     def _commit_group(self, account_id: str, group: list[Pending]) -> None:
         self.stats["groups"] += 1

@@ -16,7 +16,15 @@ from typing import Any
 
 from acme_base.aws import call, deserialize, paginate_items, serialize, transact_write
 from acme_base.errors import TransactionCancelled, UnknownCustomer
-from acme_base.keys import TXN_PREFIX, account_pk, txn_pk
+from acme_base.keys import (
+    PENDING_SHARDS,
+    TXN_PREFIX,
+    account_pk,
+    expiry_sort_key,
+    pending_index_pk,
+    txn_pk,
+)
+from acme_base.tables import GSI_PENDING_EXPIRY
 from processor.accounts import CUSTOMER_CHECK, open_account_actions
 from processor.archive import Step
 from processor.archive_store import cut_history
@@ -26,6 +34,14 @@ from processor.decide import AccountState, fold
 from processor.event_reads import read_event_range
 from processor.events import LedgerEvent
 from processor.outcomes import Outcome
+from processor.pending_index import (
+    MARKER_ENTITY,
+    OpenPending,
+    is_claim,
+    marker_item,
+    markers_of,
+    open_of,
+)
 from processor.ports import (
     IdempotencyRecord,
     SeqTaken,
@@ -106,14 +122,33 @@ class DynamoEventStore:
             ConsistentRead=True,
         )
         item = resp.get("Item")
-        if not item:
-            return None
+        if not item or item.get("entity", {}).get("S") == MARKER_ENTITY:
+            return None  # an open pending's marker sits on its (free) resolution claim
         plain = deserialize(item)
         return IdempotencyRecord(
             txn_id=txn_id,
             fingerprint=str(plain["fingerprint"]),
             outcome=Outcome.model_validate(json.loads(str(plain["outcome"]))),
         )
+
+    def expired_pendings(self, now: datetime) -> Iterator[OpenPending]:
+        """The markers of the open pendings expired by ``now``: one Query per shard of the
+        sparse expiry index (``processor.pending_index``), never a scan."""
+        for shard in range(PENDING_SHARDS):
+            items = paginate_items(
+                self.client,
+                "query",
+                "query the open pendings by expiry",
+                TableName=self.table,
+                IndexName=GSI_PENDING_EXPIRY,
+                KeyConditionExpression="pending_index_pk = :pk AND pending_expires <= :now",
+                ExpressionAttributeValues={
+                    ":pk": {"S": pending_index_pk(shard)},
+                    ":now": {"S": expiry_sort_key(now)},
+                },
+            )
+            for item in items:
+                yield open_of(deserialize(item))
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -126,11 +161,17 @@ class DynamoEventStore:
         """Append events and idempotency records atomically, or raise SeqTaken/TxnIdsTaken."""
         opened = check_append(events, records, opening)
         now = datetime.now(UTC).isoformat()
-        actions: list[dict[str, Any]] = [self._put(event_to_item(e)) for e in events]
+        actions: list[dict[str, Any]] = [
+            _returning_old(self._put(event_to_item(e))) for e in events
+        ]
         by_txn = events_by_txn(events)
-        actions += [self._put(_record_item(r, now, by_txn.get(r.txn_id, []))) for r in records]
+        actions += [
+            _claiming(self._put(_record_item(r, now, by_txn.get(r.txn_id, []))), r.txn_id)
+            for r in records
+        ]
         if opening is not None and opened is not None:
             actions += open_account_actions(self.table, opening, opened.occurred_at.isoformat())
+        actions += [self._put(marker_item(m)) for m in markers_of(events, records)]
         try:
             units = transact_write(
                 self.client, actions, "append events", capacity=self.record_capacity
@@ -173,8 +214,38 @@ def _lost_claim(
     if taken:
         return TxnIdsTaken(taken)
     if any(i < n_events for i in failed) or exc.conflict:
-        return SeqTaken()
+        return SeqTaken(_winners(exc, n_events))
     return None
+
+
+def _claiming(action: dict[str, Any], txn_id: str) -> dict[str, Any]:
+    """A resolution claim's put may also replace its pending's open marker (and nothing
+    else): the claim is the marker's delete, in the same transaction (``pending_index``)."""
+    put = action.get("Put", {})
+    if is_claim(txn_id) and put.get("ConditionExpression") == NOT_EXISTS:
+        put["ConditionExpression"] = f"{NOT_EXISTS} OR entity = :open_marker"
+        put["ExpressionAttributeValues"] = {":open_marker": {"S": MARKER_ENTITY}}
+    return action
+
+
+def _returning_old(action: dict[str, Any]) -> dict[str, Any]:
+    """An event put that returns the winner's event when its seq is taken (no extra cost)."""
+    put = action.get("Put", {})
+    if "ConditionExpression" in put:
+        put["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    return action
+
+
+def _winners(exc: TransactionCancelled, n_events: int) -> list[LedgerEvent]:
+    """The events a cancelled append found on its taken seqs (what another writer wrote)."""
+    seen = []
+    for reason in exc.reasons[:n_events]:
+        if reason.code == "ConditionalCheckFailed" and reason.item:
+            try:
+                seen.append(item_to_event(dict(reason.item)))
+            except (ValueError, KeyError):  # not an event item: nothing to adopt
+                continue
+    return seen
 
 
 def _record_item(

@@ -12,7 +12,7 @@ enter the declined sparse index; the reason is ``reason``), no ``GSI*`` keys.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -64,6 +64,8 @@ class TxnDetails:
     occurred_at: str
     txn_date: str
     legs: tuple[Leg, ...]
+    #: the tracing fields (issue 11), only those the command had
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def reason(self) -> str | None:
@@ -78,9 +80,9 @@ class TxnDetails:
             "account_id": first.account_id,
             "seq": first.seq,
             "kind": self.kind,
-            "amount": format_minor(self.amount),
+            "amount": format_minor(self.amount, self.currency),
             "currency": self.currency,
-            "balance_after": format_minor(first.balance_after),
+            "balance_after": format_minor(first.balance_after, self.currency),
             "reason": first.reason,
             "occurred_at": self.occurred_at,
             "txn_date": self.txn_date,
@@ -91,10 +93,11 @@ class TxnDetails:
             data |= {
                 "to_account": second.account_id,
                 "to_seq": second.seq,
-                "to_balance_after": format_minor(second.balance_after),
+                "to_balance_after": format_minor(second.balance_after, self.currency),
             }
         elif first.kind == "transfer_out":  # a declined transfer: one leg, as its outcome says
             data["to_account"] = first.counterparty
+        data |= self.extra
         data["events"] = [self._leg_json(leg) for leg in self.legs]
         return data
 
@@ -105,9 +108,9 @@ class TxnDetails:
             "seq": leg.seq,
             "txn_id": self.txn_id,
             "kind": leg.kind,
-            "amount": format_minor(self.amount),
+            "amount": format_minor(self.amount, self.currency),
             "status": leg.status,
-            "balance_after": format_minor(leg.balance_after),
+            "balance_after": format_minor(leg.balance_after, self.currency),
             "reason": leg.reason,
             "occurred_at": self.occurred_at,
             "txn_date": self.txn_date,
@@ -156,7 +159,22 @@ def details_of(events: Sequence[LedgerEvent]) -> TxnDetails:
         occurred_at=_iso_z(first),
         txn_date=first.txn_date,
         legs=legs,
+        extra=_extra_of(first),
     )
+
+
+#: the record item attributes ``txn`` shows beside the money (issue 11)
+#: (``recorded_at`` is the record's own attribute, and each event's: ``acme-txn events``)
+EXTRA_FIELDS = ("correlation_id", "causation_id", "metadata")
+
+
+def _extra_of(event: LedgerEvent) -> dict[str, Any]:
+    found = {
+        "correlation_id": event.correlation_id,
+        "causation_id": event.causation_id,
+        "metadata": event.metadata,
+    }
+    return {name: value for name, value in found.items() if value}
 
 
 def details_attributes(events: Sequence[LedgerEvent]) -> dict[str, Any]:
@@ -183,6 +201,7 @@ def details_attributes(events: Sequence[LedgerEvent]) -> dict[str, Any]:
             "to_balance_after": second.balance_after,
             "to_event_type": second.event_type,
         }
+    attrs |= details.extra
     return {k: v for k, v in attrs.items() if v is not None}
 
 
@@ -230,4 +249,5 @@ def details_from_item(item: Mapping[str, Any]) -> TxnDetails | None:
         occurred_at=str(item["occurred_at"]),
         txn_date=str(item["txn_date"]),
         legs=tuple(legs),
+        extra={name: item[name] for name in EXTRA_FIELDS if item.get(name)},
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from processor.events import LedgerEvent
 from processor.money import format_minor
+from processor.rules_json import rules_json
 
 #: optional fields shown only when an event has them (issue 9: checks, blocks, declines)
 OPTIONAL_FIELDS = ("channel", "check_number", "detail", "note")
@@ -19,14 +20,15 @@ def event_json(event: LedgerEvent) -> dict[str, Any]:
     }
     if event.blocked:
         extra["blocked"] = True  # the account is blocked after this event
+    extra |= rules_json(event)  # limits, recorded_at, correlation/causation ids, metadata
     return {
         "account_id": event.account_id,
         "seq": event.seq,
         "txn_id": event.txn_id,
         "kind": event.kind,
-        "amount": format_minor(event.amount),
+        "amount": format_minor(event.amount, event.currency),
         "status": event.status,
-        "balance_after": format_minor(event.balance_after),
+        "balance_after": format_minor(event.balance_after, event.currency),
         "reason": event.decline_reason,
         "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
         "txn_date": event.txn_date,
@@ -41,6 +43,7 @@ def event_line(event: LedgerEvent) -> str:
     other = f" {event.counterparty_id}" if event.counterparty_id else ""
     return (
         f"{event.seq:>6}  {event.txn_date}  {event.kind:<12} {event.status:<8} "
-        f"{format_minor(event.amount):>14}  -> {format_minor(event.balance_after):>14}  "
+        f"{format_minor(event.amount, event.currency):>14}  -> "
+        f"{format_minor(event.balance_after, event.currency):>14}  "
         f"{event.txn_id}{other}{reason}"
     )

@@ -5,8 +5,11 @@ twin keeps them as they are), so one set of readers serves both:
 
 - balance:  ``PK=ACCT#<account>``, ``SK=BALANCE``; ``balance`` (minor units), ``applied_seq``,
   ``currency``, ``account_id``.
-- daily:    ``PK=DAY#<date>#<shard>``, ``SK=TOTALS``; ``report_date``, ``shard`` and the six
-  counters of ``DailyTotals`` (ADDed). A day's totals are the sum of its shards.
+- daily:    ``PK=DAY#<date>#<shard>``, ``SK=TOTALS`` (USD, the default currency: the
+  single-currency layout, unchanged) or ``SK=TOTALS#<currency>`` (any other); ``report_date``,
+  ``shard``, ``currency`` (absent on items written before currencies: USD) and the six
+  counters of ``DailyTotals`` (ADDed). A day's totals per currency are the sum of its shards;
+  one Query of a shard's partition answers every currency of that day and shard.
 - declined: ``PK=DECL#<account>``, ``SK=TXN#<seq>``; ``txn_declined_reason`` + ``txn_date``
   (the sparse GSI ``GSI_Sparse_TXN_Declined`` keys) and the event's fields.
 
@@ -21,12 +24,14 @@ from decimal import Decimal
 from typing import Any
 
 from acme_base.keys import balance_key, daily_key, declined_key
+from processor.currency import DEFAULT_CURRENCY
 from projections.model import (
     DAILY_FIELDS,
     BalanceView,
     DailyTotals,
     DeclinedEntry,
     EventKey,
+    ShardKey,
     Snapshot,
     sum_shards,
 )
@@ -55,18 +60,37 @@ def balance_item(view: BalanceView) -> Item:
         "balance": view.balance,
         "applied_seq": view.applied_seq,
         "currency": view.currency,
+        "pending_debits": view.pending_debits,
+        "pending_credits": view.pending_credits,
         "updated_at": now_iso(),
     }
 
 
-def daily_item(date: str, shard: int, totals: DailyTotals) -> Item:
+def daily_totals_key(date: str, shard: int, currency: str) -> dict[str, str]:
+    """The key of a day's totals in ``currency`` on ``shard`` (USD keeps the old layout)."""
+    return daily_key(date, shard, None if currency == DEFAULT_CURRENCY else currency)
+
+
+def daily_item(
+    date: str, shard: int, totals: DailyTotals, currency: str = DEFAULT_CURRENCY
+) -> Item:
     return {
-        **daily_key(date, shard),
+        **daily_totals_key(date, shard, currency),
         "entity": DAILY,
         "report_date": date,
         "shard": shard,
+        "currency": currency,
         **totals.as_dict(),
     }
+
+
+def currency_of(item: Mapping[str, Any]) -> str:
+    """A daily item's currency (items written before currencies carry none: USD)."""
+    return str(item.get("currency") or DEFAULT_CURRENCY)
+
+
+def shard_key_of(item: Mapping[str, Any]) -> ShardKey:
+    return (str(item["report_date"]), currency_of(item), _int(item["shard"]))
 
 
 def declined_item(entry: DeclinedEntry) -> Item:
@@ -90,6 +114,8 @@ def balance_of(item: Mapping[str, Any]) -> BalanceView:
         _int(item["balance"]),
         _int(item["applied_seq"]),
         str(item.get("currency", "")),
+        _int(item.get("pending_debits", 0)),  # items written before issue 11: none
+        _int(item.get("pending_credits", 0)),
     )
 
 
@@ -112,9 +138,10 @@ def declined_of(item: Mapping[str, Any]) -> DeclinedEntry:
 
 
 def snapshot_of(items: Iterable[Mapping[str, Any]]) -> Snapshot:
-    """All three read models from every item of the table (daily shards summed per date)."""
+    """All three read models from every item of the table (daily shards summed per date and
+    currency)."""
     balances: dict[str, BalanceView] = {}
-    sharded: dict[tuple[str, int], DailyTotals] = {}
+    sharded: dict[ShardKey, DailyTotals] = {}
     declined: dict[EventKey, DeclinedEntry] = {}
     for item in items:
         entity = item.get("entity")
@@ -122,7 +149,7 @@ def snapshot_of(items: Iterable[Mapping[str, Any]]) -> Snapshot:
             view = balance_of(item)
             balances[view.account_id] = view
         elif entity == DAILY:
-            sharded[(str(item["report_date"]), _int(item["shard"]))] = totals_of(item)
+            sharded[shard_key_of(item)] = totals_of(item)
         elif entity == DECLINED:
             entry = declined_of(item)
             declined[(entry.account_id, entry.seq)] = entry

@@ -16,13 +16,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from acme_base.keys import DAY_SHARDS, balance_key, daily_key
+from acme_base.keys import DAY_SHARDS, balance_key, day_key
+from processor.currency import DEFAULT_CURRENCY
 from projections.items import (
+    DAILY,
     DECLINED_DATE,
     DECLINED_REASON,
     balance_item,
     balance_of,
+    currency_of,
     daily_item,
+    daily_totals_key,
     declined_item,
     declined_of,
     key_of,
@@ -66,15 +70,28 @@ class MemoryViewStore:
     def snapshot(self) -> Snapshot:
         return snapshot_of(self.scan())
 
-    def daily(self, dates: Sequence[str]) -> dict[str, DailyTotals]:
+    def daily(
+        self, dates: Sequence[str], currency: str = DEFAULT_CURRENCY
+    ) -> dict[str, DailyTotals]:
         totals = {d: DailyTotals() for d in dates}
         with self._lock:
             for date in dates:
                 for shard in range(DAY_SHARDS):
-                    item = self._items.get(_key(daily_key(date, shard)))
+                    item = self._items.get(_key(daily_totals_key(date, shard, currency)))
                     if item:
                         totals[date] = totals[date] + totals_of(item)
         return totals
+
+    def daily_by_currency(self, dates: Sequence[str]) -> dict[str, dict[str, DailyTotals]]:
+        out: dict[str, dict[str, DailyTotals]] = {d: {} for d in dates}
+        partitions = {day_key(d, s): d for d in dates for s in range(DAY_SHARDS)}
+        with self._lock:
+            for (pk, _sk), item in self._items.items():
+                if pk in partitions and item.get("entity") == DAILY:
+                    per = out[partitions[pk]]
+                    code = currency_of(item)
+                    per[code] = per.get(code, DailyTotals()) + totals_of(item)
+        return out
 
     def declined(self, reason: str, date_from: str, date_to: str) -> Iterator[DeclinedEntry]:
         with self._lock:
@@ -117,11 +134,12 @@ class MemoryViewStore:
             if not guard_holds(chunk, stored):
                 raise GuardMoved(stored.applied_seq if stored else None)
             self._items[balance_at] = {**(old or {}), **balance_item(balance_after(chunk))}
-            for (date, shard), delta in chunk.daily.items():
-                at = _key(daily_key(date, shard))
+            for (date, code, shard), delta in chunk.daily.items():
+                at = _key(daily_totals_key(date, shard, code))
                 current = self._items.get(at)
                 before = totals_of(current) if current else DailyTotals()
-                self._items[at] = {**(current or {}), **daily_item(date, shard, before + delta)}
+                after = daily_item(date, shard, before + delta, code)
+                self._items[at] = {**(current or {}), **after}
             for entry in chunk.declined:
                 item = declined_item(entry)
                 self._items[_key(key_of(item))] = item

@@ -4,7 +4,8 @@ Three read models, each a function of the set of events (order and duplicates do
 because every fold first keys events by ``(account_id, seq)``):
 
 - balances: per account, the balance and the highest applied seq;
-- daily totals: per ``txn_date`` (and per write shard), counts and money totals; every event
+- daily totals: per ``(txn_date, currency)`` (and per write shard), counts and money totals
+  in that currency's minor units (minor units of two currencies are never added); every event
   except ``open``, ``block`` and ``unblock`` counts (a declined credit too); ``transfer_in``
   is a credit, ``transfer_out`` a debit; credit and debit totals count approved events only,
   declined amounts go to ``declined_total``;
@@ -21,14 +22,31 @@ from acme_base.keys import day_shard
 from processor.events import CREDIT_KINDS, NON_MONEY_KINDS, LedgerEvent, signed_amount
 
 EventKey = tuple[str, int]
+#: a day's totals in one currency: ``(txn_date, currency)``
+DayKey = tuple[str, str]
+#: ... on one write shard: ``(txn_date, currency, shard)``
+ShardKey = tuple[str, str, int]
 
 
 @dataclass(frozen=True)
 class BalanceView:
     account_id: str
-    balance: int
+    balance: int  # posted
     applied_seq: int
     currency: str
+    #: reserved by the open pendings after ``applied_seq`` (``processor.pending``); an expired
+    #: pending counts until the sweeper's ``PendingExpired`` (``balance`` reads the head)
+    pending_debits: int = 0
+    pending_credits: int = 0
+
+
+def pending_sums(event: LedgerEvent) -> tuple[int, int]:
+    """(pending debits, pending credits) of the open pendings an event carries."""
+    holds = event.pendings or ()
+    return (
+        sum(h.amount for h in holds if h.side == "debit"),
+        sum(h.amount for h in holds if h.side == "credit"),
+    )
 
 
 @dataclass(frozen=True)
@@ -68,7 +86,10 @@ class DailyTotals:
 
 
 DAILY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(DailyTotals))
-MONEY_FIELDS = frozenset({"credit_total", "debit_total", "declined_total", "balance", "amount"})
+MONEY_FIELDS = frozenset({"credit_total", "debit_total", "declined_total", "balance", "amount"}) | {
+    "pending_debits",  # a balance view's pendings (issue 11): shown as money too
+    "pending_credits",
+}
 
 
 @dataclass(frozen=True)
@@ -113,30 +134,39 @@ def fold_balances(events: Iterable[LedgerEvent]) -> dict[str, BalanceView]:
         prev = views.get(event.account_id)
         start = event.balance_after if event.event_type == "HistoryArchived" else 0
         balance = (prev.balance if prev else start) + signed_amount(event)
-        views[event.account_id] = BalanceView(event.account_id, balance, event.seq, event.currency)
+        views[event.account_id] = BalanceView(
+            event.account_id, balance, event.seq, event.currency, *pending_sums(event)
+        )
     return views
 
 
-def fold_daily_sharded(events: Iterable[LedgerEvent]) -> dict[tuple[str, int], DailyTotals]:
-    """Daily totals per (txn_date, shard); a date with only ``open`` events has no entry."""
-    totals: dict[tuple[str, int], DailyTotals] = {}
+def shard_key(event: LedgerEvent) -> ShardKey:
+    """Where an event's daily totals go: its day, its account's currency, its write shard."""
+    return (event.txn_date, event.currency, day_shard(event.account_id))
+
+
+def fold_daily_sharded(events: Iterable[LedgerEvent]) -> dict[ShardKey, DailyTotals]:
+    """Daily totals per (txn_date, currency, shard); a date with only ``open`` events has no
+    entry."""
+    totals: dict[ShardKey, DailyTotals] = {}
     for event in unique(events).values():
         delta = DailyTotals.of(event)
         if delta.empty:
             continue
-        key = (event.txn_date, day_shard(event.account_id))
+        key = shard_key(event)
         totals[key] = totals.get(key, DailyTotals()) + delta
     return totals
 
 
-def sum_shards(sharded: Mapping[tuple[str, int], DailyTotals]) -> dict[str, DailyTotals]:
-    out: dict[str, DailyTotals] = {}
-    for (date, _shard), totals in sharded.items():
-        out[date] = out.get(date, DailyTotals()) + totals
+def sum_shards(sharded: Mapping[ShardKey, DailyTotals]) -> dict[DayKey, DailyTotals]:
+    """A day's totals per currency: the sum of its shards (currencies are never summed)."""
+    out: dict[DayKey, DailyTotals] = {}
+    for (date, currency, _shard), totals in sharded.items():
+        out[(date, currency)] = out.get((date, currency), DailyTotals()) + totals
     return out
 
 
-def fold_daily(events: Iterable[LedgerEvent]) -> dict[str, DailyTotals]:
+def fold_daily(events: Iterable[LedgerEvent]) -> dict[DayKey, DailyTotals]:
     return sum_shards(fold_daily_sharded(events))
 
 
@@ -149,7 +179,7 @@ class Snapshot:
     """All three read models at once (from a fold, or read back from the views table)."""
 
     balances: Mapping[str, BalanceView]
-    daily: Mapping[str, DailyTotals]
+    daily: Mapping[DayKey, DailyTotals]
     declined: Mapping[EventKey, DeclinedEntry]
 
 

@@ -1,6 +1,6 @@
 """Pure planning of one delivered batch: dedupe, group per account, find the contiguous run
 after the guard (healing gaps from the truth), and cut it into transaction-sized chunks with
-the daily totals coalesced per (date, shard) and one declined entry per declined event.
+the daily totals coalesced per (date, currency, shard) and one declined entry per declined event.
 
 The projector (``projector.py``) only performs the writes this module plans.
 """
@@ -11,9 +11,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from acme_base.keys import day_shard
 from processor.events import NON_MONEY_KINDS, LedgerEvent
-from projections.model import DailyTotals, DeclinedEntry
+from projections.model import DailyTotals, DeclinedEntry, ShardKey, shard_key
 
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's TransactWriteItems limit
 
@@ -84,7 +83,7 @@ class Chunk:
     account_id: str
     after_seq: int
     events: list[LedgerEvent] = field(default_factory=list)
-    daily: dict[tuple[str, int], DailyTotals] = field(default_factory=dict)
+    daily: dict[ShardKey, DailyTotals] = field(default_factory=dict)
     declined: list[DeclinedEntry] = field(default_factory=list)
 
     @property
@@ -107,15 +106,14 @@ class Chunk:
         self.events.append(event)
         delta = DailyTotals.of(event)
         if not delta.empty:
-            key = (event.txn_date, day_shard(event.account_id))
+            key = shard_key(event)
             self.daily[key] = self.daily.get(key, DailyTotals()) + delta
         if not event.approved:
             self.declined.append(DeclinedEntry.of(event))
 
     def cost_of(self, event: LedgerEvent) -> int:
         """Items the chunk would hold with ``event`` added."""
-        key = (event.txn_date, day_shard(event.account_id))
-        new_daily = event.kind not in NON_MONEY_KINDS and key not in self.daily
+        new_daily = event.kind not in NON_MONEY_KINDS and shard_key(event) not in self.daily
         return self.items + int(new_daily) + int(not event.approved)
 
 

@@ -11,8 +11,8 @@ adapter only reads, writes, and turns a failed condition into ``GuardMoved`` or
 The guarded write, ``apply(chunk)``, is all or nothing: the balance item moves from
 ``chunk.after_seq`` to ``chunk.last_seq`` (the guard: the item is absent when ``after_seq`` is
 negative, else its ``applied_seq`` equals ``after_seq``), the chunk's daily deltas are added to
-their (date, shard) totals and its declined entries are put, in one transaction. So the daily
-totals and the declined index move exactly when the balance guard moves.
+their (date, currency, shard) totals and its declined entries are put, in one transaction. So
+the daily totals and the declined index move exactly when the balance guard moves.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from acme_base.errors import AcmeError
-from projections.model import BalanceView, DailyTotals, DeclinedEntry, Snapshot
+from processor.currency import DEFAULT_CURRENCY
+from projections.model import BalanceView, DailyTotals, DeclinedEntry, Snapshot, pending_sums
 from projections.plan import Chunk
 
 #: What a transactional write of one item (up to 1 KB) costs in write capacity units.
@@ -56,7 +57,13 @@ def guard_holds(chunk: Chunk, stored: BalanceView | None) -> bool:
 
 def balance_after(chunk: Chunk) -> BalanceView:
     """The balance item a chunk leaves behind: its last event's running balance and seq."""
-    return BalanceView(chunk.account_id, chunk.balance, chunk.last_seq, chunk.currency)
+    return BalanceView(
+        chunk.account_id,
+        chunk.balance,
+        chunk.last_seq,
+        chunk.currency,
+        *pending_sums(chunk.events[-1]),
+    )
 
 
 class ViewStore(Protocol):
@@ -72,8 +79,16 @@ class ViewStore(Protocol):
         """All three read models as stored (daily shards summed per date)."""
         ...
 
-    def daily(self, dates: Sequence[str]) -> dict[str, DailyTotals]:
-        """Totals of each date, every shard summed; a date without items is zero."""
+    def daily(
+        self, dates: Sequence[str], currency: str = DEFAULT_CURRENCY
+    ) -> dict[str, DailyTotals]:
+        """Totals of each date in one currency, every shard summed; a date without items is
+        zero. One batched read of the known keys."""
+        ...
+
+    def daily_by_currency(self, dates: Sequence[str]) -> dict[str, dict[str, DailyTotals]]:
+        """Every currency's totals of each date (``{date: {currency: totals}}``), shards
+        summed; a currency without items that day is absent. One Query per date and shard."""
         ...
 
     def declined(self, reason: str, date_from: str, date_to: str) -> Iterator[DeclinedEntry]:

@@ -9,6 +9,10 @@ rebuild must keep the three models consistent with that guard:
   model covers exactly the events the live guard says were applied, and the projector carries
   on from there.
 
+Rebuilding ``daily`` (or ``all``) also rewrites daily totals written before currencies in
+today's layout (the USD items keep their keys and gain ``currency``); it is not needed for
+them to be read, as an item without ``currency`` reads as USD.
+
 Run it with the projector stopped (`acme-txn project --rebuild` refuses while a stream consumer
 holds a live shard lease, unless `--force`; a concurrent projector would write into a model
 while it is being replaced). The rebuilt model is compared with the live one it replaced and
@@ -109,7 +113,7 @@ def _items(models: tuple[str, ...], events: list[LedgerEvent]) -> list[dict[str,
     if BALANCE in models:
         items += [balance_item(v) for v in fold_balances(events).values()]
     if DAILY in models:
-        items += [daily_item(d, s, t) for (d, s), t in fold_daily_sharded(events).items()]
+        items += [daily_item(d, s, t, c) for (d, c, s), t in fold_daily_sharded(events).items()]
     if DECLINED in models:
         items += [declined_item(e) for e in fold_declined(events).values()]
     return items

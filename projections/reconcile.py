@@ -1,5 +1,8 @@
 """Reconciliation: the stored read models against the fold of the event log.
 
+Daily totals are compared per ``(date, currency)`` (key text ``"2026-11-20 EUR"``); every
+money value of a mismatch is shown in its currency's exponent.
+
 ``compare`` is pure (two ``Snapshot``s in, every mismatch out); ``reconcile`` reads the event
 log (``processor.ports.EventReader``) and the view store (``projections.ports.ViewStore``) and
 compares them.
@@ -7,10 +10,11 @@ compares them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from processor.currency import DEFAULT_CURRENCY, codes
 from processor.events import LedgerEvent
 from processor.money import format_minor
 from processor.ports import EventReader
@@ -29,23 +33,26 @@ from projections.ports import ViewStore
 K = TypeVar("K")
 V = TypeVar("V")
 MODELS = (BALANCE, DAILY, DECLINED)
+#: what a balance view must agree on with the log's fold (the pendings: issue 11)
+BALANCE_FIELDS = ("balance", "applied_seq", "currency", "pending_debits", "pending_credits")
 
 
 @dataclass(frozen=True)
 class Mismatch:
     model: str  # balance | daily | declined
-    key: str  # account id, date, or account#seq
+    key: str  # account id, "date currency", or account#seq
     field: str  # the differing field, or "presence"
     expected: Any  # from the event log
     actual: Any  # from the read model
+    currency: str = DEFAULT_CURRENCY  # the money fields' currency
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "model": self.model,
             "key": self.key,
             "field": self.field,
-            "expected": _show(self.field, self.expected),
-            "actual": _show(self.field, self.actual),
+            "expected": _show(self.field, self.expected, self.currency),
+            "actual": _show(self.field, self.actual, self.currency),
         }
 
     def line(self) -> str:
@@ -56,8 +63,11 @@ class Mismatch:
         )
 
 
-def _show(name: str, value: Any) -> Any:
-    return format_minor(value) if name in MONEY_FIELDS and isinstance(value, int) else value
+def _show(name: str, value: Any, currency: str) -> Any:
+    """Money in its currency's exponent (JPY 500 shows "500", BHD 5 shows "0.005")."""
+    if name in MONEY_FIELDS and isinstance(value, int) and not isinstance(value, bool):
+        return format_minor(value, currency)
+    return value
 
 
 @dataclass
@@ -86,9 +96,12 @@ def _diff(
     expected: Mapping[K, V],
     actual: Mapping[K, V],
     names: Iterable[str],
+    *,
     key_text: Any = str,
+    currency: Callable[[K, V], str] = lambda _k, v: _currency(getattr(v, "currency", "")),
 ) -> list[Mismatch]:
-    """Every key missing on one side, and every differing field of keys on both."""
+    """Every key missing on one side, and every differing field of keys on both (money shown
+    in ``currency(key, value)``'s exponent)."""
     out: list[Mismatch] = []
     names = list(names)
     for key in sorted(set(expected) | set(actual), key=str):
@@ -97,12 +110,18 @@ def _diff(
         if want is None or have is None:
             out.append(Mismatch(model, text, "presence", want is not None, have is not None))
             continue
+        code = currency(key, want)
         out += [
-            Mismatch(model, text, n, getattr(want, n), getattr(have, n))
+            Mismatch(model, text, n, getattr(want, n), getattr(have, n), code)
             for n in names
             if getattr(want, n) != getattr(have, n)
         ]
     return out
+
+
+def _currency(code: str) -> str:
+    """A currency to format with: a view's own, else (unknown or empty) the default."""
+    return code if code in codes() else DEFAULT_CURRENCY
 
 
 def compare(expected: Snapshot, actual: Snapshot, models: Iterable[str] = MODELS) -> Reconciliation:
@@ -111,13 +130,18 @@ def compare(expected: Snapshot, actual: Snapshot, models: Iterable[str] = MODELS
     result = Reconciliation()
     if BALANCE in models:
         result.accounts_checked = len(set(expected.balances) | set(actual.balances))
-        result.mismatches += _diff(
-            BALANCE, expected.balances, actual.balances, ("balance", "applied_seq", "currency")
-        )
+        result.mismatches += _diff(BALANCE, expected.balances, actual.balances, BALANCE_FIELDS)
     if DAILY in models:
         nonzero = {d: t for d, t in actual.daily.items() if not t.empty}
         result.days_checked = len(set(expected.daily) | set(nonzero))
-        result.mismatches += _diff(DAILY, expected.daily, nonzero, DAILY_FIELDS)
+        result.mismatches += _diff(
+            DAILY,
+            expected.daily,
+            nonzero,
+            DAILY_FIELDS,
+            key_text=lambda k: f"{k[0]} {k[1]}",
+            currency=lambda k, _v: _currency(k[1]),
+        )
     if DECLINED in models:
         result.declined_checked = len(set(expected.declined) | set(actual.declined))
         result.mismatches += _diff(

@@ -1,7 +1,11 @@
 """Analyst reports: daily totals (access pattern #12, seed iteration 12) and declined
 transactions in a date range (#13, the sparse index of seed iteration 6), as rows of plain
-values. Money leaves here as decimal strings, never floats. Rendering (text tables, CSV,
-charts) is the CLI's: ``acme_txn.cli.report_render``.
+values. Money leaves here as decimal strings in its currency's exponent, never floats.
+
+Daily totals come one row per (date, currency) with activity, in date then currency order;
+a date without any activity has one all-zero row in the default currency (USD), so a
+USD-only ledger reports exactly the rows it did before currencies, plus ``"currency"``.
+Rendering (text tables, CSV, charts) is the CLI's: ``acme_txn.cli.report_render``.
 """
 
 from __future__ import annotations
@@ -11,13 +15,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from acme_base.errors import InvalidInput
+from processor.currency import DEFAULT_CURRENCY
 from processor.events import DeclineReason
 from processor.money import format_minor
 from projections.model import DAILY_FIELDS, MONEY_FIELDS, DailyTotals, DeclinedEntry
 from projections.ports import ViewStore
 
 MAX_DAYS = 3660
-DAILY_COLUMNS = ("date", *DAILY_FIELDS)
+DAILY_COLUMNS = ("date", "currency", *DAILY_FIELDS)
 DECLINED_COLUMNS = ("txn_id", "account_id", "reason", "amount", "txn_date", "occurred_at")
 
 
@@ -39,17 +44,22 @@ def date_range(date_from: str, date_to: str) -> list[str]:
     return [(first + timedelta(days=i)).isoformat() for i in range(days)]
 
 
-def daily_row(day: str, totals: DailyTotals) -> dict[str, Any]:
-    row: dict[str, Any] = {"date": day}
+def daily_row(day: str, totals: DailyTotals, currency: str = DEFAULT_CURRENCY) -> dict[str, Any]:
+    row: dict[str, Any] = {"date": day, "currency": currency}
     for name, value in totals.as_dict().items():
-        row[name] = format_minor(value) if name in MONEY_FIELDS else value
+        row[name] = format_minor(value, currency) if name in MONEY_FIELDS else value
     return row
 
 
 def daily_report(views: ViewStore, dates: Sequence[str]) -> list[dict[str, Any]]:
-    """One row per date: the sum of that date's shards."""
-    totals = views.daily(dates)
-    return [daily_row(d, totals[d]) for d in dates]
+    """One row per date and currency: the sum of that date's shards in that currency."""
+    per_day = views.daily_by_currency(dates)
+    rows: list[dict[str, Any]] = []
+    for day in dates:
+        active = {c: t for c, t in per_day[day].items() if not t.empty}
+        for code, totals in sorted((active or {DEFAULT_CURRENCY: DailyTotals()}).items()):
+            rows.append(daily_row(day, totals, code))
+    return rows
 
 
 def parse_reason(text: str | None) -> list[str]:
@@ -67,7 +77,7 @@ def declined_row(entry: DeclinedEntry) -> dict[str, Any]:
         "txn_id": entry.txn_id,
         "account_id": entry.account_id,
         "reason": entry.reason,
-        "amount": format_minor(entry.amount),
+        "amount": format_minor(entry.amount, entry.currency),
         "txn_date": entry.txn_date,
         "occurred_at": entry.occurred_at,
         "seq": entry.seq,

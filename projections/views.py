@@ -10,17 +10,21 @@ reason carries the stored ``applied_seq``), the daily totals' ADDs and the decli
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from acme_base.aws import call, deserialize, paginate_items, serialize, transact_write
 from acme_base.errors import TransactionCancelled
-from acme_base.keys import DAY_SHARDS, balance_key, daily_key
+from acme_base.keys import DAY_SHARDS, TOTALS_SK, balance_key, day_key
 from acme_base.tables import GSI_DECLINED
+from processor.currency import DEFAULT_CURRENCY
 from projections.items import (
     BALANCE,
     DAILY,
     balance_of,
+    currency_of,
+    daily_totals_key,
     declined_item,
     declined_of,
     now_iso,
@@ -32,14 +36,16 @@ from projections.plan import Chunk
 from projections.ports import GuardConflict, GuardMoved, balance_after
 
 _DAILY_ADD = ", ".join(f"#{f} :{f}" for f in DAILY_FIELDS)
-_DAILY_NAMES = {f"#{f}": f for f in (*DAILY_FIELDS, "entity", "report_date", "shard")}
+_DAILY_NAMES = {f"#{f}": f for f in (*DAILY_FIELDS, "entity", "report_date", "shard", "currency")}
+#: parallel Queries of ``daily_by_currency`` (one per date and shard)
+_DAILY_READERS = DAY_SHARDS
 _BALANCE_SET = (
     "SET #balance = :b, #applied_seq = :s, #currency = :c, #account_id = :a, "
-    "#entity = :e, #updated_at = :t"
+    "#entity = :e, #updated_at = :t, #pending_debits = :pd, #pending_credits = :pc"
 )
 _BALANCE_NAMES = {
     f"#{f}": f for f in ("balance", "applied_seq", "currency", "account_id", "entity", "updated_at")
-}
+} | {"#pending_debits": "pending_debits", "#pending_credits": "pending_credits"}
 
 
 def _guard_error(exc: TransactionCancelled) -> Exception | None:
@@ -86,13 +92,46 @@ class DynamoViewStore:
     def snapshot(self) -> Snapshot:
         return snapshot_of(self.scan())
 
-    def daily(self, dates: Sequence[str]) -> dict[str, DailyTotals]:
-        keys = [daily_key(d, s) for d in dates for s in range(DAY_SHARDS)]
+    def daily(
+        self, dates: Sequence[str], currency: str = DEFAULT_CURRENCY
+    ) -> dict[str, DailyTotals]:
+        keys = [daily_totals_key(d, s, currency) for d in dates for s in range(DAY_SHARDS)]
         totals = {d: DailyTotals() for d in dates}
         for item in self._batch_get(keys):
             date = str(item["report_date"])
             totals[date] = totals[date] + totals_of(item)
         return totals
+
+    def daily_by_currency(self, dates: Sequence[str]) -> dict[str, dict[str, DailyTotals]]:
+        """One Query per (date, shard) partition, ``_DAILY_READERS`` at a time: the totals of
+        every currency of a shard share its partition (``projections.items``)."""
+        out: dict[str, dict[str, DailyTotals]] = {d: {} for d in dates}
+        parts = [(d, s) for d in dates for s in range(DAY_SHARDS)]
+        if not parts:
+            return out
+        with ThreadPoolExecutor(max_workers=min(_DAILY_READERS, len(parts))) as pool:
+            for (date, _shard), items in zip(
+                parts, pool.map(self._shard_totals, parts), strict=True
+            ):
+                for item in items:
+                    code = currency_of(item)
+                    out[date][code] = out[date].get(code, DailyTotals()) + totals_of(item)
+        return out
+
+    def _shard_totals(self, part: tuple[str, int]) -> list[dict[str, Any]]:
+        items = paginate_items(
+            self.client,
+            "query",
+            "read daily totals",
+            TableName=self.table,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :t)",
+            ExpressionAttributeValues={
+                ":pk": {"S": day_key(*part)},
+                ":t": {"S": TOTALS_SK},
+            },
+            ConsistentRead=True,
+        )
+        return [deserialize(i) for i in items]
 
     def _batch_get(self, keys: Sequence[dict[str, str]]) -> Iterator[dict[str, Any]]:
         for start in range(0, len(keys), 100):
@@ -168,7 +207,7 @@ class DynamoViewStore:
         """The balance update (guarded) first, then the daily ADDs, then the declined puts."""
         return [
             self._balance_action(chunk),
-            *(self._daily_action(d, s, t) for (d, s), t in sorted(chunk.daily.items())),
+            *(self._daily_action(d, s, t, c) for (d, c, s), t in sorted(chunk.daily.items())),
             *(
                 {"Put": {"TableName": self.table, "Item": serialize(declined_item(entry))}}
                 for entry in chunk.declined
@@ -184,6 +223,8 @@ class DynamoViewStore:
             ":a": view.account_id,
             ":e": BALANCE,
             ":t": now_iso(),
+            ":pd": view.pending_debits,
+            ":pc": view.pending_credits,
         }
         if chunk.after_seq < 0:
             condition = "attribute_not_exists(PK)"
@@ -202,17 +243,19 @@ class DynamoViewStore:
             }
         }
 
-    def _daily_action(self, date: str, shard: int, totals: DailyTotals) -> dict[str, Any]:
+    def _daily_action(
+        self, date: str, shard: int, totals: DailyTotals, currency: str
+    ) -> dict[str, Any]:
         adds = {f":{f}": v for f, v in totals.as_dict().items()}
         return {
             "Update": {
                 "TableName": self.table,
-                "Key": serialize(daily_key(date, shard)),
-                "UpdateExpression": f"SET #entity = :e, #report_date = :d, #shard = :h "
-                f"ADD {_DAILY_ADD}",
+                "Key": serialize(daily_totals_key(date, shard, currency)),
+                "UpdateExpression": "SET #entity = :e, #report_date = :d, #shard = :h, "
+                f"#currency = :c ADD {_DAILY_ADD}",
                 "ExpressionAttributeNames": _DAILY_NAMES,
                 "ExpressionAttributeValues": serialize(
-                    {":e": DAILY, ":d": date, ":h": shard, **adds}
+                    {":e": DAILY, ":d": date, ":h": shard, ":c": currency, **adds}
                 ),
             }
         }

@@ -96,6 +96,14 @@ class EsmConfig:
             "flag": "--dead-letter",
         },
     )
+    tumbling_window_s: int = field(
+        default=0,
+        metadata={
+            "help": "TumblingWindowInSeconds: 0 (off) or 1..900; the handler's state is "
+            "carried between invocations of a window (streams/windows.py)",
+            "flag": "--tumbling-window",
+        },
+    )
     # the poller's own (no Lambda setting: Lambda's service does these)
     poll_interval: float = field(
         default=0.25,  # Lambda polls each shard about four times a second
@@ -111,6 +119,15 @@ class EsmConfig:
             "help": "shard lease time (none in Lambda, which assigns shards itself): how soon "
             "a crashed poller's shards are taken over",
             "flag": "--lease-seconds",
+        },
+    )
+    metrics_log_interval: float = field(
+        default=0.0,
+        metadata={
+            "help": "seconds between the poller's metric log lines (JSON: per shard "
+            "checkpoint, records read but not yet applied, iterator age, retries; the "
+            "figures Lambda's IteratorAge metric and `acme-txn status` show); 0: off",
+            "flag": "--metrics-log-interval",
         },
     )
     refresh_interval: float = field(
@@ -165,6 +182,12 @@ class EsmConfig:
                 "consumer name must be non-empty, without '#'",
             ),
             (1 <= self.fetch_limit <= 1000, "fetch limit must be 1..1000"),
+            (0 <= self.tumbling_window_s <= 900, "tumbling window must be 0..900 s"),
+            (
+                not self.tumbling_window_s
+                or (self.parallelization_factor == 1 and not self.bisect_on_error),
+                "a tumbling window needs parallelization factor 1 and no bisection",
+            ),
             (
                 self.poll_interval > 0 and self.lease_seconds > 0 and self.idle_polls >= 1,
                 "poll interval, lease seconds and idle polls must be positive",

@@ -166,6 +166,8 @@ class StreamHandler:
                     },
                 )
             self.metrics.flush_metrics()
+        if isinstance(event.get("window"), dict):  # a tumbling window: Lambda needs a state
+            response["state"] = {}
         return response
 
     def _lag_metric(self, records: Sequence[dict[str, Any]]) -> None:

@@ -23,6 +23,7 @@ from acme_base.errors import AcmeError
 from streams.config import EsmConfig
 from streams.dlq import DeadLetters
 from streams.keys import LATEST, TRIM_HORIZON
+from streams.metrics_log import metrics_line
 from streams.shards import ShardSource, plan_ready
 from streams.state import LeaseLost, StreamState
 from streams.worker import Handler, ShardWorker, Stats
@@ -67,6 +68,7 @@ class Poller:
     _finished: set[str] = field(default_factory=set)
     _lost: set[str] = field(default_factory=set)
     _need_refresh: bool = False
+    _metrics_at: float = 0.0  # when the last metric line was logged
 
     def stop(self) -> None:
         """Finish the batch in flight, checkpoint, release leases, return from ``run``."""
@@ -113,6 +115,7 @@ class Poller:
                         last_refresh = time.monotonic()
                         refreshed_since_idle = True
                     moved = self._poll_once()
+                    self._log_metrics()
                     if moved:
                         refreshed_since_idle = False
                     if until_idle and refreshed_since_idle and self._all_caught_up():
@@ -132,6 +135,15 @@ class Poller:
                         log.warning("could not release %s: %s", worker.shard_id, exc)
                 self._workers.clear()
         return RunResult(self.stats, idle, sorted(self._owned), sorted(self._held_elsewhere))
+
+    def _log_metrics(self) -> None:
+        """Every ``metrics_log_interval`` seconds (0: never), one JSON metric line."""
+        every = self.cfg.metrics_log_interval
+        now = self.clock()
+        if every <= 0 or now - self._metrics_at < every:
+            return
+        self._metrics_at = now
+        log.info(metrics_line(self.cfg.consumer, self.stats, list(self._workers.values()), now))
 
     def _all_caught_up(self) -> bool:
         return all(w.caught_up for w in self._workers.values())

@@ -11,65 +11,24 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
-from streams.batches import RetryBook, Verdict, bisect_size, interpret, split_lanes, too_old
+from streams.batches import RetryBook, Verdict, bisect_size, split_lanes, too_old
 from streams.config import EsmConfig
 from streams.dlq import RECORD_AGE_EXCEEDED, RETRIES_EXHAUSTED, DeadLetters
 from streams.keys import AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, created_at, seq_of
 from streams.records import to_lambda_record
-from streams.shards import (
-    ExpiredIterator,
-    Page,
-    ShardGone,
-    ShardSource,
-    StreamInfo,
-    TrimmedData,
-)
+from streams.shards import ExpiredIterator, Page, ShardGone, ShardSource, StreamInfo, TrimmedData
 from streams.state import StreamState
+from streams.stats import Stats
+from streams.windows import Handler, WindowBook, invoke
 
+__all__ = ["Handler", "ShardWorker", "Stats"]
 log = logging.getLogger("acme_txn.streams")
-Handler = Callable[[dict[str, Any], Any], Any]
 Record = dict[str, Any]
-
-
-@dataclass
-class LocalContext:
-    """What the handler gets as its Lambda context when the poller invokes it."""
-
-    function_name: str = "acme-txn-local-poller"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:local:000000000000:function:acme-txn-poller"
-    memory_limit_in_mb: int = 0
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = "local"
-    log_stream_name: str = "local"
-    deadline: float = field(default_factory=lambda: time.time() + 900)
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.deadline - time.time()) * 1000))
-
-
-@dataclass
-class Stats:
-    fetched: int = 0
-    filtered: int = 0
-    delivered: int = 0  # records the handler accepted
-    invocations: int = 0
-    failed_invocations: int = 0
-    dead_lettered: int = 0
-    aged_out: int = 0
-    bisections: int = 0
-    expired_iterators: int = 0
-    trimmed: int = 0
-    checkpoints: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return dict(vars(self))
 
 
 @dataclass
@@ -98,13 +57,17 @@ class ShardWorker:
     bisect_limit: int | None = None
     bisect_until: int | None = None
     retries: RetryBook = field(init=False)
+    windows: WindowBook | None = field(init=False, default=None)  # tumbling windows
 
     def __post_init__(self) -> None:
         self.retries = RetryBook(self.cfg.max_retry_attempts)
+        if self.cfg.tumbling_window_s:
+            self.windows = WindowBook(self.cfg.tumbling_window_s, self.shard_id, self.stream.arn)
 
     @property
     def caught_up(self) -> bool:
-        return self.finished or (not self.pending and self.empty_reads >= self.cfg.idle_polls)
+        idle = not self.pending and self.empty_reads >= self.cfg.idle_polls
+        return self.finished or (idle and not self._final_due())
 
     # --- reading --------------------------------------------------------------------------
 
@@ -174,6 +137,8 @@ class ShardWorker:
         moved = False
         if not self.closed and len(self.pending) < want and not self.retrying:
             moved = self._fetch() > 0
+        if self._final_due():
+            return self._final() or moved
         if self.pending:
             if self.window_started is None:
                 self.window_started = now
@@ -229,12 +194,21 @@ class ShardWorker:
         self.stats.dead_lettered += len(records)
 
     def _invoke(self, lane: list[Record]) -> Verdict:
-        try:
-            response = self.handler({"Records": lane}, LocalContext())
-        except Exception as exc:  # a function error, as Lambda sees it
-            log.warning("shard %s: handler failed on %d records: %s", self.shard_id, len(lane), exc)
-            return Verdict(ok=False, failed_from=0, error=f"{type(exc).__name__}: {exc}")
-        return interpret(response, lane, self.cfg.report_batch_item_failures)
+        report = self.cfg.report_batch_item_failures
+        return invoke(self.handler, lane, report, book=self.windows, now=self.clock())
+
+    def _final_due(self) -> bool:
+        return self.windows is not None and self.windows.final_due(self.pending, self.clock())
+
+    def _final(self) -> bool:
+        """The window's final invocation (no records); on failure retried after a backoff."""
+        assert self.windows is not None
+        verdict = invoke(self.handler, [], True, book=self.windows, now=self.clock(), final=True)
+        self.stats.invocations += 1
+        if not verdict.ok:
+            self.stats.failed_invocations += 1
+            self.not_before = self.clock() + self.cfg.retry_backoff
+        return True
 
     def _lanes(self) -> list[list[Record]]:
         head = int(seq_of(self.pending[0]))
@@ -242,6 +216,8 @@ class ShardWorker:
             self.bisect_limit = self.bisect_until = None
         if self.bisect_limit is not None:
             return [self.pending[: self.bisect_limit]]
+        if self.windows is not None:  # one lane, never across a window's end
+            return [self.windows.cut(self.pending[: self.cfg.batch_size], self.clock())]
         return split_lanes(
             self.pending,
             self.cfg.parallelization_factor,

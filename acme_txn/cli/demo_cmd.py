@@ -26,6 +26,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     demo.add_argument("--commands", type=int, default=600)
     demo.add_argument("--workers", type=int, default=8)
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument(
+        "--app",
+        choices=("ledger", "loyalty", "budget"),
+        default="ledger",
+        help="the ledger workload (default) or an issue-13 application",
+    )
     demo.set_defaults(func=cmd_demo)
 
 
@@ -66,7 +72,19 @@ def cmd_demo(ctx: Context) -> int:
             f"{spec.accounts} accounts, {spec.commands} commands, "
             f"{ctx.args.workers} workers"
         )
+        if ctx.args.app != "ledger":
+            return _apps_demo(ctx, bootstrap(settings, ctx.options))
         report = run_workload(bootstrap(settings, ctx.options), spec, ctx.args.workers)
     assert report.ledger is not None
     ctx.emit(report.to_json(), render(report))
     return 0 if report.ledger.ok else 1
+
+
+def _apps_demo(ctx: Context, app: Any) -> int:
+    from acme_txn.apps_demo import budget_demo, loyalty_demo, render_apps
+
+    app.ensure_tables()
+    run = loyalty_demo if ctx.args.app == "loyalty" else budget_demo
+    report = run(app, seed=ctx.args.seed)
+    ctx.emit(report, render_apps(report))
+    return 0 if report["ok"] else 1

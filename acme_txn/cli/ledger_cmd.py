@@ -13,6 +13,7 @@ from acme_base.errors import InvalidInput
 from acme_txn.bootstrap import Options
 from acme_txn.cli.context import Context
 from acme_txn.options import add_arguments
+from processor.ordering import keys_of, ordered_map
 
 EXIT_BAD_INPUT = 2
 
@@ -28,7 +29,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "--workers",
         type=int,
         default=1,
-        help="commands processed concurrently (default 1: in order)",
+        help="commands processed concurrently (default 1); one account's commands always "
+        "run in input order",
     )
     add_arguments(submit.add_argument_group("ledger"), "ledger", Options().ledger)
     submit.set_defaults(func=cmd_submit)
@@ -63,7 +65,8 @@ def cmd_submit(ctx: Context) -> int:
     counts = {"rejected": 0, "failed": 0}
     try:
         with ThreadPoolExecutor(max_workers=ctx.args.workers) as pool:
-            for outcome in pool.map(ledger.submit_raw, _lines(stream)):
+            # one account's lines in input order, other accounts concurrently (issue 11)
+            for outcome in ordered_map(pool, ledger.submit_raw, _lines(stream), keys_of):
                 if outcome.status in counts:
                     counts[outcome.status] += 1
                 print(json.dumps(outcome.to_json_dict()), flush=True)

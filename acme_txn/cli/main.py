@@ -10,15 +10,25 @@ from botocore.exceptions import NoCredentialsError
 
 from acme_base.errors import AcmeError, InvalidInput
 from acme_txn.cli import (
+    alerts_cmd,
+    api_cmd,
     archive_cmd,
     bank_cmd,
+    budget_cmd,
     demo_cmd,
+    deploy_cmd,
+    export_cmd,
+    fraud_cmd,
     ledger_cmd,
     local_cmd,
     offer_cmd,
+    pending_cmd,
+    points_cmd,
     project_cmd,
     read_cmd,
     report_cmd,
+    statement_cmd,
+    status_cmd,
     txns_cmd,
 )
 from acme_txn.cli.context import Context, err, settings_from_args
@@ -28,6 +38,12 @@ COMMAND_MODULES = [local_cmd, ledger_cmd, read_cmd, demo_cmd, report_cmd, projec
 COMMAND_MODULES += [bank_cmd, txns_cmd]
 COMMAND_MODULES += [offer_cmd]
 COMMAND_MODULES += [archive_cmd]
+COMMAND_MODULES += [alerts_cmd, fraud_cmd]
+COMMAND_MODULES += [statement_cmd, status_cmd, export_cmd]
+COMMAND_MODULES += [deploy_cmd]
+COMMAND_MODULES += [api_cmd]
+COMMAND_MODULES += [pending_cmd]
+COMMAND_MODULES += [points_cmd, budget_cmd]
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

@@ -8,20 +8,34 @@ from typing import Any
 
 from acme_base.errors import TableMissing, UnknownAccount
 from acme_txn.cli.context import Context
+from acme_txn.cli.statement_cmd import cmd_balance_as_of
+from acme_txn.freshness import add_require_fresh, guard
+from processor.balance_read import balance_of
 from processor.events import HistoryArchived
-from processor.money import format_minor
+from processor.service import utc_now
 from processor.views import event_json, event_line
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     events = sub.add_parser("events", parents=[common], help="an account's events in seq order")
     events.add_argument("account")
+    events.add_argument(
+        "--correlation-id",
+        help="only the events of commands with this correlation id (a filter over the "
+        "account's events: the ledger has no index on it)",
+    )
     events.set_defaults(func=cmd_events)
     txn = sub.add_parser("txn", parents=[common], help="a transaction by its txn id")
     txn.add_argument("txn_id")
     txn.set_defaults(func=cmd_txn)
     balance = sub.add_parser("balance", parents=[common], help="an account's balance")
     balance.add_argument("account")
+    balance.add_argument(
+        "--as-of",
+        help="the posted balance at a past instant (ISO time with a zone, or a date: its end)"
+        ", from the event log (one Query of GSI1; see `statement_cmd`)",
+    )
+    add_require_fresh(balance)
     balance.set_defaults(func=cmd_balance)
 
 
@@ -36,7 +50,9 @@ def cmd_events(ctx: Context) -> int:
                 f"{event.archived_before}); balance brought forward:\n{event_line(event)}",
             )
             continue
-        ctx.emit(event_json(event), event_line(event))
+        wanted = getattr(ctx.args, "correlation_id", None)
+        if wanted is None or event.correlation_id == wanted:
+            ctx.emit(event_json(event), event_line(event))
     if not found:
         raise UnknownAccount(ctx.args.account)
     return 0
@@ -63,37 +79,21 @@ def cmd_txn(ctx: Context) -> int:
 
 
 def cmd_balance(ctx: Context) -> int:
-    """From the balance projection; from the event head if the projection has nothing yet."""
+    """From the balance projection; from the event head if the projection has nothing yet;
+    the document is ``processor.balance_read.balance_of`` (shared with the HTTP API)."""
+    if getattr(ctx.args, "as_of", None) is not None:
+        return cmd_balance_as_of(ctx)
     view = None
     with contextlib.suppress(TableMissing):
         view = ctx.app.views.balance(ctx.args.account)
     if view is not None:
-        data = {
-            "account_id": view.account_id,
-            "balance": format_minor(view.balance),
-            "applied_seq": view.applied_seq,
-            "currency": view.currency,
-            "source": "projection",
-        }
-        ctx.emit(
-            data,
-            f"{view.account_id}: {data['balance']} {view.currency} "
-            f"(seq {view.applied_seq}, projection)",
-        )
-        return 0
-    state = ctx.store.state(ctx.args.account)
-    if state is None:
-        raise UnknownAccount(ctx.args.account)
-    data = {
-        "account_id": state.account_id,
-        "balance": format_minor(state.balance),
-        "applied_seq": state.seq,
-        "currency": state.currency,
-        "source": "events",
-    }
+        guard(ctx)  # the projection's freshness on stderr (--require-fresh: exit 1 if behind)
+    # the head: one strongly consistent read (the balances view carries no limits or flags)
+    data = balance_of(ctx.args.account, ctx.store.state(ctx.args.account), utc_now(), view)
+    where = "projection" if view is not None else "events: not projected yet"
     ctx.emit(
         data,
-        f"{state.account_id}: {data['balance']} {state.currency} "
-        f"(seq {state.seq}, events: not projected yet)",
+        f"{data['account_id']}: {data['balance']} {data['currency']} "
+        f"(seq {data['applied_seq']}, {where})",
     )
     return 0

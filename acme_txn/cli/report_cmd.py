@@ -11,6 +11,8 @@ from typing import Any
 from acme_base.errors import InvalidInput
 from acme_txn.cli.context import Context, err
 from acme_txn.cli.report_render import draw_chart, to_csv, to_table
+from acme_txn.cli.statement_cmd import end_of_day_totals, register_balances
+from acme_txn.freshness import add_require_fresh, guard
 from processor.events import DeclineReason
 from processor.query_rows import txn_line
 from projections.ports import ViewStore
@@ -37,6 +39,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         default=None,
         help="output format (default text; --json is --format json)",
     )
+    add_require_fresh(fmt)  # every report of the projections states how current it is
     report = sub.add_parser("report", help="analyst reports from the read models")
     kinds = report.add_subparsers(dest="report", required=True, metavar="REPORT")
     daily = kinds.add_parser(
@@ -46,6 +49,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     daily.add_argument("--from", dest="date_from", help="first date of a range")
     daily.add_argument("--to", dest="date_to", help="last date of a range (inclusive)")
     daily.add_argument("--chart", type=Path, help="also draw the totals into this PNG file")
+    daily.add_argument(
+        "--balances",
+        action="store_true",
+        help="add each day's end-of-day total of balances, from the event log (it is the "
+        "next day's opening; one query per account and day)",
+    )
     daily.set_defaults(func=cmd_daily)
     declined = kinds.add_parser(
         "declined", parents=[common, fmt], help="declined transactions in a date range"
@@ -65,6 +74,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     declined.set_defaults(func=cmd_declined)
     register_transactions(kinds, common)
+    register_balances(kinds, common)  # `report balances --as-of T` (statement_cmd)
     rec = sub.add_parser(
         "reconcile",
         parents=[common, fmt],
@@ -107,11 +117,17 @@ def _dates(args: argparse.Namespace) -> list[str]:
 
 def cmd_daily(ctx: Context) -> int:
     dates = _dates(ctx.args)
+    guard(ctx)
     rows = daily_report(_views(ctx), dates)
+    columns: Sequence[str] = DAILY_COLUMNS
+    if getattr(ctx.args, "balances", False):
+        totals = end_of_day_totals(ctx, dates)
+        rows = [{**row, "end_of_day_balance": totals[row["date"]]} for row in rows]
+        columns = (*DAILY_COLUMNS, "end_of_day_balance")
     if ctx.args.chart is not None:
         draw_chart(rows, ctx.args.chart)
         err(f"chart written to {ctx.args.chart}")
-    _print_rows(ctx, rows, DAILY_COLUMNS)
+    _print_rows(ctx, rows, columns)
     return 0
 
 
@@ -122,6 +138,7 @@ def cmd_declined(ctx: Context) -> int:
         rows = list(ctx.app.queries.stream_declined(args.date_from, args.date_to, reasons))
         _print_rows(ctx, rows, DECLINED_COLUMNS)
         return 0
+    guard(ctx)
     rows = declined_report(_views(ctx), ctx.args.date_from, ctx.args.date_to, ctx.args.reason)
     _print_rows(ctx, rows, DECLINED_COLUMNS)
     return 0

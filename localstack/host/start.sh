@@ -96,7 +96,10 @@ rm -f "$RUN/localstack.log"  # else the wait below may see the previous run's "R
   cd "$ROOT"
   export OVERRIDE_IN_DOCKER=0 FILESYSTEM_ROOT="$ROOT" TMPDIR="$ROOT/tmp"
   export GATEWAY_LISTEN="127.0.0.1:$PORT" LOCALSTACK_HOST="127.0.0.1:$PORT"
-  export SERVICES="${ACME_LOCALSTACK_SERVICES:-dynamodb,dynamodbstreams,lambda,sqs}"
+  export SERVICES="${ACME_LOCALSTACK_SERVICES:-dynamodb,dynamodbstreams,lambda,sqs,cloudformation,s3,iam,sts,logs,cloudwatch,events}"
+  # the community CloudFormation has no API Gateway v2: create those resources as no-ops
+  # (acme-txn deploy serves the API through a function URL there; docs/deploy.md)
+  export CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES="${CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES:-1}"
   export KINESIS_LATENCY="${KINESIS_LATENCY:-0}" DISABLE_EVENTS=1 SKIP_SSL_CERT_DOWNLOAD=1 DNS_ADDRESS=0
   # the default twisted gateway ignores the host part of GATEWAY_LISTEN (binds 0.0.0.0)
   export GATEWAY_SERVER=hypercorn
@@ -106,6 +109,9 @@ rm -f "$RUN/localstack.log"  # else the wait below may see the previous run's "R
   # the ESM polls each shard every 1 s and backs off up to 10 s when idle; Lambda polls ~4/s
   export LAMBDA_EVENT_SOURCE_MAPPING_POLL_INTERVAL_SEC="${LAMBDA_EVENT_SOURCE_MAPPING_POLL_INTERVAL_SEC:-0.25}"
   export LAMBDA_EVENT_SOURCE_MAPPING_MAX_BACKOFF_ON_EMPTY_POLL_SEC="${LAMBDA_EVENT_SOURCE_MAPPING_MAX_BACKOFF_ON_EMPTY_POLL_SEC:-1}"
+  # a host worker imports boto3, pydantic and powertools at init: with 8 cold starts at once
+  # on 2 cores that passed LocalStack's 20 s start-up limit (HTTP 500s from the function URL)
+  export LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT="${LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT:-90}"
   export LS_LOG="${LS_LOG:-info}"
   exec setsid "$VENV/bin/python" -m localstack.runtime.main </dev/null >"$RUN/localstack.log" 2>&1
 ) &

@@ -191,11 +191,11 @@ def test_daily_totals_are_summed_across_shards(views: ViewStore) -> None:
     apply_all(views, A1)
     apply_all(views, B7)
     # WHEN the days are read THEN each is the sum of its shards (a day without items: zero)
-    expected = fold_all(LOG).daily
+    expected = {d: t for (d, _usd), t in fold_all(LOG).daily.items()}  # a USD-only log
     got = views.daily([*DAYS, "2026-12-31"])
     assert got == {**expected, "2026-12-31": DailyTotals()}
     assert got[DAYS[0]].txn_count == 4
-    assert views.snapshot().daily == expected
+    assert views.snapshot().daily == fold_all(LOG).daily
 
 
 def test_declined_range_query_per_reason(views: ViewStore) -> None:
@@ -233,7 +233,7 @@ def test_put_all_and_delete_all(views: ViewStore) -> None:
     events = [*LOG, *many]
     items = [
         *(balance_item(v) for v in fold_balances(events).values()),
-        *(daily_item(d, s, t) for (d, s), t in fold_daily_sharded(events).items()),
+        *(daily_item(d, s, t, c) for (d, c, s), t in fold_daily_sharded(events).items()),
         *(declined_item(e) for e in fold_declined(events).values()),
     ]
     assert len(items) > 25
@@ -319,3 +319,52 @@ def test_a_gap_is_healed_from_the_event_table(side: Side) -> None:
     late = side.projector().project([e for e in a0 if e.seq in missing])
     assert (late.events_applied, late.duplicates_skipped) == (0, len(missing))
     assert_projection_is_the_fold(side.views, side.events)
+
+
+# --- daily totals per currency (issue 11 item 4) ------------------------------------------
+
+
+def in_currency(events: Sequence[LedgerEvent], currency: str) -> list[LedgerEvent]:
+    """The same account history, kept in another currency (minor units unchanged)."""
+    return [e.model_copy(update={"currency": currency}) for e in events]
+
+
+def test_given_accounts_in_three_currencies_when_read_then_each_currency_has_its_own_totals(
+    views: ViewStore,
+) -> None:
+    # GIVEN A1 in USD, B7 in EUR and J1 in JPY, with transactions on the same days
+    jpy = build_log({"J1": [("credit", 500, 0, 9), ("debit", 9_999, 0, 10)]})
+    apply_all(views, A1)
+    apply_all(views, in_currency(B7, "EUR"))
+    apply_all(views, in_currency(jpy, "JPY"))
+    log = [*A1, *in_currency(B7, "EUR"), *in_currency(jpy, "JPY")]
+    # WHEN every currency of the days is read
+    got = views.daily_by_currency([*DAYS, "2026-12-31"])
+    # THEN each (day, currency) is the fold of that currency's events alone, never a mix
+    want: dict[str, dict[str, DailyTotals]] = {d: {} for d in [*DAYS, "2026-12-31"]}
+    for (day, code), totals in fold_all(log).daily.items():
+        want[day][code] = totals
+    assert got == want
+    assert set(got[DAYS[0]]) == {"USD", "EUR", "JPY"}
+    assert got[DAYS[0]]["JPY"].credit_total == 500
+    # AND one currency alone reads as before, and the snapshot keys (day, currency)
+    assert views.daily(DAYS, "EUR") == {d: want[d].get("EUR", DailyTotals()) for d in DAYS}
+    assert views.daily(DAYS) == {d: want[d].get("USD", DailyTotals()) for d in DAYS}
+    assert views.snapshot().daily == fold_all(log).daily
+
+
+def test_given_a_daily_item_written_before_currencies_then_it_reads_as_usd(
+    views: ViewStore,
+) -> None:
+    # GIVEN a USD item in the single-currency layout (SK TOTALS, no currency attribute)
+    item = daily_item(DAYS[0], 3, DailyTotals(txn_count=1, approved_count=1, credit_total=5))
+    assert item["SK"] == "TOTALS"
+    del item["currency"]
+    views.put_all([item])
+    # WHEN read THEN it is USD, by every read
+    assert views.daily([DAYS[0]])[DAYS[0]].credit_total == 5
+    assert views.daily_by_currency([DAYS[0]]) == {DAYS[0]: {"USD": DailyTotals(1, 1, 0, 5)}}
+    assert views.snapshot().daily == {(DAYS[0], "USD"): DailyTotals(1, 1, 0, 5)}
+    # AND another currency's item lives beside it in the same partition
+    eur = daily_item(DAYS[0], 3, DailyTotals(txn_count=1, declined_count=1), "EUR")
+    assert (eur["PK"], eur["SK"]) == (item["PK"], "TOTALS#EUR")

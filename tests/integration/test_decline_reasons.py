@@ -18,6 +18,7 @@ from projections.reconcile import reconcile
 from projections.reports import declined_report
 
 DAY1, DAY2, DAY3 = "2026-11-20T10:00:00Z", "2026-11-21T10:00:00Z", "2026-11-22T10:00:00Z"
+NOON2 = "2026-11-21T12:00:00Z"
 GOOD = {"number": "1001", "routing": "021000021", "amount_in_words": "Twenty and 00/100"}
 COMMANDS: list[tuple[dict[str, Any], str, str | None]] = [
     # (command, expected status, expected reason)
@@ -44,11 +45,20 @@ COMMANDS: list[tuple[dict[str, Any], str, str | None]] = [
      "unblocked", None),
     ({"type": "debit", "txn_id": "D1", "account_id": "A1", "amount": "1.00",
       "occurred_at": DAY3}, "approved", None),
+    # issue 11: limits (B2 holds 65.00), dated on day 2 (day 3's totals are pinned below)
+    ({"type": "set_limits", "txn_id": "S1", "account_id": "B2", "credit_limit": "10.00",
+      "max_balance": "100.00", "occurred_at": NOON2}, "limits_set", None),
+    ({"type": "debit", "txn_id": "X1", "account_id": "B2", "amount": "80.00",
+      "occurred_at": NOON2}, "declined", "limit_exceeded"),
+    ({"type": "credit", "txn_id": "X2", "account_id": "B2", "amount": "40.00",
+      "occurred_at": NOON2}, "declined", "max_balance_exceeded"),
 ]  # fmt: skip
 DECLINED = {
     "L1": "low_balance",
     "U1": "unauthorized",
     "U2": "unauthorized",
+    "X1": "limit_exceeded",
+    "X2": "max_balance_exceeded",
     "C1": "illegible_check",
 }
 
@@ -88,6 +98,8 @@ def test_given_every_reason_when_projected_then_the_declined_index_holds_all_thr
         "low_balance": {"L1"},
         "unauthorized": {"U1", "U2"},
         "illegible_check": {"C1"},
+        "limit_exceeded": {"X1"},
+        "max_balance_exceeded": {"X2"},
     }
     rows = declined_report(bank.views, "2026-11-20", "2026-11-22")
     assert [(r["txn_id"], r["reason"]) for r in rows] == list(DECLINED.items())

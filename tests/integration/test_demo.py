@@ -35,7 +35,10 @@ def test_given_a_small_demo_when_run_then_every_invariant_and_reconcile_hold(
     assert code == 0, report["problems"]
     assert report["invariants_ok"] and report["problems"] == []
     assert sum(report["outcomes"].values()) == 60
-    assert report["reconciliation"]["ok"] and report["reconciliation"]["accounts_checked"] == 4
+    # 4 USD accounts, and 2 in each of EUR and JPY beside them (issue 11 item 4)
+    assert report["reconciliation"]["ok"] and report["reconciliation"]["accounts_checked"] == 8
+    assert sorted(report["daily_totals_by_currency"]) == ["EUR", "JPY", "USD"]
+    assert "." not in report["daily_totals_by_currency"]["JPY"]["credit_total"]
     projection = report["projection"]
     assert projection["delivered"] == report["events"]
     assert projection["applied_twice"] == 0

@@ -117,6 +117,7 @@ def test_daily_report_sums_the_shards(projected: ViewStore) -> None:
     day1, day2 = daily_report(projected, ["2026-11-20", "2026-11-21"])
     assert day1 == {
         "date": "2026-11-20",
+        "currency": "USD",
         "txn_count": 3,
         "approved_count": 2,
         "declined_count": 1,
@@ -126,6 +127,7 @@ def test_daily_report_sums_the_shards(projected: ViewStore) -> None:
     }
     assert day2 == {
         "date": "2026-11-21",
+        "currency": "USD",
         "txn_count": 4,
         "approved_count": 3,
         "declined_count": 1,
@@ -233,7 +235,7 @@ def test_reconcile_lists_every_planted_mismatch(
     found = {(m.model, m.key, m.field) for m in result.mismatches}
     assert found == {
         ("balance", "A1", "balance"),
-        ("daily", "2026-11-21", "txn_count"),
+        ("daily", "2026-11-21 USD", "txn_count"),
         ("declined", "A1#3", "presence"),
     }
     code, out = cli("reconcile", "--json")

@@ -97,7 +97,7 @@ def check_ledger(items: list[dict[str, Any]], model: Model) -> None:
     for account_id, acct in model.accounts.items():
         stream = streams[account_id]
         assert [e.seq for e in stream] == list(range(acct.seq + 1)), (account_id, stream)
-        assert stream[-1].balance_after == acct.balance >= 0, (account_id, acct)
+        assert stream[-1].balance_after == acct.balance >= -acct.credit_limit, (account_id, acct)
         assert [e.txn_id for e in stream[1:]] == acct.txn_ids, account_id
         assert stream[-1].blocked == acct.blocked, (account_id, acct)
         for prev, event in pairwise(stream):
@@ -114,7 +114,12 @@ def check_ledger(items: list[dict[str, Any]], model: Model) -> None:
         assert not same_outcome(stored, done.outcome), (txn_id, stored, done.outcome)
         assert records[txn_id]["fingerprint"], txn_id
         event = index[(str(done.outcome.account_id), int(done.outcome.seq or 0))]
-        status = {"block": "blocked", "unblock": "unblocked"}.get(event.kind, event.status)
+        status = {
+            "block": "blocked",
+            "unblock": "unblocked",
+            "limits": "limits_set",
+            "close": "closed",
+        }.get(event.kind, event.status)
         assert (event.txn_id, status, event.amount, event.account_id) == (
             txn_id,
             done.outcome.status,

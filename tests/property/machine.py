@@ -43,6 +43,7 @@ from tests.property.decline_rules import DeclineRules
 from tests.property.faults import injected
 from tests.property.ledger_checks import burst_winners, check_ledger, same_outcome
 from tests.property.model import Committed, Model, canon, cents, other_payload, text
+from tests.property.rules_machine import RulesRules
 from tests.property.strategies import (
     ACCOUNT_POOL,
     account_ids,
@@ -54,7 +55,7 @@ from tests.property.strategies import (
 SUSPICIOUS_TXN_IDS = tuple(f"open-{a}" for a in ACCOUNT_POOL)
 
 
-class LedgerMachine(DeclineRules, RuleBasedStateMachine):
+class LedgerMachine(DeclineRules, RulesRules, RuleBasedStateMachine):
     """Write-side rules and invariants. Subclasses add the projector and restarts."""
 
     def __init__(self) -> None:

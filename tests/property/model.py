@@ -21,6 +21,15 @@ from typing import Any
 
 from processor.events import LedgerEvent
 from processor.outcomes import Outcome, Status
+from tests.property.rules_model import (
+    RULE_STATUSES,
+    RULE_TYPES,
+    credit_refused,
+    debit_refused,
+    limits_canon,
+    predict_rule,
+    record_rule,
+)
 
 Canon = tuple[Any, ...]
 
@@ -49,10 +58,16 @@ def canon(cmd: dict[str, Any]) -> Canon:
         cmd.get("channel"),
         tuple(sorted((cmd.get("check") or {}).items())),
         (cmd.get("reason") or "").strip() or None,  # block/unblock: the reason, stripped
+        *limits_canon(cmd),  # set_limits (issue 11)
     )
 
 
-BLOCK_TYPES: dict[str, Status] = {"block_account": "blocked", "unblock_account": "unblocked"}
+BLOCK_TYPES: dict[str, Status] = {
+    "block_account": "blocked",
+    "unblock_account": "unblocked",
+    "freeze_account": "blocked",  # issue 11: freeze is an alias of block
+    "unfreeze_account": "unblocked",
+}
 _ABA_PREFIXES = {*range(13), *range(21, 33), *range(61, 73), 80}
 
 
@@ -92,6 +107,9 @@ class ModelAccount:
     seq: int = 0
     txn_ids: list[str] = field(default_factory=list)
     blocked: bool = False
+    credit_limit: int = 0  # issue 11 (tests/property/rules_model.py)
+    max_balance: int | None = None
+    closed: bool = False
 
 
 @dataclass
@@ -131,14 +149,16 @@ class Model:
         names = [
             a for a in (cmd.get("account_id"), cmd.get("from_account"), cmd.get("to_account")) if a
         ]
-        if any(a not in self.accounts for a in names):
+        if any(a not in self.accounts or self.accounts[a].closed for a in names):
             return Outcome(status="rejected", txn_id=cmd["txn_id"])
         if len({self.accounts[a].currency for a in names}) > 1:
             return Outcome(status="rejected", txn_id=cmd["txn_id"])
         src = self.accounts[payer(cmd)]
         base = {"txn_id": cmd["txn_id"], "account_id": payer(cmd), "seq": src.seq + 1}
+        if cmd["type"] in RULE_TYPES:
+            return predict_rule(src, cmd, base)
         if cmd["type"] in BLOCK_TYPES:
-            if src.blocked == (cmd["type"] == "block_account"):
+            if src.blocked == (BLOCK_TYPES[cmd["type"]] == "blocked"):
                 return Outcome(status="rejected", txn_id=cmd["txn_id"])
             status = BLOCK_TYPES[cmd["type"]]
             return Outcome(status=status, balance_after=text(src.balance), **base)
@@ -151,13 +171,20 @@ class Model:
                     reason="illegible_check",
                     **base,
                 )
+            if credit_refused(src, amount):
+                reason = credit_refused(src, amount)
+                return Outcome(
+                    status="declined", balance_after=text(src.balance), reason=reason, **base
+                )
             return Outcome(status="approved", balance_after=text(src.balance + amount), **base)
-        if src.blocked or src.balance < amount:
+        dst_ = self.accounts.get(cmd.get("to_account") or "")
+        refused = debit_refused(src, amount) or (dst_ and credit_refused(dst_, amount))
+        if src.blocked or refused:
             extra = {"to_account": cmd["to_account"]} if cmd["type"] == "transfer" else {}
             return Outcome(
                 status="declined",
                 balance_after=text(src.balance),
-                reason="unauthorized" if src.blocked else "low_balance",
+                reason="unauthorized" if src.blocked else refused,
                 **base,
                 **extra,
             )
@@ -183,12 +210,15 @@ class Model:
     def record(self, cmd: dict[str, Any], outcome: Outcome) -> None:
         """Apply a command's (checked) outcome to the model."""
         self.outcomes.append(outcome)
-        if outcome.status not in {"approved", "declined", *BLOCK_TYPES.values()}:
+        if outcome.status not in {"approved", "declined", *BLOCK_TYPES.values(), *RULE_STATUSES}:
             return
         self.committed[cmd["txn_id"]] = Committed(cmd, outcome)
         src = self.accounts[payer(cmd)]
         src.seq += 1
         src.txn_ids.append(cmd["txn_id"])
+        if outcome.status in RULE_STATUSES:
+            record_rule(src, cmd)
+            return
         if outcome.status in BLOCK_TYPES.values():
             src.blocked = outcome.status == "blocked"
             return
@@ -258,12 +288,13 @@ class Model:
         cmd: dict[str, Any], account_id: str, acct: ModelAccount, amount: int
     ) -> tuple[str, int, bool]:
         if cmd["type"] == "credit":
-            return "credit", amount, "check" not in cmd or check_reads(cmd["check"], amount)
+            legible = "check" not in cmd or check_reads(cmd["check"], amount)
+            return "credit", amount, legible and not credit_refused(acct, amount)
         if cmd["type"] == "debit":
-            return "debit", -amount, not acct.blocked and acct.balance >= amount
+            return "debit", -amount, not acct.blocked and not debit_refused(acct, amount)
         if cmd["to_account"] == account_id:
             return "transfer_in", amount, True
-        return "transfer_out", -amount, not acct.blocked and acct.balance >= amount
+        return "transfer_out", -amount, not acct.blocked and not debit_refused(acct, amount)
 
     def total(self) -> int:
         return sum(a.balance for a in self.accounts.values())

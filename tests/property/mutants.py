@@ -19,7 +19,19 @@ from processor import money as money_mod
 from processor.commands import Debit, Transfer
 from processor.events import FundsDebited, TransferReceived
 from processor.store import DynamoEventStore
-from tests.property import customer_mutants, offer_mutants
+from tests.property import (
+    analyst_mutants,
+    api_mutants,
+    bench_mutants,
+    budget_mutants,
+    currency_mutants,
+    customer_mutants,
+    fraud_mutants,
+    loyalty_mutants,
+    offer_mutants,
+    pending_mutants,
+    rules_mutants,
+)
 
 
 @dataclass(frozen=True)
@@ -283,7 +295,9 @@ def _blocked_account_still_debited() -> Iterator[None]:
 @contextlib.contextmanager
 def _illegible_check_credited() -> Iterator[None]:
     """Every check reads: an illegible check is credited like a good one."""
-    with mock.patch.object(decide_mod, "check_problem", lambda *args: None):
+    from processor import decide_money  # the money deciders, split out of decide.py
+
+    with mock.patch.object(decide_money, "check_problem", lambda *args: None):
         yield
 
 
@@ -454,6 +468,217 @@ MUTATIONS += (
         "open_account no longer checks that its customer is registered",
         customer_mutants.open_without_customer_check,
         machine="customers",
+        cheap=True,
+    ),
+)
+RULES = "tests.unit.test_properties_rules"
+MUTATIONS += (
+    Mutation(
+        "upcaster_drops_a_field",
+        "the version 1 -> 2 upcaster forgets a check deposit's channel and number",
+        rules_mutants.upcaster_drops_a_field,
+        pure=(
+            "tests.unit.test_properties_upcasting:"
+            "test_given_any_event_when_stored_by_any_version_then_it_reads_as_todays_model",
+        ),
+        cheap=True,
+    ),
+    Mutation(
+        "overdraft_doubles_the_limit",
+        "what may be spent counts the credit limit twice",
+        rules_mutants.overdraft_doubles_the_limit,
+        pure=(
+            "tests.unit.test_rules_limits:"
+            "test_given_any_overdraft_when_debited_then_never_below_the_floor",
+        ),
+        machine="ledger",
+        cheap=True,
+    ),
+    Mutation(
+        "closed_account_accepts_commands",
+        "decide does not refuse a closed account",
+        rules_mutants.closed_account_accepts_commands,
+        pure=(f"{RULES}:test_a_closed_account_refuses_every_command",),
+        machine="ledger",
+        cheap=True,
+    ),
+    Mutation(
+        "stamp_forgets_the_trace",
+        "events do not carry the command's correlation/causation ids and metadata",
+        rules_mutants.stamp_forgets_the_trace,
+        pure=(f"{RULES}:test_every_decided_event_carries_the_tracing_fields",),
+        machine="ledger",
+        cheap=True,
+    ),
+)
+FRAUD = "tests.unit.test_properties_fraud"
+MUTATIONS += (
+    Mutation(
+        "alert_id_ignores_evidence",
+        "the alert id is not derived from the evidence: redelivery raises an alert twice",
+        fraud_mutants.alert_id_ignores_evidence,
+        pure=(f"{FRAUD}:test_given_any_delivery_then_the_alerts_are_those_of_the_log_in_order",),
+        cheap=True,
+    ),
+    Mutation(
+        "fraud_gap_not_healed",
+        "the fraud consumer evaluates an early-arriving event without the missing ones",
+        fraud_mutants.gap_not_healed,
+        pure=(f"{FRAUD}:test_given_any_delivery_then_the_alerts_are_those_of_the_log_in_order",),
+        cheap=True,
+    ),
+)
+ANALYST = "tests.unit.test_properties_statements"
+MUTATIONS += (
+    Mutation(
+        "statement_declines_move_money",
+        "a statement counts a declined debit as a debit: it no longer reconciles",
+        analyst_mutants.declines_move_money,
+        pure=(
+            f"{ANALYST}:test_given_any_history_when_stated_in_pieces_then_each_reconciles_and_they_chain",
+        ),
+        cheap=True,
+    ),
+    Mutation(
+        "as_of_excludes_the_instant",
+        "balance --as-of T leaves out an event that occurred exactly at T",
+        analyst_mutants.as_of_excludes_the_instant,
+        pure=(
+            f"{ANALYST}:test_given_any_history_when_asked_as_of_an_instant_then_the_fold_of_the_prefix",
+        ),
+        cheap=True,
+    ),
+)
+API = "tests.unit.test_properties_http_api"
+MUTATIONS += (
+    Mutation(
+        "api_key_overrides_txn_id",
+        "the Idempotency-Key header silently replaces a body's different txn_id",
+        api_mutants.key_overrides_txn_id,
+        pure=(
+            f"{API}:test_given_any_command_and_key_then_the_txn_id_is_the_agreed_one_or_refused",
+        ),
+        cheap=True,
+    ),
+    Mutation(
+        "api_backend_failure_is_ok",
+        "a batch with a backend failure answers 200 instead of 503",
+        api_mutants.backend_failure_is_ok,
+        pure=(f"{API}:test_given_any_outcomes_then_503_iff_a_backend_failure_and_never_500",),
+        cheap=True,
+    ),
+)
+MUTATIONS += (
+    Mutation(
+        "loyalty_declines_spend_points",
+        "the loyalty fold counts a declined REDEEM as spent: the view drifts from the log",
+        loyalty_mutants.declines_spend_points,
+        machine="loyalty",
+        cheap=True,
+    ),
+    Mutation(
+        "loyalty_tier_from_balance",
+        "the tier follows the current points, not lifetime earned: a REDEEM demotes",
+        loyalty_mutants.tier_from_balance,
+        machine="loyalty",
+    ),
+    Mutation(
+        "loyalty_repeat_always_duplicate",
+        "an EARN under a used transactionId is a duplicate whatever its payload",
+        loyalty_mutants.repeat_always_duplicate,
+        machine="loyalty",
+    ),
+)
+PENDING = "tests.unit.test_pending_rules"
+LINKED = "tests.unit.test_linked_rules"
+SWEEP_LAW = (
+    "tests.integration.test_pending_sweep:"
+    "test_given_random_pendings_when_swept_then_exactly_the_expired_open_ones"
+)
+MUTATIONS += (
+    Mutation(
+        "pending_posted_twice",
+        "a posted pending stays open and can be posted again",
+        pending_mutants.pending_posted_twice,
+        pure=(
+            f"{PENDING}:test_given_any_two_phase_sequence_then_money_is_conserved_and_released_once",
+        ),
+        cheap=True,
+    ),
+    Mutation(
+        "void_does_not_release",
+        "a void leaves the hold in place: the reserved amount is never released",
+        pending_mutants.void_does_not_release,
+        pure=(
+            f"{PENDING}:test_given_any_two_phase_sequence_then_money_is_conserved_and_released_once",
+        ),
+        cheap=True,
+    ),
+    Mutation(
+        "linked_leg_written_alone",
+        "a declined linked batch still writes the legs before the declining one",
+        pending_mutants.linked_leg_written_alone,
+        pure=(f"{LINKED}:test_given_any_batch_when_decided_then_all_legs_or_only_the_decline",),
+        cheap=True,
+    ),
+    Mutation(
+        "resolution_leaves_marker",
+        "a post/void/expiry leaves its pending's open marker (the sweeper's index)",
+        pending_mutants.resolution_leaves_marker,
+        pure=(SWEEP_LAW,),
+        cheap=True,
+    ),
+    Mutation(
+        "placement_without_marker",
+        "a pending is placed without its open marker: the sweeper never finds it",
+        pending_mutants.placement_without_marker,
+        pure=(SWEEP_LAW,),
+        machine="pending",
+        cheap=True,
+    ),
+)
+BUDGETS = "tests.unit.test_properties_budgets"
+BUDGET_LAW = (
+    f"{BUDGETS}:test_given_any_expenses_and_redelivery_then_spend_and_notifications_are_the_folds"
+)
+MUTATIONS += (
+    Mutation(
+        "budget_last_expense_wins",
+        "the spend projection keeps a month's last expense instead of the sum",
+        budget_mutants.last_expense_wins,
+        pure=(BUDGET_LAW,),
+        cheap=True,
+    ),
+    Mutation(
+        "budget_notify_whenever_over",
+        "a notification for every expense over the threshold, not once per crossing",
+        budget_mutants.notify_whenever_over,
+        pure=(BUDGET_LAW,),
+        cheap=True,
+    ),
+)
+MUTATIONS += (
+    Mutation(
+        "adopt_own_plan",
+        "a lost seq race adopts the loser's own planned heads, not the winner's events",
+        bench_mutants.adopt_own_plan,
+        pure=(
+            "tests.unit.test_adopt_heads:"
+            "test_given_any_interleaving_of_two_adopting_writers_then_the_log_adds_up",
+        ),
+        cheap=True,
+    ),
+)
+MUTATIONS += (
+    Mutation(
+        "daily_totals_ignore_currency",
+        "the projector adds every currency's minor units into one (USD) daily total",
+        currency_mutants.daily_totals_ignore_currency,
+        pure=(
+            "tests.unit.test_projection_currency:"
+            "test_given_accounts_in_several_currencies_when_projected_then_totals_per_currency",
+        ),
+        machine="projecting",
         cheap=True,
     ),
 )

@@ -73,10 +73,18 @@ def _machine(kind: str) -> type:
         from tests.property.customer_machine import CustomerMachine
 
         return CustomerMachine
+    if kind == "loyalty":
+        from tests.property.loyalty_machine import LoyaltyMachine
+
+        return LoyaltyMachine
     if kind == "offers":
         from tests.property.offer_machine import OfferMachine
 
         return OfferMachine
+    if kind == "pending":
+        from tests.property.pending_machine import PendingMachine
+
+        return PendingMachine
     if kind == "ledger":
         from tests.property.machine import LedgerMachine
 

@@ -6,7 +6,9 @@ Invariants (after every step, not only after drains), computed by an independent
 - *consistent prefix*: for every account, the balance view equals the fold of the account's
   events up to its ``applied_seq`` (never beyond the log's head), and the daily totals and the
   declined index equal the sums / the set over exactly those applied events (they move in the
-  same transaction as the balance guard, so no fault may split them);
+  same transaction as the balance guard, so no fault may split them); the daily totals per
+  (date, currency): accounts are opened in USD and EUR, and the totals of each currency are
+  those of its own events;
 - after a drain: ``applied_seq`` is every account's head, i.e. every projection equals the fold
   of the whole event log, the declined GSI answers exactly the declined events, and the
   product's own ``reconcile`` agrees.
@@ -22,7 +24,7 @@ from unittest import mock
 
 from hypothesis import event as note_event
 from hypothesis import strategies as st
-from hypothesis.stateful import invariant, precondition, rule
+from hypothesis.stateful import initialize, invariant, precondition, rule
 
 from acme_base.errors import BackendError
 from acme_txn.bootstrap import App, bootstrap
@@ -113,6 +115,14 @@ class ProjectingLedgerMachine(LedgerMachine):
         assert not result.failed, f"projector could not apply {sorted(result.failed)}"
 
     # --- rules -------------------------------------------------------------------------------
+
+    @initialize()
+    def open_two_accounts(self) -> None:
+        """A1 and A2 in USD (the ledger machine's), and A3 in EUR: every run has money in two
+        currencies, so daily totals that added one currency's minor units to another's show
+        (``open_account`` may still open A4 in either)."""
+        LedgerMachine.open_two_accounts(self)
+        self.open_account("A3", "C2", "EUR")
 
     @rule(
         size=st.integers(1, 8),
@@ -222,7 +232,7 @@ class ProjectingLedgerMachine(LedgerMachine):
     def views(self) -> Views:
         snap = self._read_side().views.snapshot()
         balances = {a: (v.balance, v.applied_seq) for a, v in snap.balances.items()}
-        daily = {d: t.as_dict() for d, t in snap.daily.items() if not t.empty}
+        daily = {k: t.as_dict() for k, t in snap.daily.items() if not t.empty}
         declined = {k: (e.txn_id, e.reason, e.amount, e.txn_date) for k, e in snap.declined.items()}
         return balances, daily, declined
 
@@ -255,6 +265,13 @@ class ProjectingLedgerMachine(LedgerMachine):
         }
         assert via_gsi == set(declined), ("declined GSI", via_gsi, set(declined))
         read_side = self._read_side()
+        by_query = {  # the reports' read path: one Query per day and shard, every currency
+            (day, code): totals.as_dict()
+            for day, per in read_side.views.daily_by_currency(dates).items()
+            for code, totals in per.items()
+            if not totals.empty
+        }
+        assert by_query == fold_views(events)[1], ("daily totals per currency", by_query)
         rec = reconcile(read_side.event_store, read_side.views)
         assert rec.ok, [m.line() for m in rec.mismatches]
 

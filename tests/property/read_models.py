@@ -16,9 +16,11 @@ DAILY = (
     "debit_total",
     "declined_total",
 )
+#: a day's totals in one currency (minor units of two currencies are never added)
+DayKey = tuple[str, str]  # (txn_date, currency)
 Views = tuple[
     dict[str, tuple[int, int]],
-    dict[str, dict[str, int]],
+    dict[DayKey, dict[str, int]],
     dict[tuple[str, int], tuple[str, str, int, str]],
 ]
 
@@ -26,7 +28,7 @@ Views = tuple[
 def fold_views(events: Iterable[LedgerEvent]) -> Views:
     """Balances, daily totals and declined entries as the DESIGN defines them, from scratch."""
     balances: dict[str, tuple[int, int]] = {}
-    daily: dict[str, Counter[str]] = defaultdict(Counter)
+    daily: dict[DayKey, Counter[str]] = defaultdict(Counter)
     declined: dict[tuple[str, int], tuple[str, str, int, str]] = {}
     for e in sorted(events, key=lambda e: (e.account_id, e.seq)):
         balance = balances.get(e.account_id, (0, -1))[0]
@@ -35,9 +37,9 @@ def fold_views(events: Iterable[LedgerEvent]) -> Views:
         elif e.approved and e.kind in {"debit", "transfer_out"}:
             balance -= e.amount
         balances[e.account_id] = (balance, e.seq)
-        if e.kind in {"open", "block", "unblock"}:  # no money moves: no daily totals
+        if e.kind in {"open", "block", "unblock", "limits", "close"}:  # no money moves: no totals
             continue
-        day = daily[e.txn_date]
+        day = daily[(e.txn_date, e.currency)]
         day["txn_count"] += 1
         if e.approved:
             day["approved_count"] += 1

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-RANK = {"acme_base": 0, "processor": 1, "projections": 2, "streams": 2, "acme_txn": 3}
-CHECKED = ("acme_base", "processor", "projections", "streams")  # acme_txn is the top: free
+RANK = {"acme_base": 0, "processor": 1, "projections": 2, "streams": 2, "apps": 2, "acme_txn": 3}
+CHECKED = ("acme_base", "processor", "projections", "streams", "apps")  # acme_txn is the top: free
 
 
 # --- import-linter ----------------------------------------------------------------------------

@@ -80,7 +80,7 @@ def test_daily_totals_by_hand() -> None:
     # WHEN folded
     daily = fold_daily(log)
     # THEN the open event does not count, transfers count on their own side
-    assert daily["2026-11-20"] == DailyTotals(
+    assert daily[("2026-11-20", "USD")] == DailyTotals(
         txn_count=4,
         approved_count=3,
         declined_count=1,
@@ -88,7 +88,7 @@ def test_daily_totals_by_hand() -> None:
         debit_total=500,
         declined_total=5000,
     )
-    assert daily["2026-11-21"] == DailyTotals(1, 1, 0, 100, 0, 0)
+    assert daily[("2026-11-21", "USD")] == DailyTotals(1, 1, 0, 100, 0, 0)
     assert "2026-11-19" not in daily  # only the open event that day
     assert fold_balances(log)["A1"].balance == 600
     [entry] = fold_declined(log).values()

@@ -41,7 +41,13 @@ def test_bad_date_ranges_are_invalid_input(bad: tuple[str, str]) -> None:
 
 
 def test_reasons() -> None:
-    assert parse_reason(None) == ["low_balance", "unauthorized", "illegible_check"]
+    assert parse_reason(None) == [
+        "low_balance",
+        "unauthorized",
+        "illegible_check",
+        "limit_exceeded",
+        "max_balance_exceeded",
+    ]
     assert parse_reason("low_balance") == ["low_balance"]
     assert parse_reason("illegible_check") == ["illegible_check"]
     with pytest.raises(InvalidInput, match="known: low_balance, unauthorized, illegible_check"):

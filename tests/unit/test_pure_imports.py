@@ -28,12 +28,34 @@ PURE_MODULES = [
     "processor.events",
     "processor.money",
     "processor.decide",
+    "processor.decide_money",  # the split of decide/commands/events (issue 11, round 2)
+    "processor.evolve",
+    "processor.account_state",
+    "processor.command_base",
+    "processor.command_accounts",
+    "processor.command_money",
+    "processor.command_pending",
+    "processor.event_base",
+    "processor.event_money",
+    "processor.event_pending",
+    "processor.event_lifecycle",
     "processor.checks",  # reading a deposited check (ABA routing, amount in words)
+    "processor.currency",  # issue 11: currencies, limits, lifecycle, metadata, versions
+    "processor.limits",
+    "processor.lifecycle",
+    "processor.metadata",
+    "processor.upcasting",
+    "processor.ordering",
     "processor.outcomes",
     "processor.codec",
     "processor.config",
     "processor.views",
     "processor.ports",  # the event store port
+    "processor.pending_model",  # issue 11: two-phase transfers, holds, linked batches
+    "processor.pending",
+    "processor.pending_jobs",
+    "processor.linked",
+    "processor.linked_jobs",
     "processor.memory",  # and its in-memory twin
     "processor.service",  # the Ledger: dispatch, one optimistic loop, group commit
     "processor.customers.model",  # customers: phones, states, statuses, updates
@@ -68,6 +90,13 @@ PURE_MODULES = [
     "streams.filters",
     "streams.keys",
     "streams.config",
+    "streams.windows",  # issue 12: Lambda's tumbling windows in the local poller
+    "projections.fraud.config",  # the fraud rules: thresholds, profiles, rules, engine
+    "projections.fraud.model",
+    "projections.fraud.rules",
+    "projections.fraud.ports",
+    "projections.fraud.memory",
+    "projections.fraud.engine",
 ]
 
 PROBE = (

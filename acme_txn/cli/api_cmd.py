@@ -1,0 +1,62 @@
+"""`acme-txn api serve|openapi`: the HTTP API locally, and its OpenAPI document.
+
+``serve`` answers on 127.0.0.1 through the same resolver the Lambda runs (each request made
+into an API Gateway v2 event: ``acme_txn.http_api.local``), against the backend the other
+commands use (``acme-txn local start``'s DynamoDB Local unless told otherwise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from acme_base.errors import InvalidInput
+from acme_txn.cli.context import Context
+from acme_txn.http_api import HttpApi
+from acme_txn.http_api.local import make_server
+from streams.handlers import CountingMetrics
+
+DEFAULT_OPENAPI = Path("deploy") / "openapi.json"
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    api = sub.add_parser("api", help="the HTTP API: serve it locally, write its OpenAPI")
+    actions = api.add_subparsers(dest="action", required=True, metavar="ACTION")
+    serve = actions.add_parser("serve", parents=[common], help="serve it on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: any)")
+    serve.set_defaults(func=cmd_serve)
+    openapi = actions.add_parser("openapi", parents=[common], help="print/write its OpenAPI")
+    openapi.add_argument("--out", type=Path, help=f"write here (e.g. {DEFAULT_OPENAPI})")
+    openapi.set_defaults(func=cmd_openapi)
+
+
+def cmd_serve(ctx: Context) -> int:
+    """Serve until interrupted; the first stdout line is ``{"url": ...}`` (JSON)."""
+    if not 0 <= ctx.args.port <= 65535:
+        raise InvalidInput("--port must be between 0 and 65535")
+    server = make_server(HttpApi(ctx.app, CountingMetrics()), ctx.args.port)
+    print(json.dumps({"url": f"http://127.0.0.1:{server.server_port}"}), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def cmd_openapi(ctx: Context) -> int:
+    document = openapi_document(ctx)
+    if ctx.args.out is None:
+        print(document, flush=True)
+    else:
+        ctx.args.out.write_text(document + "\n", encoding="utf-8")
+        ctx.emit({"written": str(ctx.args.out)}, f"wrote {ctx.args.out}")
+    return 0
+
+
+def openapi_document(ctx: Context) -> str:
+    """Built from the routes; nothing is called on the backend."""
+    return HttpApi(ctx.app, CountingMetrics()).openapi_json()

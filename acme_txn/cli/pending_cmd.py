@@ -1,0 +1,56 @@
+"""`acme-txn expire-pending [--now TIME]`: the pending sweeper (issue 11 item 1).
+
+It records ``PendingExpired`` for every expired, unresolved pending; it never changes an
+outcome (an expired pending already counts as released and can no longer be posted), and a
+second run writes nothing. On AWS a scheduled rule calls ``acme_txn.lambda_handlers``'s
+``expire_pending_handler``, the same ``Ledger.expire_pending``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import Any
+
+from acme_base.errors import InvalidInput
+from acme_txn.cli.context import Context
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    expire = sub.add_parser(
+        "expire-pending",
+        parents=[common],
+        help="record PendingExpired for every expired, unresolved pending transfer or hold",
+    )
+    expire.add_argument(
+        "--now", help="the sweep's instant (ISO time with a zone; default: the clock)"
+    )
+    expire.add_argument(
+        "--scan",
+        action="store_true",
+        help="search the whole log instead of the expiry index (once, for pendings placed "
+        "before the index existed)",
+    )
+    expire.set_defaults(func=cmd_expire_pending)
+
+
+def parse_now(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        instant = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidInput(f"--now {text!r} is not an ISO time with a zone") from exc
+    if instant.tzinfo is None:
+        raise InvalidInput(f"--now {text!r} has no zone (add Z or +00:00)")
+    return instant.astimezone(UTC)
+
+
+def cmd_expire_pending(ctx: Context) -> int:
+    outcomes = ctx.app.ledger.expire_pending(parse_now(ctx.args.now), scan=ctx.args.scan)
+    for outcome in outcomes:
+        data = outcome.to_json_dict()
+        ctx.emit(data, f"expired {data['pending_txn_id']} on {data['account_id']}")
+    if not ctx.as_json:
+        print(f"{len(outcomes)} pending(s) expired", flush=True)
+    return 0

@@ -1,0 +1,104 @@
+"""``acme-txn api serve``: the same resolver over plain HTTP on 127.0.0.1, for curl.
+
+Each request is translated into the API Gateway HTTP API (payload 2.0) event the Lambda
+gets, so local runs exercise the handler's code path exactly (stdlib ``http.server``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+#: the largest request body read (API Gateway's own limit is 10 MB; ours is far lower)
+MAX_READ = 10 * 1024 * 1024
+
+
+def http_event(
+    method: str,
+    path: str,
+    body: str | bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """An API Gateway v2 (or function URL) event for ``method path[?query]``."""
+    parts = urlsplit(path)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    raw = body.encode() if isinstance(body, str) else body
+    text: str | None = None
+    encoded = False
+    if raw is not None:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text, encoded = base64.b64encode(raw).decode("ascii"), True
+    request_id = str(uuid.uuid4())
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": parts.path,
+        "rawQueryString": parts.query,
+        "headers": {k.lower(): v for k, v in (headers or {}).items()},
+        "queryStringParameters": query or None,
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": "127.0.0.1",
+            "http": {
+                "method": method.upper(),
+                "path": parts.path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": (headers or {}).get("user-agent", ""),
+            },
+            "requestId": request_id,
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
+            "timeEpoch": int(time.time() * 1000),
+        },
+        "body": text,
+        "isBase64Encoded": encoded,
+    }
+
+
+def make_server(handler: Handler, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    """A server answering every request through ``handler`` (call ``serve_forever``)."""
+
+    class Request(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_READ:
+                self._send({"statusCode": 413, "body": json.dumps({"error": "too_large"})})
+                return
+            body = self.rfile.read(length) if length else None
+            event = http_event(self.command, self.path, body, dict(self.headers.items()))
+            self._send(handler(event, None))
+
+        def _send(self, response: dict[str, Any]) -> None:
+            payload = response.get("body") or ""
+            data = (
+                base64.b64decode(payload)
+                if response.get("isBase64Encoded")
+                else str(payload).encode()
+            )
+            self.send_response(int(response.get("statusCode", 500)))
+            for name, value in (response.get("headers") or {}).items():
+                self.send_header(name, str(value))
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _answer
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None  # the handler logs each request (structured)
+
+    return ThreadingHTTPServer((host, port), Request)

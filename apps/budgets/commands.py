@@ -1,0 +1,77 @@
+"""The budget commands (seed 001): an expense, a budget. Pydantic, ``extra="forbid"``: amounts
+are USD decimal strings (no floats), dates ISO, categories ids (never holding ``#``)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints, TypeAdapter, ValidationError, field_validator
+
+from acme_base.errors import InvalidInput
+from processor.commands import Command, Id, Note
+from processor.money import parse_amount
+
+Month = Annotated[str, StringConstraints(pattern=r"^(19[7-9]\d|20\d\d)-(0[1-9]|1[0-2])$")]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[!-~]{1,490}$")]
+
+
+def _amount(value: Any) -> Any:
+    parse_amount(value, "USD")  # InvalidInput: not a positive USD amount
+    return value
+
+
+class AddExpense(Command):
+    type: Literal["expense"]
+    expense_id: Id
+    user_id: Id
+    amount: Any
+    category: Id
+    description: Note
+    date: date
+    receipt_url: Url | None = None
+
+    _check_amount = field_validator("amount", mode="before")(_amount)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError("date must be an ISO date string, YYYY-MM-DD")
+        parsed = date.fromisoformat(value)
+        if not 1970 <= parsed.year < 2100:
+            raise ValueError("date must be within 1970..2099")
+        return parsed
+
+
+class SetBudget(Command):
+    type: Literal["set_budget"]
+    user_id: Id
+    category: Id
+    month: Month
+    amount: Any
+    threshold_pct: Annotated[int, Field(strict=True, ge=1, le=100)] = 80
+
+    _check_amount = field_validator("amount", mode="before")(_amount)
+
+
+BudgetCommand = AddExpense | SetBudget
+_ADAPTER: TypeAdapter[BudgetCommand] = TypeAdapter(
+    Annotated[BudgetCommand, Field(discriminator="type")]
+)
+
+
+def parse_budget_command(raw: Any) -> BudgetCommand:
+    """A budget command from a dict (``InvalidInput`` naming the bad fields)."""
+    if not isinstance(raw, dict):
+        raise InvalidInput("a budget command is a JSON object")
+    try:
+        return _ADAPTER.validate_python(raw)
+    except InvalidInput:
+        raise
+    except ValidationError as exc:
+        errors = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'command'}: {e['msg']}" for e in exc.errors()
+        )
+        raise InvalidInput(f"invalid budget command: {errors}") from None

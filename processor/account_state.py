@@ -1,0 +1,30 @@
+"""An account's state as folded from its events (``processor.evolve``), read by ``decide``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from processor.limit_model import DEFAULT_LIMITS, Limits
+from processor.pending_model import Hold
+
+
+@dataclass(frozen=True)
+class AccountState:
+    account_id: str
+    customer_id: str
+    currency: str
+    balance: int = 0
+    seq: int = 0
+    blocked: bool = False  # no money may leave (debits, outgoing transfers are declined)
+    limits: Limits = DEFAULT_LIMITS  # overdraft, flags, max balance (processor.limits)
+    closed: bool = False  # the head is AccountClosed: no event may follow
+    pendings: tuple[Hold, ...] = ()  # open two-phase pendings (processor.pending)
+
+    @property
+    def pending_debits(self) -> int:
+        """Held to leave, expired or not (``pending.pending_debits`` counts the live ones)."""
+        return sum(h.amount for h in self.pendings if h.side == "debit")
+
+    @property
+    def pending_credits(self) -> int:
+        return sum(h.amount for h in self.pendings if h.side == "credit")

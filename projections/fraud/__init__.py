@@ -1,0 +1,1 @@
+"""Fraud signals from the ledger stream: rules as data, per-account profiles, alerts."""

@@ -1,0 +1,198 @@
+"""The Lambda entry ``acme_txn.http_api.handler`` on API Gateway v2 event dicts against
+DynamoDB Local (settings from the environment, as in the function), and ``acme-txn api serve``
+answering real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from acme_base.settings import Settings
+from acme_txn import http_api
+from acme_txn.bootstrap import App
+from acme_txn.http_api.local import http_event
+from tests.customer_support import register
+
+JSON_HEADERS = {"content-type": "application/json"}
+
+
+def _env(settings: Settings, endpoint: str | None = None) -> dict[str, str]:
+    return {
+        "AWS_ENDPOINT_URL": endpoint or settings.endpoint_url or "",
+        "AWS_ACCESS_KEY_ID": settings.access_key or "",
+        "AWS_SECRET_ACCESS_KEY": settings.secret_key or "",
+        "AWS_REGION": settings.region,
+        "ACME_TABLE_PREFIX": settings.table_prefix,
+    }
+
+
+@pytest.fixture
+def lambda_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in _env(settings).items():
+        monkeypatch.setenv(name, value)
+    http_api.reset()  # a cold start
+    yield
+    http_api.reset()
+
+
+@pytest.fixture
+def account(app: App, lambda_env: None) -> str:
+    register(app.ledger, "C1")
+    opened = app.ledger.submit_raw(
+        {"type": "open_account", "account_id": "A1", "customer_id": "C1"}
+    )
+    assert opened.status == "opened"
+    return "A1"
+
+
+def invoke(method: str, path: str, body: Any = None, **headers: str) -> tuple[int, Any]:
+    text = body if body is None or isinstance(body, str) else json.dumps(body)
+    event = http_event(method, path, text, {**JSON_HEADERS, **headers})
+    response = http_api.handler(event, None)
+    assert response["headers"]["Content-Type"] == "application/json"
+    return response["statusCode"], json.loads(response["body"])
+
+
+def _item_count(app: App) -> int:
+    return int(app.dynamodb.scan(TableName=app.settings.ledger_table, Select="COUNT")["Count"])
+
+
+def test_given_every_route_then_the_cli_documents(app: App, account: str) -> None:
+    credit = {"type": "credit", "txn_id": "T1", "account_id": account, "amount": "25.50"}
+    assert invoke("POST", "/commands", credit) == (
+        200,
+        {"txn_id": "T1", "status": "approved", "account_id": "A1", "seq": 1,
+         "balance_after": "25.50"},
+    )  # fmt: skip
+    code, balance = invoke("GET", "/accounts/A1/balance")
+    assert code == 200 and balance["balance"] == "25.50" and balance["applied_seq"] == 1
+    code, page = invoke("GET", "/accounts/A1/events?limit=1")
+    assert code == 200 and [e["kind"] for e in page["items"]] == ["open"]
+    code, rest = invoke("GET", f"/accounts/A1/events?limit=5&next={page['next_token']}")
+    assert [e["txn_id"] for e in rest["items"]] == ["T1"] and rest["next_token"] is None
+    code, txn = invoke("GET", "/transactions/T1")
+    assert code == 200 and (txn["txn_id"], txn["amount"], txn["status"]) == (
+        "T1",
+        "25.50",
+        "approved",
+    )
+    assert invoke("GET", "/health") == (200, {"status": "ok"})
+
+
+def test_given_unknown_ids_on_reads_then_404(account: str) -> None:
+    for path in ("/accounts/NOPE/balance", "/accounts/NOPE/events", "/transactions/NOPE"):
+        code, body = invoke("GET", path)
+        assert (code, body["error"]) == (404, "not_found"), path
+
+
+def test_given_a_batch_with_a_duplicate_and_a_bad_line_then_each_outcome_in_order(
+    app: App, account: str
+) -> None:
+    base = {"type": "credit", "account_id": account, "amount": "5.00"}
+    batch = [{**base, "txn_id": "B1"}, {**base, "txn_id": "B1"}, {**base, "amount": "x"}]
+    before = _item_count(app)
+    code, outcomes = invoke("POST", "/commands", {"commands": batch})
+    assert code == 200
+    assert [o["status"] for o in outcomes] == ["approved", "duplicate", "rejected"]
+    assert "amount" in outcomes[2]["error"]
+    code, balance = invoke("GET", "/accounts/A1/balance")
+    assert balance["balance"] == "5.00"
+    assert _item_count(app) > before
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ("{not json", "malformed JSON"),
+        ('{"type":"credit","txn_id":"F1","account_id":"A1","amount":1.5}', "not a float"),
+        (
+            '{"type":"credit","txn_id":"U1","account_id":"A1","amount":"1.00","memo":"x"}',
+            "memo",
+        ),
+    ],
+)
+def test_given_bad_input_then_400_and_nothing_written(
+    app: App, account: str, body: str, fragment: str
+) -> None:
+    before = _item_count(app)
+    code, answer = invoke("POST", "/commands", body)
+    assert code == 400 and answer["error"] == "invalid_input" and fragment in answer["detail"]
+    assert _item_count(app) == before
+
+
+def test_given_an_idempotency_key_replayed_then_duplicate_and_one_write(
+    app: App, account: str
+) -> None:
+    credit = {"type": "credit", "account_id": account, "amount": "7.00"}
+    code, first = invoke("POST", "/commands", credit, **{"Idempotency-Key": "K-1"})
+    after_first = _item_count(app)
+    code2, second = invoke("POST", "/commands", credit, **{"Idempotency-Key": "K-1"})
+    assert (code, first["status"], first["txn_id"]) == (200, "approved", "K-1")
+    assert (code2, second["status"], second["original_status"]) == (200, "duplicate", "approved")
+    assert _item_count(app) == after_first
+    assert invoke("GET", "/accounts/A1/balance")[1]["balance"] == "7.00"
+
+
+def test_given_a_function_url_event_then_answered_the_same(account: str) -> None:
+    event = http_event("GET", "/accounts/A1/balance", None, JSON_HEADERS)
+    event["requestContext"]["domainName"] = "abc.lambda-url.us-east-1.on.aws"
+    event["requestContext"]["apiId"] = "abc"
+    response = http_api.handler(event, None)
+    assert response["statusCode"] == 200 and json.loads(response["body"])["account_id"] == "A1"
+
+
+def test_given_an_unreachable_endpoint_then_503(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in _env(settings, endpoint="http://127.0.0.1:9").items():
+        monkeypatch.setenv(name, value)
+    http_api.reset()
+    try:
+        credit = {"type": "credit", "txn_id": "T1", "account_id": "A1", "amount": "1.00"}
+        code, body = invoke("POST", "/commands", credit)
+        assert code == 503 and body["status"] == "failed"
+        code, body = invoke("GET", "/accounts/A1/balance")
+        assert (code, body["error"]) == (503, "backend_unavailable")
+    finally:
+        http_api.reset()
+
+
+def test_given_api_serve_then_a_real_http_request_is_answered(
+    app: App, settings: Settings, account: str
+) -> None:
+    env = {**os.environ, **_env(settings)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "acme_txn.cli.main", "api", "serve", "--port", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = json.loads(proc.stdout.readline())["url"]
+        request = urllib.request.Request(
+            f"{url}/commands",
+            data=json.dumps(
+                {"type": "credit", "txn_id": "S1", "account_id": "A1", "amount": "3.00"}
+            ).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200
+            assert json.loads(response.read())["status"] == "approved"
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{url}/accounts/NOPE/balance", timeout=30)
+        assert missing.value.code == 404
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -1,0 +1,85 @@
+"""Two-phase transfers through the CLI on DynamoDB Local: `submit`, `balance` (posted,
+pending, available), `events`, `txn`, and `expire-pending --now`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from acme_base.settings import Settings
+from acme_txn.cli.main import main
+from tests.customer_support import registration
+
+
+@pytest.fixture
+def cli(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Any:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
+    monkeypatch.setenv("ACME_TABLE_PREFIX", settings.table_prefix)
+
+    def run(*args: str) -> tuple[int, list[Any]]:
+        code = main([*args, "--endpoint-url", settings.endpoint_url or "", "--json"])
+        out = capsys.readouterr().out
+        return code, [json.loads(line) for line in out.splitlines() if line.strip()]
+
+    return run
+
+
+def lines(path: Path, *commands: dict[str, Any]) -> str:
+    path.write_text("".join(json.dumps(c) + "\n" for c in commands))
+    return str(path)
+
+
+def test_given_a_pending_transfer_when_read_through_the_cli_then_balances_split(
+    cli: Any, tmp_path: Path
+) -> None:
+    setup = lines(
+        tmp_path / "setup.jsonl",
+        registration("C1"),
+        {"type": "open_account", "account_id": "A", "customer_id": "C1"},
+        {"type": "open_account", "account_id": "B", "customer_id": "C1"},
+        {"type": "credit", "txn_id": "F1", "account_id": "A", "amount": "100.00"},
+    )
+    assert cli("submit", setup)[0] == 0
+    pending = lines(
+        tmp_path / "pending.jsonl",
+        {"type": "transfer", "txn_id": "T1", "from_account": "A", "to_account": "B",
+         "amount": "60.00", "pending": True, "timeout_s": 60},
+        {"type": "debit", "txn_id": "H1", "account_id": "A", "amount": "5.00", "pending": True,
+         "occurred_at": "2026-01-01T00:00:00Z", "timeout_s": 60},
+    )  # fmt: skip
+    code, outcomes = cli("submit", pending)
+    assert code == 2 and outcomes[0]["status"] == "pending"  # 2: a line was rejected
+    assert outcomes[1]["status"] == "rejected" and "expired already" in outcomes[1]["error"]
+    code, [balance] = cli("balance", "A")
+    assert code == 0
+    assert (balance["balance"], balance["posted"], balance["available"]) == (
+        "100.00",
+        "100.00",
+        "40.00",
+    )
+    assert (balance["pending_debits"], balance["pending_credits"]) == ("60.00", "0.00")
+    code, [b] = cli("balance", "B")
+    assert (b["pending_credits"], b["available"]) == ("60.00", "0.00")
+    code, events = cli("events", "A")
+    assert [e["event_type"] for e in events][-1] == "PendingPlaced"
+    code, [txn] = cli("txn", "T1")
+    assert (code, txn["status"], txn["kind"]) == (0, "pending", "hold")
+    assert {e["event_type"] for e in txn["events"]} == {"PendingPlaced"}
+    code, _ = cli("expire-pending", "--now", "2020-01-01T00:00:00Z")
+    assert code == 0 and cli("events", "A")[1][-1]["event_type"] == "PendingPlaced"
+    code, swept = cli("expire-pending", "--now", "2100-01-01T00:00:00Z")
+    assert code == 0 and [s["status"] for s in swept] == ["expired"]
+    assert cli("expire-pending", "--now", "2100-01-01T00:00:00Z")[1] == []
+    code, [after] = cli("balance", "A")
+    assert (after["pending_debits"], after["available"]) == ("0.00", "100.00")
+
+
+def test_given_a_bad_now_when_sweeping_then_exit_2(cli: Any) -> None:
+    assert cli("expire-pending", "--now", "yesterday")[0] == 2
+    assert cli("expire-pending", "--now", "2026-01-01T00:00:00")[0] == 2
