@@ -97,6 +97,15 @@ FRAUD_CONSUMER = EsmConfig(
     tumbling_window_s=60,
 )
 
+#: The applications' consumer (issue 13: loyalty and budget views, budget notifications): a
+#: third consumer of the ledger stream with its own checkpoints and leases; txn events only.
+APPS_CONSUMER = EsmConfig(
+    consumer="apps",
+    filters=FilterCriteria([EVENTS_ONLY]),
+    max_retry_attempts=5,
+    bisect_on_error=True,
+)
+
 #: option groups: (name used in flags and variables, the Options attribute)
 GROUPS = (("ledger", "ledger"), ("projector", "projector"), ("consumer", "consumer"))
 
@@ -110,6 +119,7 @@ class Options:
     consumer: EsmConfig = PROJECTION_CONSUMER
     fraud_consumer: EsmConfig = FRAUD_CONSUMER  # ACME_FRAUD_CONSUMER_*
     fraud_rules: RulesConfig = field(default_factory=RulesConfig)  # ACME_FRAUD_RULES=FILE
+    apps_consumer: EsmConfig = APPS_CONSUMER  # ACME_APPS_CONSUMER_*
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Options:
@@ -121,6 +131,7 @@ class Options:
             consumer=from_env(env, "consumer", base.consumer),
             fraud_consumer=from_env(env, "fraud_consumer", base.fraud_consumer),
             fraud_rules=rules_from_env(env),
+            apps_consumer=from_env(env, "apps_consumer", base.apps_consumer),
         )
 
 
@@ -261,6 +272,12 @@ class App:
             return frozenset()
 
         return sink
+
+    def apps_poller(self, cfg: EsmConfig | None = None, **kwargs: Any) -> Poller:
+        """The local event source mapping delivering the ledger stream to ``apps_sink``
+        (Lambda: ``lambda_handlers.apps_handler``)."""
+        chosen = cfg if cfg is not None else self.options.apps_consumer
+        return self.poller(chosen, sink=self.apps_sink(), **kwargs)
 
     def offer_queries(self, clock: Clock | None = None) -> OfferQueries:
         """The offer access patterns (``clock``: the "now" that hides TTL'd relationships)."""

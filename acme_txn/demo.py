@@ -190,7 +190,7 @@ def _render_projection(extra: dict[str, Any]) -> list[str]:
     if rec:
         lines.append(
             f"Reconciliation: {'ok' if rec['ok'] else 'MISMATCHES'}: "
-            f"{rec['accounts_checked']} balances, {rec['days_checked']} days of totals, "
+            f"{rec['accounts_checked']} balances, {rec['days_checked']} (day, currency) totals, "
             f"{rec['declined_checked']} declined txns checked against the event log; "
             f"{len(rec['mismatches'])} mismatches"
         )

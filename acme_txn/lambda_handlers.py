@@ -20,6 +20,7 @@ from streams.windowed import WindowedStreamHandler
 
 _PROJECTION: StreamHandler | None = None
 _FRAUD: WindowedStreamHandler | None = None
+_APPS: StreamHandler | None = None
 
 
 def projection_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -42,6 +43,16 @@ def fraud_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return response
 
 
+def apps_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The loyalty and budget views and the budget notifications on the ledger stream (its
+    own event source mapping; ``App.apps_sink``: idempotent under redelivery)."""
+    global _APPS
+    if _APPS is None:
+        app = bootstrap(Settings.from_env(os.environ), Options.from_env(os.environ))
+        _APPS = app.stream_handler(sink=app.apps_sink())
+    return _APPS(event, context)
+
+
 def expire_pending_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The pending sweeper on a schedule (EventBridge rule): ``Ledger.expire_pending``."""
     app = bootstrap(Settings.from_env(os.environ), Options.from_env(os.environ))
@@ -51,6 +62,7 @@ def expire_pending_handler(event: dict[str, Any], context: Any) -> dict[str, Any
 
 def reset() -> None:
     """Forget the assembled handlers (a new container; used by tests)."""
-    global _PROJECTION, _FRAUD
+    global _PROJECTION, _FRAUD, _APPS
     _PROJECTION = None
     _FRAUD = None
+    _APPS = None

@@ -5,6 +5,10 @@ in the same transaction as their events, the idempotency record ``resolve#<pendi
 (``acme_base.keys.resolution_claim``). Of two concurrent resolutions exactly one commits:
 both claim the next seq of the pending's accounts *and* that one record; the loser re-reads,
 finds the pending resolved, and is ``rejected`` naming the winner's status and txn id.
+
+The sweeper (``sweep_candidates``) finds its work on the open pendings' markers
+(``processor.pending_index``: written with each placement, replaced by that same claim), a
+Query per shard of the expiry index, not a scan of the log.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from datetime import datetime
 
 from acme_base.errors import InvalidInput
 from acme_base.keys import resolution_claim
-from acme_base.tables import GSI_PENDING_EXPIRY
 from processor.appends import Plan, Step
 from processor.commands import Resolution
 from processor.decide import AccountState, apply_all, decide
@@ -34,8 +37,10 @@ __all__ = [
     "sweep_candidates",
 ]
 
-#: the index the sweeper queries (``sweep_candidates``; the deploy's IAM grants Query on it)
-SWEEP_INDEX = GSI_PENDING_EXPIRY
+#: the index the sweeper queries (``sweep_candidates``; the deploy grants Query on it): the
+#: name of ``acme_base.tables.GSI_PENDING_EXPIRY``, spelled here because this module stays
+#: pure (no botocore); ``tests/unit/test_pending_index.py`` keeps the two equal
+SWEEP_INDEX = "GSI_Sparse_Pending_Expiry"
 
 #: the fingerprint of a resolution claim (its outcome is the resolution's)
 CLAIM = "resolution"
@@ -161,10 +166,11 @@ def sweep_candidates(
     shard, its cost the expired open pendings, not the log); ``scan``: every expired
     ``PendingPlaced`` of the log, for pendings placed before the markers existed.
 
-    IAM of the sweeper (scheduled Lambda ``expire_pending_handler``): ``dynamodb:Query`` on
-    the ledger table's index ``GSI_Sparse_Pending_Expiry`` (``SWEEP_INDEX``), ``Query`` and
+    IAM of the sweeper (the scheduled Lambda ``expire_pending_handler``): ``dynamodb:Query``
+    on the ledger's index ``SWEEP_INDEX`` (``<ledger ARN>/index/<it>``), ``Query`` and
     ``GetItem`` on the table (heads, claims), ``TransactWriteItems``/``PutItem`` on it (the
-    expiry's events and claim, which replaces the marker); ``Scan`` only with ``scan``."""
+    expiry's events and its claim, which replaces the marker); ``Scan`` only with ``scan``."""
     if scan:
         return expired_candidates(sweep_source(store), now)
-    return [(m.pending_txn_id, m.accounts) for m in store.expired_pendings(now)]
+    markers = sorted(store.expired_pendings(now), key=lambda m: (m.expires_at, m.pending_txn_id))
+    return [(m.pending_txn_id, m.accounts) for m in markers]

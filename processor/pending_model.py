@@ -68,7 +68,9 @@ class PendingFields(BaseModel):
 
 
 #: the most items one leg of a linked batch writes: two events (a transfer's), its
-#: idempotency record, and a resolution claim (a post or void of a pending transfer)
+#: idempotency record, and a resolution claim (a post or void of a pending transfer) or an
+#: open marker (a pending placed: ``processor.pending_index``; a claim replaces a marker in
+#: place, so no leg writes both)
 ITEMS_PER_LEG = 4
 
 

@@ -12,6 +12,7 @@ from acme_base.errors import AcmeError, InvalidInput
 from acme_txn.cli import (
     alerts_cmd,
     api_cmd,
+    apps_cmd,
     archive_cmd,
     bank_cmd,
     budget_cmd,
@@ -44,6 +45,7 @@ COMMAND_MODULES += [deploy_cmd]
 COMMAND_MODULES += [api_cmd]
 COMMAND_MODULES += [pending_cmd]
 COMMAND_MODULES += [points_cmd, budget_cmd]
+COMMAND_MODULES += [apps_cmd]
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

@@ -32,7 +32,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     balance.add_argument("account")
     balance.add_argument(
         "--as-of",
-        help="the posted balance at a past instant (ISO time with a zone, or a date: its end)"
+        help="posted and available balance at a past instant (ISO time with a zone, or a date: "
+        "its end)"
         ", from the event log (one Query of GSI1; see `statement_cmd`)",
     )
     add_require_fresh(balance)

@@ -126,7 +126,7 @@ def register_balances(kinds: Any, common: argparse.ArgumentParser) -> None:
     balances = kinds.add_parser(
         "balances",
         parents=[common],
-        help="every account's posted balance at a past instant, from the event log",
+        help="every account's posted and available balance at a past instant, from the event log",
     )
     balances.add_argument("--as-of", dest="as_of", required=True, help="ISO time or date")
     balances.set_defaults(func=cmd_report_balances)

@@ -7,9 +7,10 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, TypeAdapter, ValidationError, field_validator
+from pydantic import Field, StringConstraints, TypeAdapter, field_validator
 
 from acme_base.errors import InvalidInput
+from apps.common import parse_with
 from processor.commands import Command, Id, Note
 from processor.money import parse_amount
 
@@ -66,12 +67,4 @@ def parse_budget_command(raw: Any) -> BudgetCommand:
     """A budget command from a dict (``InvalidInput`` naming the bad fields)."""
     if not isinstance(raw, dict):
         raise InvalidInput("a budget command is a JSON object")
-    try:
-        return _ADAPTER.validate_python(raw)
-    except InvalidInput:
-        raise
-    except ValidationError as exc:
-        errors = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'command'}: {e['msg']}" for e in exc.errors()
-        )
-        raise InvalidInput(f"invalid budget command: {errors}") from None
+    return parse_with(_ADAPTER, raw, "budget command")

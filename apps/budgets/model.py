@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from apps.common import AccountPrefix
 from processor.events import FundsDebited, LedgerEvent
 
 ACCOUNT_PREFIX = "EXP-"
@@ -19,14 +20,10 @@ CATEGORY_KEY, DESCRIPTION_KEY, RECEIPT_KEY, KIND_KEY = "category", "description"
 LEVELS = ("alert", "exceeded")
 
 
-def expense_account(user_id: str) -> str:
-    return f"{ACCOUNT_PREFIX}{user_id}"
-
-
-def user_of_account(account_id: str) -> str | None:
-    if account_id.startswith(ACCOUNT_PREFIX) and len(account_id) > len(ACCOUNT_PREFIX):
-        return account_id[len(ACCOUNT_PREFIX) :]
-    return None
+_ACCOUNTS = AccountPrefix(ACCOUNT_PREFIX)
+#: a user's expense account, and the user of an expense account (None: not one)
+expense_account = _ACCOUNTS.account
+user_of_account = _ACCOUNTS.user_of
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,10 @@ class Budgets:
     store: BudgetStore
     events: EventStore
     projector: SpendProjector
-    #: fold the spend right after each expense (the CLI reads its own writes); off, the
-    #: stream consumer (``App.apps_sink``) folds it
+    #: a convenience, not the source of the views: fold the spend (and raise notifications)
+    #: right after each expense so the CLI reads its own writes. The views come from the
+    #: ``apps`` stream consumer (``acme-txn apps run``, ``lambda_handlers.apps_handler``),
+    #: which folds the same log idempotently; the demo and a deployment turn this off.
     sync_projection: bool = True
 
     def submit(self, raw: Any) -> Outcome | dict[str, Any]:

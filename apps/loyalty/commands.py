@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, TypeAdapter, ValidationError, model_validator
+from pydantic import Field, TypeAdapter, model_validator
 
-from acme_base.errors import InvalidInput
+from apps.common import parse_with
 from processor.commands import Command, Currency, Id, Note
 from processor.money import parse_amount
 
@@ -48,12 +48,4 @@ _ADAPTER: TypeAdapter[LoyaltyCommand] = TypeAdapter(
 
 def parse_loyalty(raw: dict[str, Any]) -> LoyaltyCommand:
     """A loyalty command from a dict (``InvalidInput`` naming the bad fields)."""
-    try:
-        return _ADAPTER.validate_python(raw)
-    except InvalidInput:
-        raise
-    except ValidationError as exc:
-        errors = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'command'}: {e['msg']}" for e in exc.errors()
-        )
-        raise InvalidInput(f"invalid loyalty command: {errors}") from None
+    return parse_with(_ADAPTER, raw, "loyalty command")

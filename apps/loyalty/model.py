@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from apps.common import AccountPrefix
 from apps.loyalty.rules import LoyaltyRules
 from processor.events import FundsCredited, FundsDebited, LedgerEvent
 
@@ -21,15 +22,10 @@ UNIT = "PTS"
 KIND_KEY, ORDER_KEY = "loyalty", "order_id"
 
 
-def member_account(user_id: str) -> str:
-    return f"{ACCOUNT_PREFIX}{user_id}"
-
-
-def user_of_account(account_id: str) -> str | None:
-    """The member a ledger account belongs to (None: not a loyalty account)."""
-    if account_id.startswith(ACCOUNT_PREFIX) and len(account_id) > len(ACCOUNT_PREFIX):
-        return account_id[len(ACCOUNT_PREFIX) :]
-    return None
+_ACCOUNTS = AccountPrefix(ACCOUNT_PREFIX)
+#: a member's points account, and the member of a points account (None: not one)
+member_account = _ACCOUNTS.account
+user_of_account = _ACCOUNTS.user_of
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ them twice changes nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any, Protocol
 
 from acme_base.errors import InvalidInput
@@ -36,15 +37,8 @@ def tier_row(view: MemberView) -> dict[str, Any]:
 
 
 def member_row(view: MemberView) -> dict[str, Any]:
-    """A member as the reads print it."""
-    return {
-        "user_id": view.user_id,
-        "points": view.points,
-        "lifetime_earned": view.lifetime_earned,
-        "tier": view.tier,
-        "seq": view.seq,
-        "updated_at": view.updated_at,
-    }
+    """A member as the reads print it (its fields, in order)."""
+    return asdict(view)
 
 
 class LoyaltyStore(Protocol):

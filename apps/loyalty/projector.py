@@ -26,13 +26,18 @@ class LoyaltyProjector:
     events: EventReader
     rules: LoyaltyRules
 
-    def catch_up(self, user_id: str) -> MemberView | None:
+    def catch_up(self, user_id: str, known: MemberView | None = None) -> MemberView | None:
         """Fold the member's new events into its view and store it (None: no account).
 
+        ``known``: the view just read from the store (seq -1: none stored), saving the first
+        read; the save is conditional on its seq all the same.
         A lost save means another projector stored a newer view: when it reaches as far as
         ours, the work is done; else fold again from it (each loss is someone's progress)."""
-        for _ in range(ATTEMPTS):
-            current = self.store.member(user_id)
+        for attempt in range(ATTEMPTS):
+            if attempt == 0 and known is not None:
+                current = known if known.seq >= 0 else None
+            else:
+                current = self.store.member(user_id)
             start = current if current is not None else MemberView(user_id)
             new = self.events.events(member_account(user_id), from_seq=start.seq + 1)
             folded = fold(start, new, self.rules)

@@ -60,8 +60,10 @@ class Loyalty:
     events: EventStore
     projector: LoyaltyProjector
     reads: TxnReads | None = None  # the ledger's queries (DynamoDB only)
-    #: fold the member view right after each command (the CLI reads its own writes); off,
-    #: the stream consumer (``App.apps_sink``) folds it
+    #: a convenience, not the source of the views: fold the member view right after each
+    #: command so the CLI reads its own writes. The views come from the ``apps`` stream
+    #: consumer (``acme-txn apps run``, ``lambda_handlers.apps_handler``), which folds the same
+    #: log idempotently; the demo and a deployment turn this off.
     sync_projection: bool = True
 
     def submit(self, raw: dict[str, Any]) -> Outcome:
@@ -72,19 +74,24 @@ class Loyalty:
             return rejected(str(exc), txn_id=_text(raw.get("transaction_id")))
 
     def execute(self, cmd: LoyaltyCommand) -> Outcome:
+        # an EARN reads the stored view (for its tier); the catch-up below starts from it
+        stored = None
         try:
-            outcome = self._earn(cmd) if isinstance(cmd, EarnPoints) else self._redeem(cmd)
+            if isinstance(cmd, EarnPoints):
+                stored = self.store.member(cmd.user_id) or MemberView(cmd.user_id)
+                outcome = self._earn(cmd, stored)
+            else:
+                outcome = self._redeem(cmd)
         except InvalidInput as exc:
             account = member_account(cmd.user_id)
             return rejected(str(exc), txn_id=cmd.transaction_id, account_id=account)
         if self.sync_projection:
-            self.projector.catch_up(cmd.user_id)
+            self.projector.catch_up(cmd.user_id, stored)
         return outcome
 
-    def _earn(self, cmd: EarnPoints) -> Outcome:
+    def _earn(self, cmd: EarnPoints, stored: MemberView) -> Outcome:
         account = member_account(cmd.user_id)
-        stored = self.store.member(cmd.user_id)
-        view = self.projector.current(stored or MemberView(cmd.user_id))
+        view = self.projector.current(stored)
         minor = to_minor(parse_amount(cmd.amount, cmd.currency), cmd.currency)
         points = self.projector.rules.points_for(minor, exponent(cmd.currency), view.tier)
         if points < 1:  # checked before the enrolment: a rejected EARN writes nothing
@@ -136,9 +143,8 @@ class Loyalty:
         )  # fmt: skip
 
     def _enrol(self, account: str) -> None:
-        """Open the member's PTS account (and the program's customer) if not there yet."""
-        if self.events.state(account) is not None:
-            return
+        """Open the member's PTS account (and the program's customer): called when the fold of
+        the log found no event, and the open's conditional append refuses a second opening."""
         self.ledger.submit_raw(dict(PROGRAM_CUSTOMER))  # registered, or already: either is fine
         opened = self.ledger.submit_raw(
             {"type": "open_account", "account_id": account,

@@ -3,17 +3,18 @@
 Items: the member (``LOYALTY#<user>`` / ``MEMBER``, with ``loyalty_tier`` for the sparse tier
 index), its tier changes beside it (``TIER#<seq>``) and the by-order entries
 (``LOYALTY_ORDER#<order>`` / ``<txn id>``). Index entries are plain puts of immutable facts
-keyed by what they describe; the member write is conditional on the seq it was folded from.
+keyed by what they describe; the member write is conditional on the seq it was folded from
+(with its few new index items, one transaction: one call per EARN's fold).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from acme_base.aws import call, deserialize, paginate_items, serialize
-from acme_base.errors import ConditionFailed
+from acme_base.aws import call, deserialize, paginate_items, serialize, transact_write
+from acme_base.errors import ConditionFailed, TransactionCancelled
 from acme_base.keys import (
     LOYALTY_PREFIX,
     LOYALTY_TIER_PREFIX,
@@ -25,6 +26,9 @@ from acme_base.tables import GSI_LOYALTY_TIER
 from apps.loyalty.model import MemberView, OrderEntry, TierChanged
 from apps.loyalty.ports import TIER_QUERY, member_row, tier_partition
 from processor.paging import Page, check_limit, decode_token, encode_token, plain_key
+
+#: a save with fewer index items than this is one transaction (DynamoDB allows 100 actions)
+SAVE_IN_ONE = 25
 
 
 @dataclass
@@ -59,18 +63,44 @@ class DynamoLoyaltyStore:
         tier_changes: Sequence[TierChanged] = (),
         orders: Sequence[OrderEntry] = (),
     ) -> bool:
-        for change in tier_changes:
-            self._put({**loyalty_tier_change_key(change.user_id, change.seq), **_change(change)})
-        for order in orders:
-            self._put({**loyalty_order_key(order.order_id, order.txn_id), **_order(order)})
+        extras = [{**loyalty_tier_change_key(c.user_id, c.seq), **asdict(c)} for c in tier_changes]
+        extras += [{**loyalty_order_key(o.order_id, o.txn_id), **asdict(o)} for o in orders]
         item = {**loyalty_member_key(view.user_id), **member_row(view), "loyalty_tier": view.tier}
         if expected_seq is None:
             condition, values = "attribute_not_exists(PK)", {}
         else:
             condition, values = "seq = :seq", {":seq": expected_seq}
+        if extras and len(extras) < SAVE_IN_ONE:  # the steady state: one atomic write
+            return self._save_together(item, condition, values, extras)
+        for extra in extras:  # a long fold: the immutable index items first, then the member
+            self._put(extra)
         try:
             self._put(item, condition, values)
         except ConditionFailed:
+            return False
+        return True
+
+    def _save_together(
+        self,
+        item: dict[str, Any],
+        condition: str,
+        values: dict[str, Any],
+        extras: list[dict[str, Any]],
+    ) -> bool:
+        """The member and its new index items in one ``TransactWriteItems`` (one call where
+        a put each took several; a lost condition writes none of them)."""
+        member: dict[str, Any] = {
+            "TableName": self.table,
+            "Item": serialize(item),
+            "ConditionExpression": condition,
+        }
+        if values:
+            member["ExpressionAttributeValues"] = serialize(values)
+        actions = [{"Put": member}]
+        actions += [{"Put": {"TableName": self.table, "Item": serialize(e)}} for e in extras]
+        try:
+            transact_write(self.client, actions, f"save loyalty member {item['PK']}")
+        except TransactionCancelled:
             return False
         return True
 
@@ -139,23 +169,3 @@ class DynamoLoyaltyStore:
         if values:
             kwargs["ExpressionAttributeValues"] = serialize(values)
         call(f"write loyalty item {item['PK']}", self.client.put_item, **kwargs)
-
-
-def _change(change: TierChanged) -> dict[str, Any]:
-    return {
-        "user_id": change.user_id,
-        "seq": change.seq,
-        "from_tier": change.from_tier,
-        "to_tier": change.to_tier,
-        "at": change.at,
-    }
-
-
-def _order(order: OrderEntry) -> dict[str, Any]:
-    return {
-        "order_id": order.order_id,
-        "txn_id": order.txn_id,
-        "user_id": order.user_id,
-        "points": order.points,
-        "at": order.at,
-    }

@@ -5,6 +5,7 @@ its own totals, shown in its own exponent, and nothing adds two currencies (issu
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,26 @@ def test_given_a_tampered_jpy_total_then_reconcile_names_the_currency_and_rebuil
     # AND a rebuild of the daily totals restores every currency's
     rebuilt = rebuild_projection(app.event_store, projected, "daily")
     assert rebuilt.ok and reconcile(app.event_store, projected).ok
+
+
+def test_given_three_currencies_when_daily_exported_then_a_row_per_currency_with_its_code(
+    projected: ViewStore, app: App, tmp_path: Path
+) -> None:
+    import duckdb
+
+    from acme_txn.exporting import Exporter
+
+    # WHEN the daily dataset is exported as Parquet
+    Exporter(app, tmp_path, DAY, DAY, "parquet").run(["daily"])
+    relation = duckdb.sql(
+        f"SELECT currency, txn_count, CAST(credit_total AS VARCHAR) "
+        f"FROM read_parquet('{tmp_path / 'daily' / '*.parquet'}') ORDER BY currency"
+    )
+    assert relation is not None
+    rows = relation.fetchall()
+    # THEN one typed row per currency, the money exact in its own units
+    assert [(c, n, Decimal(t)) for c, n, t in rows] == [
+        ("EUR", 3, Decimal("12.50")),
+        ("JPY", 2, Decimal("1250")),
+        ("USD", 1, Decimal("12.50")),
+    ]

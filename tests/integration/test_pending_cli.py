@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from acme_base.settings import Settings
-from acme_txn.cli.main import main
+from tests.cli_support import cli_runner
 from tests.customer_support import registration
 
 
@@ -18,16 +18,7 @@ from tests.customer_support import registration
 def cli(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Any:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
-    monkeypatch.setenv("ACME_TABLE_PREFIX", settings.table_prefix)
-
-    def run(*args: str) -> tuple[int, list[Any]]:
-        code = main([*args, "--endpoint-url", settings.endpoint_url or "", "--json"])
-        out = capsys.readouterr().out
-        return code, [json.loads(line) for line in out.splitlines() if line.strip()]
-
-    return run
+    return cli_runner(settings, monkeypatch, capsys)
 
 
 def lines(path: Path, *commands: dict[str, Any]) -> str:

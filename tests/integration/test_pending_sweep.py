@@ -17,6 +17,7 @@ from acme_base.settings import Settings
 from acme_base.tables import GSI_PENDING_EXPIRY
 from processor.events import LedgerEvent
 from processor.memory import MemoryEventStore
+from processor.pending_model import MAX_LEGS
 from processor.service import Ledger
 from processor.store import DynamoEventStore
 from tests.customer_support import register_in
@@ -92,14 +93,17 @@ place_step = st.tuples(
     st.sampled_from((60, 600, 3600)),
 )  # fmt: skip
 resolve_step = st.tuples(st.sampled_from(("post", "void")), st.integers(0, 30))
-clock_step = st.tuples(st.just("wait"), st.sampled_from((30, 300, 1800)))
+clock_step = st.tuples(st.just("wait"), st.sampled_from((30, 600, 4000)))
 sweep_step = st.tuples(st.just("sweep"))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(steps=st.lists(st.one_of(place_step, resolve_step, clock_step, sweep_step), max_size=30))
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    steps=st.lists(st.one_of(place_step, resolve_step, clock_step, sweep_step), max_size=30),
+    final_wait=st.sampled_from((0, 600, 4000)),
+)
 def test_given_random_pendings_when_swept_then_exactly_the_expired_open_ones(
-    steps: list[tuple[Any, ...]],
+    steps: list[tuple[Any, ...]], final_wait: int
 ) -> None:
     # GIVEN pendings placed, posted or voided as the clock moves (the twin, no scan allowed)
     clock, store = Clock(), NoScanStore()
@@ -119,16 +123,28 @@ def test_given_random_pendings_when_swept_then_exactly_the_expired_open_ones(
                 del model[txn]
         elif step[0] == "wait":
             clock.now += timedelta(seconds=step[1])
-        # WHEN swept THEN exactly the open pendings expired by now, each once
         elif step[0] == "sweep":
-            expired = sorted(t for t, at in model.items() if at <= clock.now)
-            swept = ledger.expire_pending()
-            assert sorted({o.pending_txn_id or "" for o in swept}) == expired
-            assert ledger.expire_pending() == []  # idempotent
-            model = {t: at for t, at in model.items() if at > clock.now}
-        # and the markers are the open pendings (the expired ones until swept)
+            model = sweep_and_check(ledger, clock, model)
+        # THEN the markers are the open pendings (the expired ones until swept)
         markers = store.expired_pendings(datetime.max.replace(tzinfo=UTC))
         assert sorted(m.pending_txn_id for m in markers) == sorted(model)
+    clock.now += timedelta(seconds=final_wait)  # and a last sweep, later on
+    left = sweep_and_check(ledger, clock, model)
+    markers = store.expired_pendings(datetime.max.replace(tzinfo=UTC))
+    assert sorted(m.pending_txn_id for m in markers) == sorted(left)
+
+
+def sweep_and_check(
+    ledger: Ledger, clock: Clock, model: dict[str, datetime]
+) -> dict[str, datetime]:
+    """WHEN swept THEN exactly the open pendings expired by now, each once (and a second
+    sweep writes nothing): returns the pendings still open."""
+    expired = sorted(t for t, at in model.items() if at <= clock.now)
+    swept = ledger.expire_pending()
+    assert sorted({o.pending_txn_id or "" for o in swept}) == expired
+    assert len(swept) == len(expired)
+    assert ledger.expire_pending() == []  # idempotent
+    return {t: at for t, at in model.items() if at > clock.now}
 
 
 @pytest.fixture
@@ -180,3 +196,20 @@ def test_given_a_pending_without_a_marker_when_swept_with_scan_then_it_expires(
     swept = ledger.expire_pending(scan=True)
     assert [(o.status, o.pending_txn_id) for o in swept] == [("expired", "OLD")]
     assert ledger.expire_pending(scan=True) == []
+
+
+def test_given_the_largest_linked_batch_of_pending_transfers_then_it_fits_with_its_markers(
+    recorded: tuple[Recording, Ledger, Clock],
+) -> None:
+    # GIVEN MAX_LEGS pending transfers in one batch (each: 2 events, a record, a marker)
+    _, ledger, _ = recorded
+    legs = [
+        {"type": "transfer", "txn_id": f"L{i}", "from_account": "A", "to_account": "B",
+         "amount": "1", "pending": True}
+        for i in range(MAX_LEGS)
+    ]  # fmt: skip
+    # WHEN submitted THEN approved in one transaction, with one marker per pending
+    outcome = ledger.submit_raw({"type": "linked", "txn_id": "L", "legs": legs})
+    assert outcome.status == "approved", outcome
+    far = datetime.max.replace(tzinfo=UTC)
+    assert len(list(ledger.store.expired_pendings(far))) == MAX_LEGS

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App
-from acme_txn.cli.main import main
+from tests.cli_support import cli_runner
 from tests.integration.bank_seed import DAYS, seed
 
 
@@ -17,16 +16,7 @@ from tests.integration.bank_seed import DAYS, seed
 def cli(app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> Any:
     """Run `acme-txn ARGS --json` on a seeded bank; returns (exit code, JSON lines)."""
     seed(app)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
-    monkeypatch.setenv("ACME_TABLE_PREFIX", settings.table_prefix)
-
-    def run(*args: str) -> tuple[int, list[Any]]:
-        code = main([*args, "--endpoint-url", settings.endpoint_url or "", "--json"])
-        out = capsys.readouterr().out
-        return code, [json.loads(line) for line in out.splitlines() if line.strip()]
-
-    return run
+    return cli_runner(settings, monkeypatch, capsys)
 
 
 def test_given_a_seeded_bank_when_queried_by_cli_then_json_per_pattern(cli: Any) -> None:

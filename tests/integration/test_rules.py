@@ -15,8 +15,8 @@ from acme_base.aws import deserialize, paginate_items, serialize
 from acme_base.keys import seq_sk
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App
-from acme_txn.cli.main import main
 from processor.upcasting import CURRENT
+from tests.cli_support import cli_runner
 from tests.customer_support import registration
 
 
@@ -25,16 +25,7 @@ def cli(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Any:
     """Run `acme-txn ARGS --json` against this test's tables; returns (exit code, JSON lines)."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
-    monkeypatch.setenv("ACME_TABLE_PREFIX", settings.table_prefix)
-
-    def run(*args: str) -> tuple[int, list[Any]]:
-        code = main([*args, "--endpoint-url", settings.endpoint_url or "", "--json"])
-        out = capsys.readouterr().out
-        return code, [json.loads(line) for line in out.splitlines() if line.strip()]
-
-    return run
+    return cli_runner(settings, monkeypatch, capsys)
 
 
 def items(app: App) -> list[dict[str, Any]]:

@@ -5,7 +5,8 @@ timeouts, the sweeper, plain debits, linked batches (sometimes with a leg that d
 resends, and a post racing a void on two ledgers. After every step: money conserved (the sum
 of posted balances = what came in - what left), ``available`` = posted - live pending
 debits, never below the floor, on every account's head; every pending resolved at most once,
-releasing exactly what it reserved; every linked batch all present or (but for its declining
+releasing exactly what it reserved; the sweeper's open markers are exactly the open pendings
+(``processor.pending_index``); every linked batch all present or (but for its declining
 leg) all absent; each account's full fold checks every event invariant; and the projector,
 fed the whole log twice, holds read models equal to the log's fold (balances, daily totals
 of posted money only, declined index).

@@ -216,6 +216,20 @@ def test_given_reads_then_the_cli_documents(api: HttpApi) -> None:
         "applied_seq": 1,
         "currency": "USD",
         "source": "events",  # the in-memory views were never projected
+        # issue 11 round 2: the document of `acme-txn balance` (processor.balance_read)
+        "posted": "10.00",
+        "pending_debits": "0.00",
+        "pending_credits": "0.00",
+        "available": "10.00",
+        "limits": {
+            "credit_limit": "0.00",
+            "debits_must_not_exceed_credits": True,
+            "credits_must_not_exceed_debits": False,
+            "max_balance": None,
+        },
+        "blocked": False,
+        "frozen": False,
+        "closed": False,
     }
     code, page = call(api, "GET", "/accounts/A1/events?limit=1")
     assert (code, page["count"], page["next_token"]) == (200, 1, "1")

@@ -39,6 +39,7 @@ PURE_MODULES = [
     "processor.event_money",
     "processor.event_pending",
     "processor.event_lifecycle",
+    "processor.balance_read",  # the one balance document (balance, GET .../balance)
     "processor.checks",  # reading a deposited check (ABA routing, amount in words)
     "processor.currency",  # issue 11: currencies, limits, lifecycle, metadata, versions
     "processor.limits",
@@ -54,6 +55,7 @@ PURE_MODULES = [
     "processor.pending_model",  # issue 11: two-phase transfers, holds, linked batches
     "processor.pending",
     "processor.pending_jobs",
+    "processor.pending_index",  # the open-pending markers of the sweeper's index
     "processor.linked",
     "processor.linked_jobs",
     "processor.memory",  # and its in-memory twin

@@ -1,0 +1,44 @@
+"""What the applications share: a user's ledger account under the app's prefix, and parsing a
+command dict with a pydantic adapter into ``InvalidInput`` naming the bad fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter, ValidationError
+
+from acme_base.errors import InvalidInput
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AccountPrefix:
+    """An app's ledger accounts: one per user, named ``<prefix><user id>``."""
+
+    prefix: str
+
+    def account(self, user_id: str) -> str:
+        """The ledger account of ``user_id``."""
+        return f"{self.prefix}{user_id}"
+
+    def user_of(self, account_id: str) -> str | None:
+        """The user a ledger account belongs to (None: not one of this app's accounts)."""
+        if account_id.startswith(self.prefix) and len(account_id) > len(self.prefix):
+            return account_id[len(self.prefix) :]
+        return None
+
+
+def parse_with(adapter: TypeAdapter[T], raw: Any, what: str) -> T:
+    """``raw`` validated by ``adapter``; a validation error becomes ``InvalidInput`` ("invalid
+    ``what``: field: message; ...")."""
+    try:
+        return adapter.validate_python(raw)
+    except InvalidInput:
+        raise
+    except ValidationError as exc:
+        errors = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'command'}: {e['msg']}" for e in exc.errors()
+        )
+        raise InvalidInput(f"invalid {what}: {errors}") from None

@@ -1,0 +1,33 @@
+"""Running the CLI in-process against a test's tables: the ``cli`` fixtures of the CLI test
+modules are built from ``cli_runner``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from acme_base.settings import Settings
+from acme_txn.cli.main import main
+
+#: ``run(*args)`` -> (exit code, the JSON lines printed)
+CliRunner = Callable[..., tuple[int, list[Any]]]
+
+
+def cli_runner(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> CliRunner:
+    """Run `acme-txn ARGS --json` against ``settings``' tables; returns (exit code, JSON
+    lines)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
+    monkeypatch.setenv("ACME_TABLE_PREFIX", settings.table_prefix)
+
+    def run(*args: str) -> tuple[int, list[Any]]:
+        code = main([*args, "--endpoint-url", settings.endpoint_url or "", "--json"])
+        out = capsys.readouterr().out
+        return code, [json.loads(line) for line in out.splitlines() if line.strip()]
+
+    return run
