@@ -1,10 +1,11 @@
 """`acme-txn status [--json] [--watch SECONDS]`: the operator's view of the pipeline.
 
-Per stream consumer (the projections and the fraud rules): each shard's checkpoint, lease
-holder and expiry, records behind and iterator age, dead letters by reason; the projection
-lag in seconds; the tables' item counts and sizes from DescribeTable (DynamoDB refreshes those
-about every six hours, so they are cheap and approximate). Retries in flight live inside a
-running poller: its metric log lines (``streams.metrics_log``) carry them.
+Per stream consumer (the projections, the fraud rules and the loyalty/budget apps): each
+shard's checkpoint, lease holder and expiry, records behind and iterator age, dead letters
+by reason; the projection lag in seconds; the tables' item counts and sizes from
+DescribeTable (DynamoDB refreshes those about every six hours, so they are cheap and
+approximate). Retries in flight live inside a running poller: its metric log lines
+(``streams.metrics_log``) carry them.
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ def _tables(ctx: Context) -> list[dict[str, Any]]:
 
 def status_data(ctx: Context) -> dict[str, Any]:
     consumers = []
-    for name in (ctx.app.options.consumer.consumer, ctx.app.options.fraud_consumer.consumer):
+    options = ctx.app.options
+    names = (options.consumer.consumer, options.fraud_consumer.consumer)
+    for name in (*names, options.apps_consumer.consumer):
         lag = projection_lag(ctx.app, name)
         consumers.append(lag.to_json() if lag else {"consumer": name, "known": False})
     projection = consumers[0]
@@ -69,6 +72,17 @@ def status_data(ctx: Context) -> dict[str, Any]:
         "consumers": consumers,
         "tables": _tables(ctx),
     }
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value}s"
+
+
+def _lease(shard: dict[str, Any]) -> str:
+    """Who holds the shard's lease and for how long ("free" once no poller holds it)."""
+    if not shard["lease_owner"]:
+        return "free"
+    return f"{shard['lease_owner']} ({_seconds(shard['lease_expires_in_s'])} left)"
 
 
 def status_text(data: dict[str, Any]) -> str:
@@ -84,9 +98,8 @@ def status_text(data: dict[str, Any]) -> str:
         )
         lines += [
             f"  {s['shard_id'][-24:]:<24} checkpoint {str(s['checkpoint'])[-12:]:>12} "
-            f"behind {s['records_behind']:>6} age {s['iterator_age_s']}s "
-            f"lease {s['lease_owner'] or '-'} ({s['lease_expires_in_s'] or '-'}s)"
-            + (" finished" if s["finished"] else "")
+            f"behind {s['records_behind']:>6} age {_seconds(s['iterator_age_s'])} "
+            f"lease {_lease(s)}" + (" finished" if s["finished"] else "")
             for s in c["shards"]
         ]
     lines += [

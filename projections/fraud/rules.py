@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from processor.events import LedgerEvent
+from processor.money import format_minor
 from projections.fraud.config import RulesConfig
 from projections.fraud.model import Alert, Profile, Txn, alert_id, day_of, iso
 
@@ -35,7 +36,8 @@ def evaluate(
     if event.kind not in TXN_KINDS:
         return p, []
     txn = _txn(p, event)
-    alerts = [a for a in (_dormant(p, txn, rules), _spike(p, txn, rules)) if a is not None]
+    raised = (_dormant(p, txn, rules), _spike(p, txn, rules, event.currency))
+    alerts = [a for a in raised if a is not None]
     p.recent.append(txn)
     _prune(p, txn.ts, rules)
     alerts += [a for a in _windowed(p, txn, rules) if a is not None]
@@ -105,7 +107,7 @@ def _dormant(p: Profile, txn: Txn, rules: RulesConfig) -> Alert | None:
     return _alert("dormant", p, [txn], (p.last_activity, txn.ts), score=score, detail=detail)
 
 
-def _spike(p: Profile, txn: Txn, rules: RulesConfig) -> Alert | None:
+def _spike(p: Profile, txn: Txn, rules: RulesConfig, currency: str) -> Alert | None:
     rule = rules.amount_spike
     if not rule.enabled or txn.kind not in OUTGOING or txn.status != "approved":
         return None
@@ -117,7 +119,8 @@ def _spike(p: Profile, txn: Txn, rules: RulesConfig) -> Alert | None:
     z = (txn.amount - p.mean) / max(std, p.mean * 0.1, 1.0)
     if z < rule.min_z:
         return None
-    detail = f"amount {txn.amount} vs mean {p.mean:.0f} (z {z:.1f}, n {p.n})"
+    amount, mean = format_minor(txn.amount, currency), format_minor(round(p.mean), currency)
+    detail = f"amount {amount} {currency} vs mean {mean} (z {z:.1f}, n {p.n})"
     score = _score(rule.score, z - rule.min_z)
     return _alert("amount_spike", p, [txn], (txn.ts, txn.ts), score=score, detail=detail)
 
