@@ -100,11 +100,45 @@ def _consumer_alarms() -> dict[str, Any]:
     }
 
 
+def stream_consumer_alarms(name: str, suffix: str, what: str) -> dict[str, Any]:
+    """A stream consumer's errors, iterator age and on-failure depth: ``<name>Function``,
+    ``<name>OnFailureQueue``, alarm names ``<suffix>-...``, ``what`` it keeps up to date."""
+    function = {"FunctionName": {"Ref": f"{name}Function"}}
+    return {
+        f"{name}ErrorsAlarm": _alarm(
+            f"{suffix}-errors",
+            f"the {suffix} Lambda failed (the mapping retries, bisects, then gives up)",
+            "AWS/Lambda",
+            "Errors",
+            function,
+        ),
+        f"{name}IteratorAgeAlarm": _alarm(
+            f"{suffix}-iterator-age",
+            f"the {what} are more than {ITERATOR_AGE_MS // 1000} s behind the ledger",
+            "AWS/Lambda",
+            "IteratorAge",
+            function,
+            statistic="Maximum",
+            threshold=ITERATOR_AGE_MS,
+            periods=5,
+        ),
+        f"{name}OnFailureQueueDepthAlarm": _alarm(
+            f"{suffix}-onfailure-depth",
+            f"stream batches the {suffix} mapping gave up on: the {what} miss their events",
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            {"QueueName": {"Fn::GetAtt": [f"{name}OnFailureQueue", "QueueName"]}},
+            statistic="Maximum",
+        ),
+    }
+
+
 def alarm_resources() -> dict[str, Any]:
     projection = {"FunctionName": {"Ref": "ProjectionFunction"}}
     return {
         **_table_alarms(),
         **_consumer_alarms(),
+        **stream_consumer_alarms("Apps", "apps", "loyalty and budget views"),
         "ProjectionErrorsAlarm": _alarm(
             "projections-errors",
             "the projection Lambda failed (the mapping retries, bisects, then gives up)",

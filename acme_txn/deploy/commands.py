@@ -90,14 +90,20 @@ def deploy(target: Target, request: DeployRequest) -> dict[str, Any]:
             "projections": out["ProjectionFunction"],
             "api": out["ApiFunction"],
             "fraud": out["FraudFunction"],
+            "apps": out["AppsFunction"],
             "expire_pending": out["SweeperFunction"],
         },
         "mapping_uuid": out["MappingUuid"],  # the projection's (kept for round-1 callers)
-        "mapping_uuids": {"projections": out["MappingUuid"], "fraud": out["FraudMappingUuid"]},
+        "mapping_uuids": {
+            "projections": out["MappingUuid"],
+            "fraud": out["FraudMappingUuid"],
+            "apps": out["AppsMappingUuid"],
+        },
         "on_failure_queue_url": out["OnFailureQueueUrl"],
         "on_failure_queue_urls": {
             "projections": out["OnFailureQueueUrl"],
             "fraud": out["FraudOnFailureQueueUrl"],
+            "apps": out["AppsOnFailureQueueUrl"],
         },
         "schedules": {"expire_pending": out["SweepScheduleName"]},
         "artifact": {

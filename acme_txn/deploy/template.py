@@ -12,12 +12,13 @@ from typing import Any
 
 from acme_txn.deploy import consumers
 from acme_txn.deploy.alarms import alarm_resources
+from acme_txn.deploy.apps import apps_outputs, apps_resources
 from acme_txn.deploy.functions import function_resources
 from acme_txn.deploy.tables import table_resources
 
 DESCRIPTION = (
-    "acme-txn: event-sourced ledger on DynamoDB - tables, stream projection and fraud Lambdas, "
-    "expire-pending schedule, HTTP API, alarms "
+    "acme-txn: event-sourced ledger on DynamoDB - tables, stream projection, fraud and apps "
+    "Lambdas, expire-pending schedule, HTTP API, alarms "
     "(rendered by `acme-txn deploy --print-template`; do not edit by hand)"
 )
 
@@ -106,6 +107,7 @@ def _outputs() -> dict[str, Any]:
         },
         "OnFailureQueueUrl": out({"Ref": "OnFailureQueue"}, "the mapping's on-failure queue"),
         **consumers.consumer_outputs(),
+        **apps_outputs(),
     }
 
 
@@ -115,6 +117,7 @@ def render() -> dict[str, Any]:
     resources.update(table_resources())
     resources.update(function_resources())
     resources.update(consumers.consumer_resources())
+    resources.update(apps_resources())
     resources.update(alarm_resources())
     return {
         "AWSTemplateFormatVersion": "2010-09-09",

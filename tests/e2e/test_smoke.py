@@ -104,6 +104,12 @@ def test_given_the_stack_when_deployed_then_its_alarms_and_mapping_exist(
     mapping = lam.get_event_source_mapping(UUID=stack["mapping_uuid"])
     assert mapping["State"] == "Enabled"
     assert mapping["DestinationConfig"]["OnFailure"]["Destination"].endswith("-onfailure")
+    apps = lam.get_event_source_mapping(UUID=stack["mapping_uuids"]["apps"])
+    assert apps["State"] == "Enabled"
+    assert apps["FunctionArn"].endswith(f":function:{stack['functions']['apps']}")
+    assert apps["DestinationConfig"]["OnFailure"]["Destination"].endswith("-apps-onfailure")
+    assert apps["BisectBatchOnFunctionError"] is True
+    assert apps["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
 def test_given_the_stack_when_a_credit_is_submitted_then_the_fraud_mapping_profiles_it(

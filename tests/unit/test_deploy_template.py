@@ -9,7 +9,8 @@ import pytest
 
 from acme_base.settings import Settings
 from acme_base.tables import TableSpec, all_specs
-from acme_txn.bootstrap import FRAUD_CONSUMER, PROJECTION_CONSUMER
+from acme_txn.bootstrap import APPS_CONSUMER, FRAUD_CONSUMER, PROJECTION_CONSUMER
+from acme_txn.deploy.apps import APPS_HANDLER
 from acme_txn.deploy.consumers import FRAUD_HANDLER, SWEEP_RATE, SWEEPER_HANDLER
 from acme_txn.deploy.functions import API_HANDLER, PROJECTION_HANDLER
 from acme_txn.deploy.tables import logical_id
@@ -70,7 +71,7 @@ def test_given_the_functions_when_rendered_then_handlers_and_roles_are_their_own
     assert functions["FraudFunction"]["Properties"]["Handler"] == FRAUD_HANDLER
     assert functions["SweeperFunction"]["Properties"]["Handler"] == SWEEPER_HANDLER
     roles = {f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions.values()}
-    assert roles == {"ProjectionRole", "ApiRole", "FraudRole", "SweeperRole"}
+    assert roles == {"ProjectionRole", "ApiRole", "FraudRole", "SweeperRole", "AppsRole"}
 
 
 def test_given_the_roles_when_rendered_then_no_action_is_a_wildcard_but_xray() -> None:
@@ -166,3 +167,69 @@ def test_given_the_consumers_when_rendered_then_each_has_its_alarms() -> None:
     }
     assert {("FraudFunction", "Errors"), ("FraudFunction", "IteratorAge")} <= by_function
     assert ("SweeperFunction", "Errors") in by_function
+
+
+def test_given_the_apps_consumer_when_rendered_then_its_mapping_has_its_own_settings() -> None:
+    props = _resources("AWS::Lambda::EventSourceMapping")["AppsMapping"]["Properties"]
+    c = APPS_CONSUMER
+    assert props["FunctionName"] == {"Ref": "AppsFunction"}
+    assert props["EventSourceArn"] == {"Fn::GetAtt": ["LedgerTable", "StreamArn"]}
+    assert props["FilterCriteria"] == c.filters.to_esm()
+    assert props["FilterCriteria"] != {"Filters": []}  # events only, not every stream record
+    assert props["MaximumRetryAttempts"] == c.max_retry_attempts == 5
+    assert props["BisectBatchOnFunctionError"] is c.bisect_on_error is True
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "TumblingWindowInSeconds" not in props
+    on_failure = props["DestinationConfig"]["OnFailure"]["Destination"]
+    assert on_failure == {"Fn::GetAtt": ["AppsOnFailureQueue", "Arn"]}
+    queue = render()["Resources"]["AppsOnFailureQueue"]["Properties"]["QueueName"]
+    assert queue == {"Fn::Sub": "${TablePrefix}-apps-onfailure"}
+
+
+def test_given_the_apps_function_when_rendered_then_it_has_the_consumers_environment() -> None:
+    functions = _resources("AWS::Lambda::Function")
+    apps = functions["AppsFunction"]["Properties"]
+    fraud = functions["FraudFunction"]["Properties"]
+    assert apps["Handler"] == APPS_HANDLER == "acme_txn.lambda_handlers.apps_handler"
+    env = apps["Environment"]["Variables"]
+    common = {k for k in fraud["Environment"]["Variables"] if k != "ACME_FRAUD_RULES"}
+    assert set(env) == common
+    assert env["POWERTOOLS_SERVICE_NAME"] == "acme-txn-apps"
+    assert apps["LoggingConfig"]["LogGroup"] == {"Ref": "AppsLogGroup"}
+    group = _resources("AWS::Logs::LogGroup")["AppsLogGroup"]["Properties"]
+    assert group["LogGroupName"] == {"Fn::Sub": "/aws/lambda/${TablePrefix}-apps"}
+
+
+def test_given_the_apps_role_when_rendered_then_it_reads_the_log_and_writes_only_views() -> None:
+    grants = _grants("AppsRole")
+    views = {repr({"Fn::GetAtt": ["ViewsTable", "Arn"]})}
+    ledger = {repr({"Fn::GetAtt": ["LedgerTable", "Arn"]})}
+    assert grants["dynamodb:Query"] == ledger  # the log, no archive, no index
+    assert grants["dynamodb:GetItem"] == grants["dynamodb:PutItem"] == views
+    assert grants["dynamodb:UpdateItem"] == views  # the spend cursor and ADD spent updates
+    assert grants["dynamodb:GetRecords"] == {repr({"Fn::GetAtt": ["LedgerTable", "StreamArn"]})}
+    dynamodb = {a for a in grants if a.startswith("dynamodb:") and "Stream" not in a}
+    assert dynamodb == {
+        "dynamodb:Query",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+    }
+    assert grants["sqs:SendMessage"] == {repr({"Fn::GetAtt": ["AppsOnFailureQueue", "Arn"]})}
+
+
+def test_given_the_apps_consumer_when_rendered_then_it_has_its_alarms_and_outputs() -> None:
+    alarms = _resources("AWS::CloudWatch::Alarm")
+    by_function = {
+        (a["Properties"]["Dimensions"][0]["Value"].get("Ref"), a["Properties"]["MetricName"])
+        for a in alarms.values()
+    }
+    assert {("AppsFunction", "Errors"), ("AppsFunction", "IteratorAge")} <= by_function
+    depth = alarms["AppsOnFailureQueueDepthAlarm"]["Properties"]["Dimensions"][0]["Value"]
+    assert depth == {"Fn::GetAtt": ["AppsOnFailureQueue", "QueueName"]}
+    outputs = render()["Outputs"]
+    assert outputs["AppsMappingUuid"]["Value"] == {"Ref": "AppsMapping"}
+    assert outputs["AppsFunction"]["Value"] == {"Ref": "AppsFunction"}
+    assert outputs["AppsOnFailureQueueUrl"]["Value"] == {"Ref": "AppsOnFailureQueue"}
