@@ -20,50 +20,28 @@ from __future__ import annotations
 from typing import Any
 
 from acme_txn.bootstrap import APPS_CONSUMER
-from acme_txn.deploy.functions import (
-    STREAM_READ,
-    allow,
-    lambda_function,
-    lambda_role,
-    log_group_resource,
-    on_failure_queue,
-    stream_mapping,
-)
+from acme_txn.deploy.functions import allow
+from acme_txn.deploy.stream_consumer import arn, stream_consumer
 
 APPS_HANDLER = "acme_txn.lambda_handlers.apps_handler"
 #: what the sink does to the views table (TransactWriteItems is authorised per part)
 VIEWS_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
 
 
-def _arn(logical_id: str) -> dict[str, Any]:
-    return {"Fn::GetAtt": [logical_id, "Arn"]}
-
-
 def apps_resources() -> dict[str, Any]:
-    role = lambda_role(
-        "AppsLogGroup",
+    return stream_consumer(
+        "apps",
+        "Apps",
+        APPS_HANDLER,
+        APPS_CONSUMER,
         [
-            allow(STREAM_READ, [{"Fn::GetAtt": ["LedgerTable", "StreamArn"]}]),
-            allow(["dynamodb:Query"], [_arn("LedgerTable")]),
-            allow(VIEWS_ACTIONS, [_arn("ViewsTable")]),
-            allow(["sqs:SendMessage"], [_arn("AppsOnFailureQueue")]),
+            allow(["dynamodb:Query"], [arn("LedgerTable")]),
+            allow(VIEWS_ACTIONS, [arn("ViewsTable")]),
         ],
+        Timeout=60,
+        MemorySize=512,
+        Description="acme-txn: loyalty and budget views on the ledger stream",
     )
-    return {
-        "AppsOnFailureQueue": on_failure_queue("apps"),
-        "AppsLogGroup": log_group_resource("apps"),
-        "AppsRole": role,
-        "AppsFunction": lambda_function(
-            "apps",
-            APPS_HANDLER,
-            "AppsRole",
-            "AppsLogGroup",
-            Timeout=60,
-            MemorySize=512,
-            Description="acme-txn: loyalty and budget views on the ledger stream",
-        ),
-        "AppsMapping": stream_mapping("AppsFunction", "AppsOnFailureQueue", APPS_CONSUMER),
-    }
 
 
 def apps_outputs() -> dict[str, Any]:

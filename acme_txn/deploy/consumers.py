@@ -21,14 +21,13 @@ from typing import Any
 
 from acme_txn.bootstrap import FRAUD_CONSUMER
 from acme_txn.deploy.functions import (
-    STREAM_READ,
     allow,
     lambda_function,
     lambda_role,
     log_group_resource,
-    on_failure_queue,
-    stream_mapping,
 )
+from acme_txn.deploy.stream_consumer import arn as _arn
+from acme_txn.deploy.stream_consumer import stream_consumer
 from processor.pending_jobs import SWEEP_INDEX
 from projections.fraud.config import ENV_VAR as FRAUD_RULES_VAR
 
@@ -54,36 +53,21 @@ PARAMETERS: dict[str, Any] = {
 }
 
 
-def _arn(logical_id: str) -> dict[str, Any]:
-    return {"Fn::GetAtt": [logical_id, "Arn"]}
-
-
 def _fraud() -> dict[str, Any]:
-    role = lambda_role(
-        "FraudLogGroup",
+    return stream_consumer(
+        "fraud",
+        "Fraud",
+        FRAUD_HANDLER,
+        FRAUD_CONSUMER,
         [
-            allow(STREAM_READ, [{"Fn::GetAtt": ["LedgerTable", "StreamArn"]}]),
             allow(["dynamodb:Query"], [_arn("LedgerTable"), _arn("ArchiveTable")]),
             allow(["dynamodb:GetItem", "dynamodb:PutItem"], [_arn("ViewsTable")]),
-            allow(["sqs:SendMessage"], [_arn("FraudOnFailureQueue")]),
         ],
+        variables={FRAUD_RULES_VAR: {"Ref": "FraudRulesFile"}},
+        Timeout=60,
+        MemorySize=512,
+        Description="acme-txn: fraud rules on the ledger stream (alerts, profiles)",
     )
-    return {
-        "FraudOnFailureQueue": on_failure_queue("fraud"),
-        "FraudLogGroup": log_group_resource("fraud"),
-        "FraudRole": role,
-        "FraudFunction": lambda_function(
-            "fraud",
-            FRAUD_HANDLER,
-            "FraudRole",
-            "FraudLogGroup",
-            variables={FRAUD_RULES_VAR: {"Ref": "FraudRulesFile"}},
-            Timeout=60,
-            MemorySize=512,
-            Description="acme-txn: fraud rules on the ledger stream (alerts, profiles)",
-        ),
-        "FraudMapping": stream_mapping("FraudFunction", "FraudOnFailureQueue", FRAUD_CONSUMER),
-    }
 
 
 def _sweeper() -> dict[str, Any]:
