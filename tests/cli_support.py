@@ -13,21 +13,28 @@ from acme_base.settings import Settings
 from acme_txn.cli.main import main
 
 #: ``run(*args)`` -> (exit code, the JSON lines printed)
-CliRunner = Callable[..., tuple[int, list[Any]]]
+CliRunner = Callable[..., tuple[int, Any]]
 
 
 def cli_runner(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    json_lines: bool = True,
 ) -> CliRunner:
     """Run `acme-txn ARGS --json` against ``settings``' tables; returns (exit code, JSON
-    lines)."""
+    lines). ``json_lines=False``: `acme-txn ARGS` as given, and stdout as one string."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
     monkeypatch.setenv("ACME_TABLE_PREFIX", settings.table_prefix)
 
-    def run(*args: str) -> tuple[int, list[Any]]:
-        code = main([*args, "--endpoint-url", settings.endpoint_url or "", "--json"])
+    def run(*args: str) -> tuple[int, Any]:
+        flags = ["--json"] if json_lines else []
+        code = main([*args, "--endpoint-url", settings.endpoint_url or "", *flags])
         out = capsys.readouterr().out
+        if not json_lines:
+            return code, out
         return code, [json.loads(line) for line in out.splitlines() if line.strip()]
 
     return run

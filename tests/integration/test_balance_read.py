@@ -11,8 +11,8 @@ import pytest
 
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App
-from acme_txn.cli.main import main
 from acme_txn.http_api.reads import balance as api_balance
+from tests.cli_support import cli_runner
 
 
 @pytest.fixture
@@ -36,15 +36,7 @@ def bank(app: App) -> App:
 
 @pytest.fixture
 def cli(bank: App, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> Any:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
-    monkeypatch.setenv("ACME_TABLE_PREFIX", settings.table_prefix)
-
-    def run(*args: str) -> tuple[int, Any]:
-        code = main([*args, "--endpoint-url", settings.endpoint_url or ""])
-        return code, capsys.readouterr().out
-
-    return run
+    return cli_runner(settings, monkeypatch, capsys, json_lines=False)
 
 
 def test_given_a_pending_and_a_freeze_when_balance_read_then_cli_and_api_agree(

@@ -11,8 +11,8 @@ import pytest
 
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App
-from acme_txn.cli.main import main
 from processor.decide import fold
+from tests.cli_support import cli_runner
 
 DAYS = ("2024-03-01", "2024-03-02", "2024-03-03")
 #: (txn, kind, amount, day, hour): A1's history, occurred_at increasing with seq
@@ -51,15 +51,7 @@ def bank(app: App) -> App:
 
 @pytest.fixture
 def cli(bank: App, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> Any:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
-    monkeypatch.setenv("ACME_TABLE_PREFIX", settings.table_prefix)
-
-    def run(*args: str) -> tuple[int, Any]:
-        code = main([*args, "--endpoint-url", settings.endpoint_url or ""])
-        return code, capsys.readouterr().out
-
-    return run
+    return cli_runner(settings, monkeypatch, capsys, json_lines=False)
 
 
 def _fold(app: App, at: datetime) -> int:
