@@ -53,6 +53,15 @@ def translated(what: str) -> Iterator[None]:
         raise OperationalError(f"{what}: {exc}") from exc
 
 
+def check_limits(actions: Sequence[Action], size: int) -> None:
+    """A call that cannot be one transaction is refused whole (nothing is written)."""
+    if len(actions) > layout.MAX_ACTIONS or size > layout.TXN_BYTES:
+        raise DataError(
+            f"a call needing {len(actions)} items and about {size} bytes is more than one "
+            f"DynamoDB transaction holds ({layout.MAX_ACTIONS} items, 4 MB): split it"
+        )
+
+
 class DynamoDBRecorder:
     """What every recorder holds: the client, the table, its key scope, the backoff."""
 
@@ -107,6 +116,7 @@ class DynamoDBAggregateRecorder(DynamoDBRecorder, AggregateRecorder):
         if stored_events:
             self._check(stored_events)
             prepared = Call.prepare(self.table, self.scope, stored_events, None)
+            check_limits(prepared.actions, prepared.size)
             self._transact(prepared.actions, "insert events")
         return None
 
@@ -233,13 +243,7 @@ class DynamoDBApplicationRecorder(DynamoDBAggregateRecorder, ApplicationRecorder
             for pending in live:
                 actions.extend(pending.call.actions)
                 owners.extend([pending] * len(pending.call.actions))
-            if len(actions) > layout.MAX_ACTIONS or 2 * sum(p.call.size for p in live) > (
-                layout.TXN_BYTES
-            ):
-                raise DataError(
-                    f"one call of {len(events)} events needs {len(actions)} items: more than "
-                    "a DynamoDB transaction holds (100 items, 4 MB)"
-                )
+            check_limits(actions, 2 * sum(p.call.size for p in live))
             try:
                 with translated("insert events"):
                     transact_write(self.client, actions, "insert events")
