@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from boto3.dynamodb.types import Binary
+
 from acme_base.settings import Settings
 from acme_base.tables import ledger_spec
 
@@ -48,6 +50,8 @@ def value_size(value: Any) -> int:
         return number_size(value)
     if isinstance(value, bytes | bytearray):
         return len(value)
+    if isinstance(value, Binary):  # how boto3's deserializer hands back a B value
+        return len(value.value)
     if isinstance(value, set | frozenset):
         return sum(value_size(v) for v in value)
     if isinstance(value, list | tuple):

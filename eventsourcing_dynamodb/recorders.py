@@ -42,6 +42,8 @@ from eventsourcing_dynamodb.group import GroupCommit, Pending
 POLL_INTERVAL = 0.1
 #: aggregate heads remembered per application recorder (least recently written dropped)
 HEADS_KEPT = 10_000
+#: the most log items one notifications query asks for
+MAX_PAGE_ITEMS = 100
 
 
 @contextlib.contextmanager
@@ -319,7 +321,7 @@ class DynamoDBApplicationRecorder(DynamoDBAggregateRecorder, ApplicationRecorder
         results: list[Notification] = []
         if limit <= 0 or (stop is not None and stop < first):
             return results
-        for item in self._query(layout.log_pk(self.scope), first, None, forward=True):
+        for item in self._log_items(first, limit):
             nid = int(item["f"]["N"])
             for event in layout.unpack_item(item):
                 if stop is not None and nid > stop:
@@ -330,6 +332,32 @@ class DynamoDBApplicationRecorder(DynamoDBAggregateRecorder, ApplicationRecorder
                         return results
                 nid += 1
         return results
+
+    def _log_items(self, first: int, limit: int) -> Iterator[dict[str, Any]]:
+        """Log items from the one holding ``first`` on, read in pages sized to what is
+        wanted (a packed item may hold many events: no 1 MB pages for a page of 10)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "PK = :pk AND SK >= :first",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": layout.log_pk(self.scope)},
+                ":first": {"N": str(first)},
+            },
+            "ConsistentRead": True,
+        }
+        page, items, events = min(limit, MAX_PAGE_ITEMS), 0, 0
+        while True:
+            with translated("select notifications"):
+                resp = call("select notifications", self.client.query, Limit=page, **kwargs)
+            for item in resp.get("Items", []):
+                items += 1
+                events += len(item["e"]["L"])
+                yield item
+            if "LastEvaluatedKey" not in resp:
+                return
+            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+            per_item = max(1, events // max(items, 1))
+            page = max(1, min(MAX_PAGE_ITEMS, limit // per_item + 1))
 
     def subscribe(
         self, gt: int | None = None, topics: Sequence[str] = ()
