@@ -12,6 +12,7 @@ capacity of each call as AWS would bill it (``bench.costs.Recorder`` on the same
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,7 +31,7 @@ from acme_base.settings import Settings
 from bench.capacity import PRICE_PER_MILLION_RRU, PRICE_PER_MILLION_WRU, item_size, read_units
 from bench.common import backend, timed_pool, warm_up
 from bench.costs import Recorder
-from bench.results import print_table
+from bench.results import print_table, save
 from eventsourcing_dynamodb import DynamoDBApplicationRecorder
 
 QUICK_ARGV = ["--calls", "16", "--commands", "20", "--read-events", "1000", "--warm-up", "1"]
@@ -158,6 +159,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--calls", type=int, default=64, help="calls per configuration")
     parser.add_argument("--commands", type=int, default=100, help="application commands")
     parser.add_argument("--read-events", type=int, default=5000)
+    parser.add_argument("--save", action="store_true", help="write bench/results/*.json")
     parser.add_argument("--warm-up", type=float, default=10.0, help="seconds of DynamoDB load")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {}
@@ -174,6 +176,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             }
         results["dynamodb_costs"] = dynamodb_costs(store_envs(settings, Path(tmp))["dynamodb"])
     report(results)
+    if args.save:
+        print(f"results: {save({'eventsourcing': results}, 'eventsourcing')}")
     return results
 
 
@@ -198,4 +202,4 @@ def report(results: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(["--save", *sys.argv[1:]])

@@ -44,6 +44,8 @@ POLL_INTERVAL = 0.1
 HEADS_KEPT = 10_000
 #: the most log items one notifications query asks for
 MAX_PAGE_ITEMS = 100
+#: the first page: a commit may hold one event or a thousand; later pages are sized on it
+FIRST_PAGE_ITEMS = 8
 
 
 @contextlib.contextmanager
@@ -345,7 +347,7 @@ class DynamoDBApplicationRecorder(DynamoDBAggregateRecorder, ApplicationRecorder
             },
             "ConsistentRead": True,
         }
-        page, items, events = min(limit, MAX_PAGE_ITEMS), 0, 0
+        page, items, events = min(limit, FIRST_PAGE_ITEMS), 0, 0
         while True:
             with translated("select notifications"):
                 resp = call("select notifications", self.client.query, Limit=page, **kwargs)
