@@ -223,14 +223,15 @@ class DynamoDBApplicationRecorder(DynamoDBAggregateRecorder, ApplicationRecorder
                 self._track(tracking)
             return []
         self._check(stored_events)
-        prepared = Call.prepare(self.table, self.scope, stored_events, tracking)
+        tracked = tracking if isinstance(self, TrackingRecorder) else None
+        prepared = Call.prepare(self.table, self.scope, stored_events, tracked)
         ids = self._group.submit(prepared)
         for listener in list(self._listeners):
             listener.set()
         return ids
 
     def _track(self, tracking: Tracking) -> None:
-        raise IntegrityError("tracking needs a process recorder")  # pragma: no cover
+        """An application recorder records no tracking (a process recorder does)."""
 
     def _commit(self, group: list[Pending]) -> None:
         """Commit the group's calls and advance the log once, optimistically: a moved
@@ -247,7 +248,13 @@ class DynamoDBApplicationRecorder(DynamoDBAggregateRecorder, ApplicationRecorder
             for pending in live:
                 actions.extend(pending.call.actions)
                 owners.extend([pending] * len(pending.call.actions))
-            check_limits(actions, 2 * sum(p.call.size for p in live))
+            size = 2 * sum(p.call.size for p in live)
+            if len(live) > 1 and (len(actions) > layout.MAX_ACTIONS or size > layout.TXN_BYTES):
+                half = len(live) // 2  # the group's estimate was short: commit it in two
+                self._commit(live[:half])
+                self._commit(live[half:])
+                return
+            check_limits(actions, size)
             try:
                 with translated("insert events"):
                     transact_write(self.client, actions, "insert events")

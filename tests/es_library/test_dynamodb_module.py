@@ -86,14 +86,15 @@ def test_two_processes_share_one_log_without_gaps_or_repeats() -> None:
     first = _app_recorder()
     second = _app_recorder()
     second.scope = first.scope
-    recorders = [first, second] * 10
+    work = [(first if i % 2 else second, 1 + i % 5) for i in range(20)]  # uneven commits
 
-    def insert(recorder: DynamoDBApplicationRecorder) -> Any:
-        return recorder.insert_events(_events(uuid.uuid4(), 4))
+    def insert(job: tuple[DynamoDBApplicationRecorder, int]) -> Any:
+        recorder, n = job
+        return recorder.insert_events(_events(uuid.uuid4(), n))
 
     with ThreadPoolExecutor(6) as pool:
-        ids = sorted(i for r in pool.map(insert, recorders) for i in r)
-    assert ids == list(range(1, 81))
+        ids = sorted(i for r in pool.map(insert, work) for i in r)
+    assert ids == list(range(1, 1 + sum(n for _, n in work)))
     notes = first.select_notifications(None, 100)
     assert [n.id for n in notes] == ids
 
