@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 
 from eventsourcing.persistence import StoredEvent, Tracking
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eventsourcing_dynamodb import layout
 from eventsourcing_dynamodb.actions import Call
@@ -55,3 +57,34 @@ def test_a_group_stays_within_one_transaction() -> None:
     group, rest = take_group(calls)
     assert len(group) * 2 + 2 <= layout.MAX_ACTIONS
     assert group + rest == calls
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(1, 40), st.integers(0, 3000)),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_groups_hold_distinct_items_within_limits_and_lose_no_call(
+    shapes: list[tuple[int, int, int]],
+) -> None:
+    """Any queue (calls on a few shared aggregates, of any size) is drained group by group:
+    every call exactly once, each group within one transaction and without a repeated item."""
+    oids = [uuid.uuid4() for _ in range(6)]
+    queue = [
+        Pending(Call.prepare("tbl", "app", _events(n, size=size, oid=oids[which]), None))
+        for which, n, size in shapes
+    ]
+    drained: list[Pending] = []
+    rest = queue
+    while rest:
+        group, rest = take_group(rest)
+        assert group
+        keys = [k for p in group for k in p.call.keys]
+        assert len(keys) == len(set(keys))
+        if len(group) > 1:
+            actions = sum(len(p.call.actions) for p in group)
+            assert actions + 2 <= layout.MAX_ACTIONS
+        drained.extend(group)
+    assert sorted(map(id, drained)) == sorted(map(id, queue))
