@@ -1,8 +1,8 @@
 """What each command kind appends, and what a lost claim means for it (``appends.Job``s).
 
-- opening an account: a taken seq 0 is the same account opened before (``duplicate``), or
-  another account under that id (``AccountAlreadyExists``), or, when nothing is there yet, a
-  concurrent transaction (back off and retry);
+- opening an account: a taken seq 0 is the same account opened before with the same payload
+  (``duplicate``), or another account or other limits under that id (``AccountAlreadyExists``:
+  ``rejected``), or, when nothing is there yet, a concurrent transaction (back off and retry);
 - a transfer: a taken txn id is answered from its idempotency record; a taken seq retries;
 - a group of one account's credits/debits: each command decided in turn on the previous one's
   state; taken txn ids are answered one by one and the rest retry at once.
@@ -27,6 +27,7 @@ from processor.commands import GroupCommand, Linked, OpenAccount, Resolution, Tr
 from processor.decide import AccountState, apply_all, decide
 from processor.events import AccountOpened, LedgerEvent
 from processor.group_commit import Pending
+from processor.lifecycle import opening_limits
 from processor.outcomes import Outcome, as_duplicate, outcome_of
 from processor.ports import EventStore, IdempotencyRecord
 
@@ -90,17 +91,23 @@ class OpenJob(_Single):
         first = next(iter(self.store.events(cmd.account_id, 0, 0)), None)
         if first is None:  # a conflicting transaction, not an existing account
             return Step.BACKOFF
-        if (
-            isinstance(first, AccountOpened)
-            and first.customer_id == cmd.customer_id
-            and first.currency == cmd.currency
-        ):
+        if isinstance(first, AccountOpened) and _same_opening(first, cmd):
             self.outcome = as_duplicate(outcome_of([first]))
             return Step.DONE
         raise AccountAlreadyExists(cmd.account_id) from None
 
     def gave_up(self, attempts: int) -> str:
         return f"open account {self.cmd.account_id}: gave up"
+
+
+def _same_opening(opened: AccountOpened, cmd: OpenAccount) -> bool:
+    """A resent opening is a ``duplicate`` only with the whole payload the account was opened
+    with (customer, currency, limits); any other is a conflicting reuse of the id."""
+    return (opened.customer_id, opened.currency, opened.limits) == (
+        cmd.customer_id,
+        cmd.currency,
+        opening_limits(cmd),
+    )
 
 
 @dataclass

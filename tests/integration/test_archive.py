@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from acme_base.errors import BackendError, InvariantViolation
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App
 from acme_txn.cli.main import main
@@ -130,13 +129,12 @@ def test_given_crash_after_each_write_when_rerun_then_nothing_lost_or_duplicated
         state = seed_old_account(app.event_store, account, 18)
         log = list(app.history.events(account))
         archiver = _archiver(app, step)
-        # WHEN the process dies after k writes of this account's archival
+        # WHEN the process dies after k writes of this account's archival (the run reports
+        # the account's failure and goes on)
         with crash_after(app.dynamodb, k) as injector:
-            try:
-                archiver.run(CUT, [account])
-                crashed = False
-            except BackendError:
-                crashed = True
+            failed = archiver.run(CUT, [account]).failed
+            crashed = bool(failed)
+        assert [f["account_id"] for f in failed] == ([account] if crashed else [])
         assert injector.passed == k
         # THEN at the crash the whole log (archive + live) and the live fold are intact
         assert list(app.history.events(account)) == log
@@ -164,9 +162,10 @@ def test_given_archive_lost_an_event_when_cut_again_then_refused_and_nothing_rem
         Key={"PK": {"S": "ACCT#A1"}, "SK": {"S": "TXN#000000000002"}},
     )
     # WHEN a later cut runs
-    with pytest.raises(InvariantViolation, match=r"A1: seq 3 does not follow 1"):
-        app.archiver.run(date(2017, 6, 1))
-    # THEN nothing was removed from the live table
+    report = app.archiver.run(date(2017, 6, 1))
+    # THEN the account's failure is reported and nothing was removed from the live table
+    [failed] = report.failed
+    assert failed["account_id"] == "A1" and "A1: seq 3 does not follow 1" in failed["error"]
     assert list(app.event_store.events("A1")) == original
 
 
