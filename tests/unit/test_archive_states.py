@@ -221,3 +221,22 @@ def test_given_a_closed_snapshot_when_stored_and_read_then_the_state_is_closed()
     assert fold([back]) == AccountState("A1", "C1", "USD", 0, 4, closed=True)
     head = state_of_head("A1", back)
     assert head is not None and head.closed
+
+
+def test_given_an_archived_account_when_its_opening_is_resent_then_not_opened_again() -> None:
+    # GIVEN A1 opened with limits in 2011, archived (its AccountOpened is in the archive)
+    app, clock = memory_app()
+    register(app.ledger, "C2")
+    opening = {"type": "open_account", "account_id": "A1", "customer_id": "C1"}
+    assert submit(app, **opening, credit_limit="5.00")["status"] == "opened"
+    submit(app, type="credit", txn_id="c1", account_id="A1", amount="3.00")
+    archived(app)
+    fresh_ledger(app, clock)
+    live = list(app.event_store.events("A1"))
+    # WHEN the opening is resent as it was, then with other limits or another customer
+    same = submit(app, **opening, credit_limit="5.00")
+    others = [submit(app, **opening), submit(app, **{**opening, "customer_id": "C2"})]
+    # THEN the same is a duplicate of the archived opening, the others rejected; no new seq 0
+    assert (same["status"], same["original_status"], same["seq"]) == ("duplicate", "opened", 0)
+    assert [o["status"] for o in others] == ["rejected", "rejected"]
+    assert list(app.event_store.events("A1")) == live

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from acme_base.settings import Settings
 from acme_txn.bootstrap import bootstrap
@@ -77,6 +79,11 @@ def test_given_a_pending_credit_when_a_pending_transfer_passes_max_balance_then_
 
 
 OPEN = {"type": "open_account", "account_id": "A1", "customer_id": "C1", "currency": "USD"}
+LIMIT_FIELDS = {
+    "credit_limit": st.sampled_from(["0", "50.00", "100.00"]),
+    "max_balance": st.sampled_from(["10.00", "500.00"]),
+    "debits_must_not_exceed_credits": st.booleans(),
+}
 
 
 @pytest.mark.parametrize(
@@ -138,3 +145,70 @@ def test_given_a_leg_declined_after_an_earlier_leg_then_the_decline_is_what_was_
     outcome = linked_outcome(cmd, decision).to_json_dict()
     assert (outcome["declined_leg"], outcome["declined_txn_id"]) == (1, "L1")
     assert outcome["legs"][0]["judged_balance"] == "10.00"
+
+
+# --- laws (the mutation check plants the bugs these catch: tests/property/archive_mutants.py) ---
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cap=st.integers(1, 200),
+    placements=st.lists(
+        st.tuples(st.sampled_from(["transfer", "credit"]), st.integers(1, 120)), max_size=8
+    ),
+)
+def test_given_any_pendings_into_a_capped_account_then_every_placed_one_can_post(
+    cap: int, placements: list[tuple[str, int]]
+) -> None:
+    states = world(max_balance=f"{cap}.00")
+    for i, (kind, whole) in enumerate(placements):
+        amount = f"{whole}.00"
+        if kind == "transfer":
+            pending_transfer(states, f"P{i}", amount)
+        else:
+            run(states, type="credit", txn_id=f"P{i}", account_id="B", amount=amount, pending=True)
+        held = sum(h.amount for h in states["B"].pendings if h.side == "credit")
+        assert states["B"].balance + held <= cap * 100  # posting them all stays in bounds
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    first=st.fixed_dictionaries({}, optional=LIMIT_FIELDS),
+    second=st.fixed_dictionaries({}, optional=LIMIT_FIELDS),
+)
+def test_given_any_two_openings_of_one_id_then_duplicate_iff_the_same_payload(
+    first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    app = bootstrap(Settings(table_prefix="memory"), memory=True)
+    register(app.ledger, "C1")
+    assert app.ledger.submit_raw({**OPEN, **first}).status == "opened"
+    again = app.ledger.submit_raw({**OPEN, **second})
+    # the same payload: the limits the resend asks for are the ones the account was opened with
+    opened = next(iter(app.event_store.events("A1")))
+    [asked] = decide({}, parse_command({**OPEN, **second}), NOW)
+    same = asked.limits == opened.limits
+    assert again.status == ("duplicate" if same else "rejected"), (first, second, again)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("AB"), st.integers(1, 150)), min_size=1, max_size=5))
+def test_given_any_declined_batch_then_its_decline_carries_the_judged_balance(
+    legs: list[tuple[str, int]],
+) -> None:
+    states = world()
+    raw = [
+        {"type": "debit", "txn_id": f"L{i}", "account_id": a, "amount": f"{whole}.00"}
+        for i, (a, whole) in enumerate(legs)
+    ]
+    cmd = parse_command({"type": "linked", "txn_id": "L", "legs": raw})
+    assert isinstance(cmd, Linked)
+    decision = linked.decide_linked(states, cmd, NOW)
+    if decision.declined_leg is None:
+        return
+    # the states the declining leg was judged on: the earlier legs applied
+    judged = dict(states)
+    for leg in cmd.legs[: decision.declined_leg]:
+        judged = apply_all(judged, decide(judged, leg, NOW))
+    [(_, [event])] = decision.legs
+    assert event.judged_balance == judged[event.account_id].balance
+    assert event.balance_after == states[event.account_id].balance
