@@ -197,6 +197,7 @@ class App:
             adopt_heads=cfg.adopt_heads,
             offers=OfferService(self.offer_store, BalanceAudience(self.views, self.offer_store)),
             customers=CustomerService(self.customer_store, cfg.backoff()),
+            history=self.history if store is None else None,  # an archived account's opening
         )
         if clock is not None:
             ledger.clock = clock

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from acme_base.errors import InvalidInput
-from processor.events import AccountOpened, HistoryArchived, LedgerEvent
+from processor.events import AccountClosed, AccountOpened, HistoryArchived, LedgerEvent
 
 RETENTION_YEARS = 7
 MAX_STEP_ACTIONS = 100  # TransactWriteItems' limit: 99 deletes + the snapshot
@@ -120,7 +120,8 @@ def _customer(first: LedgerEvent) -> str:
 def snapshot_at(
     event: LedgerEvent, customer_id: str, before: date, now: datetime
 ) -> HistoryArchived:
-    """The snapshot that takes the place of ``event`` (it keeps its seq, balance and date)."""
+    """The snapshot that takes the place of ``event`` (it keeps its seq, balance and date)
+    and carries the whole state after it (``processor.account_state.AccountState``)."""
     return HistoryArchived(
         account_id=event.account_id,
         seq=event.seq,
@@ -132,6 +133,7 @@ def snapshot_at(
         blocked=event.blocked,  # a blocked account stays blocked across the cut
         limits=event.limits,  # and keeps its limits
         pendings=event.pendings,  # and its open pendings (processor.pending)
+        closed=isinstance(event, AccountClosed) or getattr(event, "closed", False),
         customer_id=customer_id,
         archived_events=event.seq + 1,
         archived_before=before.isoformat(),

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from acme_base.errors import InvariantViolation
+from acme_base.errors import AcmeError, InvariantViolation
 from processor.archive import (
     MAX_STEP_ACTIONS,
     cut_instant,
@@ -33,7 +33,7 @@ from processor.archive import (
     old_prefix,
     plan_cut,
 )
-from processor.archive_ports import ArchivableStore, ArchiveConflict, ArchiveStore
+from processor.archive_ports import ArchivableStore, ArchiveStore
 from processor.decide import AccountState, fold
 from processor.events import LedgerEvent
 from processor.money import format_minor
@@ -96,7 +96,7 @@ class Archiver:
             report.accounts_scanned += 1
             try:
                 self._archive_account(account, before, report)
-            except ArchiveConflict as exc:
+            except AcmeError as exc:  # a conflict, a broken stream, a backend error...
                 report.failed.append({"account_id": account, "error": str(exc)})
         return report
 
@@ -130,16 +130,17 @@ class Archiver:
         top = prefix[-1].seq
         archived = self.archive.events(account, 0, top)
         merged = fold(e for e in merge_history(archived, prefix) if not is_snapshot(e))
-        if merged is None or _differs(merged, at_cut):
+        if merged is None or states_differ(merged, at_cut):
             raise InvariantViolation(
                 f"{account}: the archive does not hold events 0..{top} (fold {merged}, "
                 f"live {at_cut}); nothing was removed"
             )
 
 
-def _differs(a: AccountState, b: AccountState) -> bool:
-    """States from the archive and from a snapshot: the customer may only be on one side."""
-    return (a.seq, a.balance, a.currency) != (b.seq, b.balance, b.currency)
+def states_differ(a: AccountState, b: AccountState) -> bool:
+    """The archive's fold and the live prefix's differ in any field of the state (balance,
+    closed, blocked, limits, open holds, currency, customer...), not just the balance."""
+    return a != b
 
 
 @dataclass

@@ -25,7 +25,7 @@ from processor.events import (
 from processor.lifecycle import limit_detail
 from processor.limits import decline_for_credit, decline_for_debit
 from processor.money import to_minor
-from processor.pending import place_single, place_transfer, spendable
+from processor.pending import announced, place_single, place_transfer, spendable
 
 
 def account_of(
@@ -118,12 +118,13 @@ def decide_transfer(
     amount = to_minor(cmd.amount, sender.currency)
     out = common_fields(sender, cmd, now)
     # authorization first: a blocked sender is unauthorized whatever its balance;
-    # a blocked receiver still receives (unless the credit breaks the receiver's limits)
+    # a blocked receiver still receives (unless the credit breaks the receiver's limits);
+    # a pending one is judged beside the receiver's other pending credits
+    into = announced(receiver, now) if cmd.is_pending else receiver
     reason = (
         DeclineReason.UNAUTHORIZED
         if sender.blocked
-        else decline_for_debit(spendable(sender, now), amount)
-        or decline_for_credit(receiver, amount)
+        else decline_for_debit(spendable(sender, now), amount) or decline_for_credit(into, amount)
     )
     if reason is not None:
         return [

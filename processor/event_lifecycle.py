@@ -18,12 +18,16 @@ class AccountOpened(EventBase):
 
 
 class HistoryArchived(EventBase):
-    """A snapshot of the account at an archival cut (``acme-txn archive``), version 1.
+    """A snapshot of the account at an archival cut (``acme-txn archive``).
 
     It takes the place of the last archived event: the same ``seq`` and ``balance_after``,
     and that event's ``occurred_at``, so the live stream stays contiguous and its head, its
     fold and the next seq are unchanged. Events ``0..seq`` live on in the archive table.
-    It keeps what the deleted ``AccountOpened`` knew (``customer_id``, ``currency``). Like an
+    It carries the whole account state at the cut: what the deleted ``AccountOpened`` knew
+    (``customer_id``, ``currency``), what every event carries (the balance, negative within
+    the limits; ``blocked``, ``limits``, the open ``pendings``) and ``closed`` (the replaced
+    head was ``AccountClosed``: the account stays closed). Version 1 had no ``closed``
+    (it reads as False); version 2 carries it. Like an
     opening it is no transaction (``kind`` ``open``, ``amount`` 0): no daily total, no
     decline, no effect on the balance; the projection never applies it (the stream handler
     skips it, see ``processor.archive``).
@@ -32,8 +36,9 @@ class HistoryArchived(EventBase):
     event_type: Literal["HistoryArchived"] = "HistoryArchived"
     kind: Literal["open"] = "open"
     status: Literal["approved"] = "approved"
-    version: Literal[1] = 1
+    version: Literal[1, 2] = 2
     customer_id: str
+    closed: bool = False
     archived_events: int = Field(ge=1, description="events 0..seq, now in the archive")
     archived_before: str = Field(description="the cut date: events before it were moved")
     archived_at: datetime

@@ -8,6 +8,11 @@ from pydantic import Field
 
 from processor.event_base import CreditChannel, DeclineReason, EventBase
 
+#: a declined leg of a linked batch: the balance it was judged on, after the earlier legs
+#: (minor units; ``balance_after`` stays the account's real balance: those legs were not
+#: written). Stored only when set.
+JUDGED = Field(default=None, description="minor units")
+
 
 class FundsCredited(EventBase):
     event_type: Literal["FundsCredited"] = "FundsCredited"
@@ -25,6 +30,7 @@ class FundsDebited(EventBase):
 
 class DebitDeclined(EventBase):
     event_type: Literal["DebitDeclined"] = "DebitDeclined"
+    judged_balance: int | None = JUDGED
     kind: Literal["debit"] = "debit"
     status: Literal["declined"] = "declined"
     reason: DeclineReason
@@ -46,6 +52,7 @@ class TransferReceived(EventBase):
 
 class TransferDeclined(EventBase):
     event_type: Literal["TransferDeclined"] = "TransferDeclined"
+    judged_balance: int | None = JUDGED
     kind: Literal["transfer_out"] = "transfer_out"
     status: Literal["declined"] = "declined"
     reason: DeclineReason
@@ -63,3 +70,4 @@ class DepositDeclined(EventBase):
     channel: CreditChannel | None = None  # None: a credit declined by a limit, not a check
     check_number: str | None = None  # as written on the check, maybe unreadable
     detail: str = Field(max_length=400, description="what did not read")
+    judged_balance: int | None = JUDGED

@@ -94,30 +94,37 @@ def _blocked_after(state: AccountState, event: LedgerEvent) -> bool:
 
 def _resume(state: AccountState | None, event: HistoryArchived) -> AccountState:
     """An archival snapshot: the live stream starts from it (``state`` None), or, when the
-    archived events were folded first, it must agree with them (a checkpoint)."""
-    if event.amount != 0 or event.balance_after < 0 or event.seq < 1:
+    archived events were folded first, it must agree with them on the whole state (a
+    checkpoint)."""
+    if event.amount != 0 or event.seq < 1:
         raise InvariantViolation(f"bad HistoryArchived for {event.account_id}")
+    resumed = snapshot_state(event)
+    check_within(
+        f"{event.account_id} snapshot at seq {event.seq}", resumed.limits, event.balance_after
+    )
     if state is None:
-        return AccountState(
-            event.account_id,
-            event.customer_id,
-            event.currency,
-            event.balance_after,
-            event.seq,
-            event.blocked,
-            event.limits or DEFAULT_LIMITS,
-            pendings=tuple(event.pendings or ()),
-        )
-    if (state.seq, state.balance, state.currency) != (
-        event.seq,
-        event.balance_after,
-        event.currency,
-    ):
+        return resumed
+    if state != resumed:
         raise InvariantViolation(
-            f"{event.account_id}: snapshot at seq {event.seq} (balance {event.balance_after}) "
-            f"disagrees with the archived events (seq {state.seq}, balance {state.balance})"
+            f"{event.account_id}: snapshot at seq {event.seq} ({resumed}) disagrees with the "
+            f"archived events ({state})"
         )
     return state
+
+
+def snapshot_state(event: HistoryArchived) -> AccountState:
+    """The whole account state a snapshot carries."""
+    return AccountState(
+        event.account_id,
+        event.customer_id,
+        event.currency,
+        event.balance_after,
+        event.seq,
+        event.blocked,
+        event.limits or DEFAULT_LIMITS,
+        closed=event.closed,
+        pendings=tuple(event.pendings or ()),
+    )
 
 
 def fold(events: Iterable[LedgerEvent], state: AccountState | None = None) -> AccountState | None:

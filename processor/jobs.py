@@ -1,8 +1,8 @@
 """What each command kind appends, and what a lost claim means for it (``appends.Job``s).
 
-- opening an account: a taken seq 0 is the same account opened before (``duplicate``), or
-  another account under that id (``AccountAlreadyExists``), or, when nothing is there yet, a
-  concurrent transaction (back off and retry);
+- opening an account: a taken seq 0 is the same account opened before with the same payload
+  (``duplicate``), or another account or other limits under that id (``AccountAlreadyExists``:
+  ``rejected``), or, when nothing is there yet, a concurrent transaction (back off and retry);
 - a transfer: a taken txn id is answered from its idempotency record; a taken seq retries;
 - a group of one account's credits/debits: each command decided in turn on the previous one's
   state; taken txn ids are answered one by one and the rest retry at once.
@@ -25,10 +25,11 @@ from acme_base.errors import (
 from processor.appends import Plan, Step
 from processor.commands import GroupCommand, Linked, OpenAccount, Resolution, Transfer
 from processor.decide import AccountState, apply_all, decide
-from processor.events import AccountOpened, LedgerEvent
+from processor.events import AccountOpened, HistoryArchived, LedgerEvent
 from processor.group_commit import Pending
+from processor.lifecycle import opening_limits
 from processor.outcomes import Outcome, as_duplicate, outcome_of
-from processor.ports import EventStore, IdempotencyRecord
+from processor.ports import EventReader, EventStore, IdempotencyRecord
 
 Clock = Callable[[], datetime]
 MoneyCommand = GroupCommand | Transfer | Resolution | Linked
@@ -74,12 +75,24 @@ class _Single:
 
 @dataclass
 class OpenJob(_Single):
+    """An opening reads the account's head first: an archived account has no live seq 0
+    (its ``AccountOpened`` is in the archive), so the seq-0 claim alone would open it again.
+    ``history``: archive + live (``processor.archiver.HistoryReader``), where an archived
+    account's opening is found to answer a resend."""
+
     cmd: OpenAccount = field(kw_only=True)
     store: EventStore = field(kw_only=True)
     clock: Clock = field(kw_only=True)
+    history: EventReader | None = field(default=None, kw_only=True)
     accounts: tuple[str, ...] = field(default=(), init=False)
 
-    def plan(self, states: dict[str, AccountState]) -> Plan:
+    def __post_init__(self) -> None:
+        self.accounts = (self.cmd.account_id,)
+
+    def plan(self, states: dict[str, AccountState]) -> Plan | None:
+        if self.cmd.account_id in states:  # it exists: a resend, or another account's id
+            self.seq_taken()
+            return None
         return Plan(decide({}, self.cmd, self.clock()), opening=self.cmd)
 
     def txn_ids_taken(self, txn_ids: list[str]) -> Step:
@@ -87,20 +100,40 @@ class OpenJob(_Single):
 
     def seq_taken(self) -> Step:
         cmd = self.cmd
-        first = next(iter(self.store.events(cmd.account_id, 0, 0)), None)
+        first = self._opening()
         if first is None:  # a conflicting transaction, not an existing account
             return Step.BACKOFF
-        if (
-            isinstance(first, AccountOpened)
-            and first.customer_id == cmd.customer_id
-            and first.currency == cmd.currency
-        ):
+        if _same_opening(first, cmd):
             self.outcome = as_duplicate(outcome_of([first]))
             return Step.DONE
         raise AccountAlreadyExists(cmd.account_id) from None
 
+    def _opening(self) -> LedgerEvent | None:
+        """The account's ``AccountOpened`` (from the archive too), else its first live event
+        (an archival snapshot, when no archive is at hand), else None."""
+        account = self.cmd.account_id
+        reader = self.history if self.history is not None else self.store
+        first = next(iter(reader.events(account, 0, 0)), None)
+        return first or next(iter(self.store.events(account)), None)
+
     def gave_up(self, attempts: int) -> str:
         return f"open account {self.cmd.account_id}: gave up"
+
+
+def _same_opening(first: LedgerEvent, cmd: OpenAccount) -> bool:
+    """A resent opening is a ``duplicate`` only with the whole payload the account was opened
+    with (customer, currency, limits); any other is a conflicting reuse of the id. Of an
+    archived account read without its archive only the snapshot is known: the opening's
+    limits are not, so customer and currency decide."""
+    if isinstance(first, HistoryArchived):
+        return (first.customer_id, first.currency) == (cmd.customer_id, cmd.currency)
+    if not isinstance(first, AccountOpened):
+        return False
+    return (first.customer_id, first.currency, first.limits) == (
+        cmd.customer_id,
+        cmd.currency,
+        opening_limits(cmd),
+    )
 
 
 @dataclass

@@ -4,7 +4,8 @@ The legs are decided in order, each on the states the earlier ones leave (a fee 
 spend what the first leg brought). A leg ``decide`` refuses makes the whole batch
 ``rejected`` (nothing written). A declined leg declines the whole batch: of its legs only
 the declining one is recorded, as the decline it is (on the accounts' states before the
-batch), so the declined index has it; the other legs leave no trace.
+batch, with ``judged_balance``: the balance the leg was judged on), so the declined index
+has it; the other legs leave no trace.
 """
 
 from __future__ import annotations
@@ -52,10 +53,13 @@ def decide_linked(states: Mapping[str, AccountState], cmd: Linked, now: datetime
 
 def _rebased(event: LedgerEvent, states: Mapping[str, AccountState]) -> LedgerEvent:
     """A decline, moved onto its account's state before the batch (the earlier legs are not
-    written): a decline changes nothing but the seq."""
+    written): a decline changes nothing but the seq, so ``balance_after`` is the account's
+    real balance, and ``judged_balance`` the one the leg was judged on (after the earlier
+    legs), which is why it was declined."""
     state = states[event.account_id]
     return event.model_copy(
         update={
+            "judged_balance": event.balance_after,
             "seq": state.seq + 1,
             "balance_after": state.balance,
             "blocked": state.blocked,

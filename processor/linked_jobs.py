@@ -22,13 +22,14 @@ __all__ = ["LinkedJob", "linked_outcome"]
 
 def linked_outcome(cmd: Linked, decision: LinkedDecision) -> Outcome:
     legs = [outcome_of(events).to_json_dict() for _, events in decision.legs]
-    declined = decision.declined_leg is not None
+    index = decision.declined_leg
     return Outcome(
         txn_id=cmd.txn_id,
-        status="declined" if declined else "approved",
-        reason=legs[0].get("reason") if declined else None,
+        status="approved" if index is None else "declined",
+        reason=None if index is None else legs[0].get("reason"),
         legs=legs,
-        declined_leg=decision.declined_leg,
+        declined_leg=index,
+        declined_txn_id=None if index is None else cmd.legs[index].txn_id,
     )
 
 

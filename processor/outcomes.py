@@ -65,6 +65,8 @@ class Outcome(BaseModel):
     pending_txn_id: str | None = None  # post_pending, void_pending, the sweeper's expiry
     legs: list[dict[str, Any]] | None = None  # a linked batch: each leg's outcome, in order
     declined_leg: int | None = None  # a declined linked batch: the leg that declined it
+    declined_txn_id: str | None = None  # and that leg's txn id
+    judged_balance: str | None = None  # a declined leg: the balance it was judged on
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
@@ -85,6 +87,7 @@ def outcome_of(events: list[LedgerEvent]) -> Outcome:
         reason=first.decline_reason,
         detail=getattr(first, "detail", None),
         pending_txn_id=None if first.kind == "hold" else getattr(first, "pending_txn_id", None),
+        judged_balance=_judged(first),
     )
     if len(events) == 2:
         second = events[1]
@@ -98,6 +101,11 @@ def outcome_of(events: list[LedgerEvent]) -> Outcome:
     elif first.kind == "transfer_out":
         outcome = outcome.model_copy(update={"to_account": first.counterparty_id})
     return outcome
+
+
+def _judged(event: LedgerEvent) -> str | None:
+    judged: int | None = getattr(event, "judged_balance", None)
+    return None if judged is None else format_minor(judged, event.currency)
 
 
 def as_duplicate(original: Outcome) -> Outcome:

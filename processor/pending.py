@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from processor.decide import AccountState
 
 __all__ = [
+    "announced",
     "available_now",
     "balance_fields",
     "carry_pendings",
@@ -72,6 +73,13 @@ def pending_credits(state: AccountState, now: datetime) -> int:
 def spendable(state: AccountState, now: datetime) -> AccountState:
     """The state a debit is judged on: the posted balance less the live pending debits."""
     return replace(state, balance=state.balance - pending_debits(state, now))
+
+
+def announced(state: AccountState, now: datetime) -> AccountState:
+    """The state a pending credit is judged on: the posted balance plus the live pending
+    credits, so a pending that could never post (past ``max_balance`` beside the others) is
+    declined at placement."""
+    return replace(state, balance=state.balance + pending_credits(state, now))
 
 
 def available_now(state: AccountState, now: datetime) -> int | None:
@@ -163,8 +171,7 @@ def place_single(
         return _placed(state, {**fields, "recorded_now": now}, "debit", None, cmd.timeout)
     if cmd.check is not None:
         raise InvalidInput("a check deposit cannot be pending")
-    announced = replace(state, balance=state.balance + pending_credits(state, now))
-    credit_reason = decline_for_credit(announced, amount)
+    credit_reason = decline_for_credit(announced(state, now), amount)
     if credit_reason is not None:
         return DepositDeclined(
             **fields,

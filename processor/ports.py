@@ -21,7 +21,8 @@ from typing import Protocol
 
 from processor.commands import OpenAccount
 from processor.decide import AccountState
-from processor.events import AccountClosed, AccountOpened, LedgerEvent
+from processor.events import AccountClosed, AccountOpened, HistoryArchived, LedgerEvent
+from processor.evolve import snapshot_state
 from processor.limit_model import DEFAULT_LIMITS
 from processor.outcomes import Outcome
 from processor.pending_index import OpenPending, markers_of
@@ -117,11 +118,14 @@ def state_of_head(account_id: str, head: LedgerEvent | None) -> AccountState | N
     """The state a head event implies: it carries the running balance, the seq and the
     block flag.
 
-    Only an ``AccountOpened`` head knows the customer; other heads leave it empty (the
-    decisions never need it).
+    Only an ``AccountOpened`` head or an archival snapshot (which carries the whole state:
+    closed, customer...) knows the customer; other heads leave it empty (the decisions never
+    need it).
     """
     if head is None:
         return None
+    if isinstance(head, HistoryArchived):  # an archival snapshot carries the whole state
+        return snapshot_state(head)
     limits = head.limits or DEFAULT_LIMITS  # limits, like the block flag, ride on every event
     if isinstance(head, AccountOpened):
         return AccountState(account_id, head.customer_id, head.currency, 0, 0, limits=limits)

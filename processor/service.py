@@ -35,7 +35,7 @@ from processor.offers.commands import OfferCommand
 from processor.offers.service import OfferService
 from processor.outcomes import Outcome, failed, rejected
 from processor.pending_jobs import ExpireJob, ResolveJob, sweep_candidates
-from processor.ports import EventStore
+from processor.ports import EventReader, EventStore
 
 __all__ = ["Clock", "Ledger", "utc_now"]
 
@@ -60,6 +60,7 @@ class Ledger:
     stats: dict[str, int] = field(default_factory=lambda: {"retries": 0, "groups": 0})
     offers: OfferService | None = None  # create/send/respond_offer (processor.offers)
     customers: CustomerService | None = None  # register/update_customer (processor.customers)
+    history: EventReader | None = None  # archive + live: an archived account's opening
     _appender: Appender = field(init=False, repr=False)
     _groups: GroupCommit = field(init=False, repr=False)
 
@@ -108,7 +109,7 @@ class Ledger:
             return self.offers.handle(command, self.clock())
         if isinstance(command, OpenAccount):
             job: OpenJob | TransferJob | ResolveJob | LinkedJob = OpenJob(
-                cmd=command, store=self.store, clock=self.clock
+                cmd=command, store=self.store, clock=self.clock, history=self.history
             )
         elif isinstance(command, Transfer):
             job = TransferJob(cmd=command, store=self.store, clock=self.clock)

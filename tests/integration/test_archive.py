@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from acme_base.errors import BackendError, InvariantViolation
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App
 from acme_txn.cli.main import main
@@ -130,13 +129,12 @@ def test_given_crash_after_each_write_when_rerun_then_nothing_lost_or_duplicated
         state = seed_old_account(app.event_store, account, 18)
         log = list(app.history.events(account))
         archiver = _archiver(app, step)
-        # WHEN the process dies after k writes of this account's archival
+        # WHEN the process dies after k writes of this account's archival (the run reports
+        # the account's failure and goes on)
         with crash_after(app.dynamodb, k) as injector:
-            try:
-                archiver.run(CUT, [account])
-                crashed = False
-            except BackendError:
-                crashed = True
+            failed = archiver.run(CUT, [account]).failed
+            crashed = bool(failed)
+        assert [f["account_id"] for f in failed] == ([account] if crashed else [])
         assert injector.passed == k
         # THEN at the crash the whole log (archive + live) and the live fold are intact
         assert list(app.history.events(account)) == log
@@ -164,9 +162,10 @@ def test_given_archive_lost_an_event_when_cut_again_then_refused_and_nothing_rem
         Key={"PK": {"S": "ACCT#A1"}, "SK": {"S": "TXN#000000000002"}},
     )
     # WHEN a later cut runs
-    with pytest.raises(InvariantViolation, match=r"A1: seq 3 does not follow 1"):
-        app.archiver.run(date(2017, 6, 1))
-    # THEN nothing was removed from the live table
+    report = app.archiver.run(date(2017, 6, 1))
+    # THEN the account's failure is reported and nothing was removed from the live table
+    [failed] = report.failed
+    assert failed["account_id"] == "A1" and "A1: seq 3 does not follow 1" in failed["error"]
     assert list(app.event_store.events("A1")) == original
 
 
@@ -258,3 +257,44 @@ def test_given_unknown_table_prefix_when_archive_cli_then_fails_clearly(cli: Any
     code, out, err = cli("archive", "--table-prefix", "nosuchprefix")
     # THEN it fails (exit 1) naming the missing table, and prints no report
     assert code == 1 and "acme-txn init" in err and not out
+
+
+def test_given_closed_and_overdrawn_accounts_when_archived_then_both_keep_their_state(
+    app: App,
+) -> None:
+    # GIVEN on DynamoDB Local, in 2011: A1 closed at zero, A2 overdrawn within its limit
+    register(app.ledger, "C1")
+    moments = iter(datetime(2011, 3, d, 9, tzinfo=UTC) for d in range(1, 28))
+    app.ledger.clock = lambda: next(moments)
+    commands: list[dict[str, Any]] = [
+        {"type": "open_account", "account_id": "A1", "customer_id": "C1"},
+        {"type": "open_account", "account_id": "A2", "customer_id": "C1", "credit_limit": "50"},
+        {"type": "credit", "txn_id": "c1", "account_id": "A1", "amount": "1000.00"},
+        {"type": "debit", "txn_id": "d1", "account_id": "A1", "amount": "1000.00"},
+        {"type": "close_account", "txn_id": "x1", "account_id": "A1"},
+        {"type": "debit", "txn_id": "d2", "account_id": "A2", "amount": "30.00"},
+    ]
+    for cmd in commands:
+        assert app.ledger.submit_raw(cmd).status in {"opened", "approved", "closed"}, cmd
+    states = {a: app.event_store.replay(a) for a in ("A1", "A2")}
+    # WHEN archived (the snapshots go through DynamoDB's items and back)
+    report = app.archiver.run(CUT)
+    assert report.ok, report.failed
+    # THEN each live stream is one snapshot carrying the whole state, and replays to it
+    for account, state in states.items():
+        [snapshot] = app.event_store.events(account)
+        assert isinstance(snapshot, HistoryArchived)
+        assert app.event_store.replay(account) == app.history.replay(account) == state
+    assert states["A1"] is not None and states["A1"].closed
+    assert states["A2"] is not None and states["A2"].balance == -3000
+    # AND the closed account refuses money; the overdrawn one goes on within its limit
+    fresh = app.new_ledger()
+    later = iter(datetime(2026, 1, d, tzinfo=UTC) for d in range(1, 9))
+    fresh.clock = lambda: next(later)
+    refused = fresh.submit_raw(
+        {"type": "credit", "txn_id": "c9", "account_id": "A1", "amount": "1000.00"}
+    )
+    assert refused.status == "rejected" and "closed" in (refused.error or "")
+    spent = fresh.submit_raw({"type": "debit", "txn_id": "d9", "account_id": "A2", "amount": "20"})
+    past = fresh.submit_raw({"type": "debit", "txn_id": "d10", "account_id": "A2", "amount": "1"})
+    assert (spent.status, past.status, past.reason) == ("approved", "declined", "limit_exceeded")

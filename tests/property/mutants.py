@@ -22,6 +22,7 @@ from processor.store import DynamoEventStore
 from tests.property import (
     analyst_mutants,
     api_mutants,
+    archive_mutants,
     bench_mutants,
     budget_mutants,
     currency_mutants,
@@ -679,6 +680,54 @@ MUTATIONS += (
             "test_given_accounts_in_several_currencies_when_projected_then_totals_per_currency",
         ),
         machine="projecting",
+        cheap=True,
+    ),
+)
+ARCHIVE_LAW = (
+    "tests.unit.test_properties_archive:"
+    "test_given_any_history_and_cut_when_archived_then_states_and_later_outcomes_are_unchanged"
+)
+FIXES = "tests.unit.test_placement_reuse_linked"
+MUTATIONS += (
+    Mutation(
+        "archive_snapshot_forgets_closed",
+        "the archival snapshot carries no closed flag: a closed account comes back to life",
+        archive_mutants.snapshot_forgets_closed,
+        pure=(ARCHIVE_LAW,),
+        cheap=True,
+    ),
+    Mutation(
+        "archive_snapshot_refuses_negative",
+        "the fold refuses a snapshot below zero: an overdrawn account stops archival",
+        archive_mutants.snapshot_refuses_negative_balance,
+        pure=(ARCHIVE_LAW,),
+        cheap=True,
+    ),
+    Mutation(
+        "pending_ignores_pending_credits",
+        "a pending transfer is judged on the receiver's posted balance, not its pending credits",
+        archive_mutants.pending_ignores_pending_credits,
+        pure=(
+            f"{FIXES}:test_given_any_pendings_into_a_capped_account_then_every_placed_one_can_post",
+        ),
+        cheap=True,
+    ),
+    Mutation(
+        "opening_resend_ignores_limits",
+        "an opening resent with other limits is answered duplicate",
+        archive_mutants.opening_resend_ignores_limits,
+        pure=(
+            f"{FIXES}:test_given_any_two_openings_of_one_id_then_duplicate_iff_the_same_payload",
+        ),
+        cheap=True,
+    ),
+    Mutation(
+        "linked_decline_without_judged_balance",
+        "a declined linked leg does not record the balance it was judged on",
+        archive_mutants.linked_decline_on_the_batch_start,
+        pure=(
+            f"{FIXES}:test_given_any_declined_batch_then_its_decline_carries_the_judged_balance",
+        ),
         cheap=True,
     ),
 )
