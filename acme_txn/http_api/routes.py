@@ -4,9 +4,11 @@
 Lambda function URL event (the same shape) and answers the proxy response dict. Its parts
 come from the ``App`` the composition root built; nothing here reads the environment.
 
-A Powertools resolver keeps per-request state on itself (the current event, the matched
-route, the context), so one resolver must never serve two requests at once: each request
-borrows one from a pool (``ResolverPool``) and gives it back.
+A Powertools resolver keeps per-request state on itself (the context) and, worse, the
+current event on its base *class* (``BaseRouter.current_event``), shared by every resolver
+of the process: two threads resolving at once read each other's request. ``Resolver`` keeps
+the event on the instance, and each request borrows a resolver of its own from a pool
+(``ResolverPool``) and gives it back.
 """
 
 from __future__ import annotations
@@ -111,6 +113,25 @@ COMMON_STATUSES = {
 }
 
 
+class Resolver(APIGatewayHttpResolver):
+    """``APIGatewayHttpResolver`` whose current event belongs to the instance."""
+
+    _event: Any = None
+
+    @property
+    def current_event(self) -> Any:
+        return self._event
+
+    @current_event.setter
+    def current_event(self, value: Any) -> None:
+        self._event = value
+
+    def resolve(self, event: Any, context: Any) -> dict[str, Any]:
+        self._event = self._to_proxy_event(event)
+        answer: dict[str, Any] = super().resolve(event, context)
+        return answer
+
+
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[Any]:
     return Response(status_code=status, content_type=JSON, body=json.dumps(body), headers=headers)
 
@@ -134,8 +155,8 @@ def _submit(
     scope: str,
 ) -> Response[Any]:
     """``POST /commands`` and ``POST /admin/commands``: parse, authorise, stamp, submit."""
-    event = api.current_event
     principal = _principal(api)
+    event = api.current_event
     body = body_of(event.body, bool(event.is_base64_encoded))
     submission = parse_submission(body, event.headers or {})
     allowed = route_types(scope)
@@ -195,7 +216,7 @@ def build_resolver(
     app: App, metrics: MetricsLike, pool: ThreadPoolExecutor
 ) -> APIGatewayHttpResolver:
     """The routes over ``app``'s ledger and read side; a batch runs on ``pool``."""
-    api = APIGatewayHttpResolver(enable_validation=True)
+    api = Resolver(enable_validation=True)
     responses: dict[int, Any] = {
         200: {"description": "processed (see each outcome's status)"},
         400: {"description": "bad input"},

@@ -475,3 +475,40 @@ def test_given_an_operator_command_on_the_money_route_then_400_naming_the_admin_
     code, body = call(api, "POST", "/commands", opening)
     assert code == 400 and "/admin/commands" in body["detail"]
     assert call(api, "POST", "/admin/commands", opening)[1]["status"] == "opened"
+
+
+# --- concurrent requests -----------------------------------------------------------------
+
+
+def test_given_concurrent_requests_then_each_is_answered_from_its_own_event(
+    api: HttpApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Powertools keeps the current event on its base class; threads must not share it.
+    A pause after the event is set and before the route reads it widens the window."""
+    import threading
+    import time
+
+    from acme_txn.http_api import routes
+
+    principal_of = routes._principal
+
+    def slow(resolver: Any) -> Any:
+        time.sleep(0.002)
+        return principal_of(resolver)
+
+    monkeypatch.setattr(routes, "_principal", slow)
+    wrong: list[tuple[str, Any]] = []
+
+    def client(n: int) -> None:
+        for i in range(25):
+            txn_id = f"R{n}-{i}"
+            code, body = call(api, "POST", "/commands", {**CREDIT, "txn_id": txn_id})
+            if code != 200 or body.get("txn_id") != txn_id:
+                wrong.append((txn_id, body))
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
