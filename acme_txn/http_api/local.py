@@ -142,6 +142,13 @@ def make_server(
         def do_HEAD(self) -> None:
             self._answer()
 
+        def __getattr__(self, name: str) -> Any:
+            """Any other method (``QUERY``, ``FOO``) is the API's to answer (405), not
+            ``http.server``'s 501."""
+            if name.startswith("do_") and name[3:].isalpha() and name[3:].isupper():
+                return self._answer
+            raise AttributeError(name)
+
         def log_message(self, format: str, *args: Any) -> None:
             return None  # the handler logs each request (structured)
 

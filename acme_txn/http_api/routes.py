@@ -162,7 +162,9 @@ def _submit(
     allowed = route_types(scope)
     for command in submission.commands:
         kind = command.get("type")
-        if isinstance(kind, str) and kind not in allowed and kind in _KNOWN_TYPES:
+        if not isinstance(kind, str):
+            raise InvalidInput('each command needs a "type" naming it, as a string')
+        if kind not in allowed and kind in _KNOWN_TYPES:
             other = "/admin/commands" if scope == TRANSACT else "/commands"
             raise InvalidInput(f"{kind} is not taken here: send it to {other}")
     owners = {a: reads.owner_of(app, a) for a in customer_sources(submission.commands)}
@@ -201,7 +203,8 @@ def _stamped(command: dict[str, Any], principal: Principal) -> dict[str, Any]:
     on their events. A caller may not name it."""
     if "principal" in command:
         raise InvalidInput("principal is set by the server from the caller's credentials")
-    if command.get("type") not in LEDGER_TYPES:
+    kind = command.get("type")
+    if not isinstance(kind, str) or kind not in LEDGER_TYPES:
         return command
     stamped = {**command, "principal": principal.id}
     legs = command.get("legs")

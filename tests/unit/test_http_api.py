@@ -512,3 +512,19 @@ def test_given_concurrent_requests_then_each_is_answered_from_its_own_event(
     for thread in threads:
         thread.join()
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"type": {}, "customer_id": "0"},
+        {"type": "linked", "txn_id": "L0", "legs": [{"type": {}, "txn_id": "0"}]},
+        {"type": ["credit"], "txn_id": "L1"},
+    ],
+)
+def test_given_a_type_that_is_not_a_string_then_400_not_500(
+    api: HttpApi, body: dict[str, Any]
+) -> None:
+    for path in ("/commands", "/admin/commands"):
+        code, answer = call(api, "POST", path, body)
+        assert code == 400, (path, answer)
