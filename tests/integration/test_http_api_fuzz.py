@@ -62,6 +62,7 @@ def test_given_schemathesis_then_no_failure_of_the_conformance_checks(
             ],
             capture_output=True,
             text=True,
+            cwd=tmp_path,  # its cache directory stays out of the repository
             timeout=900,
             check=False,
         )
