@@ -69,7 +69,13 @@ def acme(*args: str, stdin: str | None = None) -> Any:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def api(base_url: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+def api(
+    base_url: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any]:
     """One request to the API's function URL: host-routed, sent to 127.0.0.1."""
     host = base_url.split("://", 1)[1]
     data = None if body is None else json.dumps(body).encode()
@@ -77,7 +83,7 @@ def api(base_url: str, method: str, path: str, body: Any = None) -> tuple[int, A
         f"{ENDPOINT}{path}",
         data=data,
         method=method,
-        headers={"Host": host, "Content-Type": "application/json"},
+        headers={"Host": host, "Content-Type": "application/json", **(headers or {})},
     )
     try:
         with urllib.request.urlopen(request, timeout=60) as r:

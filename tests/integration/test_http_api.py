@@ -151,6 +151,12 @@ def test_given_a_function_url_event_then_answered_the_same(account: str) -> None
     event["requestContext"]["apiId"] = "abc"
     response = http_api.handler(event, None)
     assert response["statusCode"] == 200 and json.loads(response["body"])["account_id"] == "A1"
+    # no API Gateway in front: the function checks the token itself (ACME_AUTH_JWKS)
+    anonymous = {**event, "headers": {"content-type": "application/json"}}
+    assert http_api.handler(anonymous, None)["statusCode"] == 401
+    reader = {**event, "headers": bearer(token("svc-read", ("ledger/read",)))}
+    credit = http_event("POST", "/commands", '{"type": "credit"}', reader["headers"])
+    assert http_api.handler(credit, None)["statusCode"] == 403
 
 
 def test_given_an_unreachable_endpoint_then_503(
