@@ -23,7 +23,7 @@ import pytest
 
 from acme_base.keys import fraud_profile_key
 from acme_txn.http_api.access import OPERATE_TYPES
-from tests.auth_support import AUDIENCE, ISSUER, jwks, principals
+from tests.auth_support import principals
 from tests.e2e import localstack_support as ls
 
 pytestmark = pytest.mark.slow
@@ -40,12 +40,9 @@ def localstack() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def stack(localstack: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def stack(localstack: str) -> Iterator[dict[str, Any]]:
     name = f"smoke-{uuid.uuid4().hex[:8]}"
-    keys = tmp_path_factory.mktemp("jwks") / "jwks.json"
-    keys.write_text(json.dumps(jwks()), encoding="utf-8")
-    auth = ["--jwt-issuer", ISSUER, "--jwt-audience", AUDIENCE, "--jwks", str(keys)]
-    deployed = ls.acme("deploy", "--stack", name, *auth)
+    deployed = ls.acme("deploy", "--stack", name, *ls.auth_flags())
     yield deployed
     gone = ls.acme("undeploy", "--stack", name)
     assert gone["status"] == "deleted"
