@@ -427,7 +427,7 @@ class HttpApi:
             self.metrics.flush_metrics(raise_on_empty_metrics=False)
 
     def _answer(self, event: dict[str, Any], context: Any, request_id: str) -> dict[str, Any]:
-        method, path = _method(event) or "", str(event.get("rawPath") or "")
+        method, path = _method(event) or "", _path_of(event)
         matching = [route for route, pattern in _PATTERNS if pattern.match(path)]
         if not matching:
             return _proxy(404, error_body("not_found", "no such route"))
@@ -464,9 +464,18 @@ def _proxy(status: int, body: Any, headers: dict[str, str] | None = None) -> dic
     }
 
 
+def _path_of(event: dict[str, Any]) -> str:
+    """The request's path without a named stage's prefix (as Powertools strips it)."""
+    path = str(event.get("rawPath") or "")
+    stage = str((event.get("requestContext") or {}).get("stage") or "$default")
+    if stage != "$default" and path.startswith(f"/{stage}/"):
+        return path[len(stage) + 1 :]
+    return path
+
+
 def _route_of(event: dict[str, Any]) -> str | None:
     """The route template (never the path: it holds account and txn ids)."""
-    path = str(event.get("rawPath") or "")
+    path = _path_of(event)
     return next((r.path for r, p in _PATTERNS if p.match(path)), None)
 
 

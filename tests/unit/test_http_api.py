@@ -528,3 +528,46 @@ def test_given_a_type_that_is_not_a_string_then_400_not_500(
     for path in ("/commands", "/admin/commands"):
         code, answer = call(api, "POST", path, body)
         assert code == 400, (path, answer)
+
+
+def test_given_a_burst_of_connections_then_the_local_server_queues_and_answers_each() -> None:
+    """A deep listen backlog (the stdlib's 5 reset the sixth client of a burst) and a bounded
+    pool of workers: 64 clients at once, each answered."""
+    import http.client
+    import threading
+    import time
+
+    from acme_txn.http_api.local import make_server
+
+    def slow(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        time.sleep(0.02)
+        return {"statusCode": 200, "headers": {}, "body": event["rawPath"]}
+
+    server = make_server(slow, 0, workers=4)
+    assert server.request_queue_size >= 128
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    answers: list[str] = []
+
+    def client(n: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=30)
+        connection.request("GET", f"/c{n}")
+        answers.append(connection.getresponse().read().decode())
+        connection.close()
+
+    try:
+        clients = [threading.Thread(target=client, args=(n,)) for n in range(64)]
+        for thread in clients:
+            thread.start()
+        for thread in clients:
+            thread.join()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert sorted(answers) == sorted(f"/c{n}" for n in range(64))
+
+
+def test_given_a_named_stage_then_its_prefix_is_not_part_of_the_route(api: HttpApi) -> None:
+    event = http_event("GET", "/prod/accounts/A1/balance", None, OPERATOR)
+    event["requestContext"]["stage"] = "prod"
+    response = api(event, None)
+    assert response["statusCode"] == 200 and json.loads(response["body"])["account_id"] == "A1"
