@@ -212,3 +212,29 @@ def test_given_insecure_no_auth_then_every_start_warns(settings: Settings, tmp_p
         [*command], env=env, capture_output=True, text=True, timeout=60, check=False
     )
     assert refused.returncode == 2 and "--jwks" in refused.stderr
+
+
+def test_given_events_with_and_without_a_principal_then_events_and_txn_show_who(
+    app: App,
+    settings: Settings,
+    account: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A command sent through the API records its sender; one from the CLI (or written before
+    the field existed) has none, and reads as before."""
+    from tests.cli_support import cli_runner
+
+    credit = {"type": "credit", "txn_id": "P1", "account_id": account, "amount": "1.00"}
+    assert invoke("POST", "/commands", credit)[0] == 200
+    old = {"type": "credit", "txn_id": "P0", "account_id": account, "amount": "1.00"}
+    assert app.ledger.submit_raw(old).status == "approved"
+    cli = cli_runner(settings, monkeypatch, capsys)
+    _, events = cli("events", account)
+    by_txn = {e.get("txn_id"): e for e in events}
+    assert by_txn["P1"]["principal"] == f"jwt:{ISSUER}#ops-1"
+    assert "principal" not in by_txn["P0"]
+    assert cli("txn", "P1")[1][0]["principal"] == f"jwt:{ISSUER}#ops-1"
+    text = cli_runner(settings, monkeypatch, capsys, json_lines=False)
+    assert f"by jwt:{ISSUER}#ops-1" in text("txn", "P1")[1]
+    assert f"by jwt:{ISSUER}#ops-1" in text("events", account)[1]
