@@ -400,33 +400,32 @@ class HttpApi:
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         request = event.get("requestContext") or {}
         request_id = str(request.get("requestId") or uuid.uuid4())
+        who: list[str] = []  # the caller's principal id, once known
         try:
             try:
-                response = self._answer(event, context, request_id)
+                response = self._answer(event, context, request_id, who)
             except Exception as exc:  # a bug outside the routes: logged, never a crash
                 answer = error_response(500, "internal_error", exc, request_id)
                 response = _proxy(500, json.loads(str(answer.body)))
-            status = int(response.get("statusCode", 500))
             response["headers"] = {**(response.get("headers") or {}), "X-Request-Id": request_id}
-            self.metrics.add_metric("Requests", MetricUnit.Count, 1)
-            if status >= 500:
-                self.metrics.add_metric("Api5xx", MetricUnit.Count, 1)
-            elif status >= 400:
-                self.metrics.add_metric("Api4xx", MetricUnit.Count, 1)
-            _LOG.info(
-                "request",
-                extra={
-                    "request_id": request_id,
-                    "method": _method(event),
-                    "route": _route_of(event),
-                    "status": status,
-                },
-            )
+            self._record(event, request_id, int(response.get("statusCode", 500)), who)
             return response
         finally:
             self.metrics.flush_metrics(raise_on_empty_metrics=False)
 
-    def _answer(self, event: dict[str, Any], context: Any, request_id: str) -> dict[str, Any]:
+    def _record(self, event: dict[str, Any], request_id: str, status: int, who: list[str]) -> None:
+        """The request's metrics and its log line (the route template, never the path)."""
+        self.metrics.add_metric("Requests", MetricUnit.Count, 1)
+        if status >= 500:
+            self.metrics.add_metric("Api5xx", MetricUnit.Count, 1)
+        elif status >= 400:
+            self.metrics.add_metric("Api4xx", MetricUnit.Count, 1)
+        line = {"request_id": request_id, "method": _method(event), "route": _route_of(event)}
+        _LOG.info("request", extra={**line, "status": status, "principal": who[0] if who else None})
+
+    def _answer(
+        self, event: dict[str, Any], context: Any, request_id: str, who: list[str]
+    ) -> dict[str, Any]:
         method, path = _method(event) or "", _path_of(event)
         matching = [route for route, pattern in _PATTERNS if pattern.match(path)]
         if not matching:
@@ -438,6 +437,7 @@ class HttpApi:
             return _proxy(405, body, {"Allow": allowed})
         try:
             caller = None if route.scope is None else self.auth.principal(event)
+            who.extend([caller.id] if caller else [])
             principal = require(caller, route.scope)
         except NotAuthenticated as exc:
             return _proxy(401, error_body("unauthenticated", str(exc)), CHALLENGE)

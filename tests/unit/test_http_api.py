@@ -423,6 +423,9 @@ def test_given_a_bug_then_500_says_internal_error_and_the_log_has_the_detail(
     fields = failure.__dict__
     assert fields["request_id"] == request_id and fields["error_class"] == "RuntimeError"
     assert "acme-api" in fields["error_detail"]  # the detail is logged ...
+    line = next(r for r in caplog.records if r.getMessage() == "request").__dict__
+    assert line["principal"] == "jwt:https://idp.test.example/pool-1#ops-1"
+    assert line["route"] == "/accounts/<account_id>/balance" and line["status"] == 500
     logged = json.dumps([r.__dict__ for r in caplog.records], default=str)
     assert "4155550123" not in logged  # ... without the phone number
 
