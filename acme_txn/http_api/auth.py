@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jwt
+from pydantic import TypeAdapter, ValidationError
 
 from acme_base.errors import InvalidInput
 from acme_txn.http_api.access import (
@@ -37,7 +38,7 @@ CUSTOMER_CLAIM = "customer_id"
 #: decides which routes it reaches
 IAM_SCOPES = frozenset({TRANSACT, READ, OPERATE})
 INSECURE = Principal("insecure:no-auth", frozenset(SCOPES))
-_ID: Any = None
+_ID: TypeAdapter[str] = TypeAdapter(Id)
 
 
 @dataclass(frozen=True)
@@ -149,11 +150,6 @@ def from_claims(claims: Mapping[str, Any], scopes: Any = None) -> Principal:
 
 
 def _valid_id(value: Any) -> bool:
-    from pydantic import TypeAdapter, ValidationError
-
-    global _ID
-    if _ID is None:
-        _ID = TypeAdapter(Id)
     try:
         _ID.validate_python(value)
     except ValidationError:
