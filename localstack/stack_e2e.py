@@ -70,7 +70,8 @@ def setup_accounts(url: str, tag: str, n: int) -> list[str]:
             },
             {"type": "credit", "txn_id": f"F{tag}{i}", "account_id": account, "amount": "1000.00"},
         ):
-            status, answer = ls.api(url, "POST", "/commands", body)
+            path = "/commands" if body["type"] == "credit" else "/admin/commands"
+            status, answer = ls.api(url, "POST", path, body)
             assert status == 200, (status, answer)
         accounts.append(account)
     return accounts
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     result["localstack_start_s"] = round(time.monotonic() - t0, 1)
     tag = uuid.uuid4().hex[:6]
     stack = f"e2e-{tag}"
-    deployed = ls.acme("deploy", "--stack", stack)
+    deployed = ls.acme("deploy", "--stack", stack, *ls.auth_flags())
     result["deploy_s"] = deployed["seconds"]
     prefix, url = stack, deployed["api_url"]
     settings = Settings(table_prefix=prefix).with_(access_key="test", secret_key="test")

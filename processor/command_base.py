@@ -78,6 +78,7 @@ class Command(BaseModel):
         for name in (*self.ADDED_LATER, *TRACE_FIELDS):
             if payload.get(name) is None:
                 payload.pop(name, None)
+        payload.pop("principal", None)  # who sent it is not what was sent
         canonical = json.dumps(payload, sort_keys=True, default=str)
         return hashlib.sha256(canonical.encode()).hexdigest()
 

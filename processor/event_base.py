@@ -62,6 +62,8 @@ class EventBase(BaseModel):
     correlation_id: str | None = None
     causation_id: str | None = None
     metadata: dict[str, str] | None = None
+    #: who sent the command (``processor.metadata.PrincipalId``); older events have none
+    principal: str | None = None
     #: the account's open pendings after this event (``processor.pending``), carried like
     #: ``blocked``; stored only while there are any
     pendings: tuple[Hold, ...] | None = None

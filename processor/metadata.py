@@ -21,6 +21,7 @@ __all__ = [
     "MAX_VALUE_CHARS",
     "TRACE_FIELDS",
     "Metadata",
+    "PrincipalId",
     "TraceId",
     "trace_of",
 ]
@@ -30,7 +31,10 @@ MAX_KEY_CHARS = 64
 MAX_VALUE_CHARS = 256
 MAX_METADATA_BYTES = 2048  # keys + values, UTF-8: a bounded share of the 400 KB item
 #: the command fields ``stamp`` copies onto events (left out of old fingerprints while unset)
-TRACE_FIELDS = ("correlation_id", "causation_id", "metadata")
+TRACE_FIELDS = ("correlation_id", "causation_id", "metadata", "principal")
+#: who sent the command (set by the HTTP API from the caller's credentials, never by the
+#: caller): ``jwt:<issuer>#<subject>`` or ``iam:<role>``, printable ASCII, bounded
+PrincipalId = Annotated[str, StringConstraints(pattern=r"^[!-~]{1,200}$")]
 
 TraceId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/#-]{0,127}$")]
 _KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$"
@@ -68,6 +72,7 @@ class Traced(BaseModel):
     correlation_id: TraceId | None = None
     causation_id: TraceId | None = None
     metadata: Metadata | None = None
+    principal: PrincipalId | None = None
 
 
 def trace_of(command: Any) -> dict[str, Any]:

@@ -33,7 +33,7 @@ def rules_json(event: LedgerEvent) -> dict[str, Any]:
         data["recorded_at"] = _time(event.recorded_at)
     if event.limits is not None:
         data["limits"] = limits_json(event.limits, event.currency)
-    for name in ("correlation_id", "causation_id", "metadata"):
+    for name in ("correlation_id", "causation_id", "metadata", "principal"):
         value = getattr(event, name)
         if value:
             data[name] = value

@@ -165,7 +165,7 @@ def details_of(events: Sequence[LedgerEvent]) -> TxnDetails:
 
 #: the record item attributes ``txn`` shows beside the money (issue 11)
 #: (``recorded_at`` is the record's own attribute, and each event's: ``acme-txn events``)
-EXTRA_FIELDS = ("correlation_id", "causation_id", "metadata")
+EXTRA_FIELDS = ("correlation_id", "causation_id", "metadata", "principal")
 
 
 def _extra_of(event: LedgerEvent) -> dict[str, Any]:
@@ -173,6 +173,7 @@ def _extra_of(event: LedgerEvent) -> dict[str, Any]:
         "correlation_id": event.correlation_id,
         "causation_id": event.causation_id,
         "metadata": event.metadata,
+        "principal": event.principal,
     }
     return {name: value for name, value in found.items() if value}
 

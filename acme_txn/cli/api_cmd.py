@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from acme_base.errors import InvalidInput
 from acme_txn.cli.context import Context
 from acme_txn.http_api import HttpApi
-from acme_txn.http_api.local import make_server
+from acme_txn.http_api.auth import Authenticator, JwtRules
+from acme_txn.http_api.local import WORKERS, make_server
 from streams.handlers import CountingMetrics
 
 DEFAULT_OPENAPI = Path("deploy") / "openapi.json"
@@ -26,6 +28,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     actions = api.add_subparsers(dest="action", required=True, metavar="ACTION")
     serve = actions.add_parser("serve", parents=[common], help="serve it on 127.0.0.1")
     serve.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: any)")
+    serve.add_argument("--jwks", type=Path, help="JWKS file of the keys that sign tokens")
+    serve.add_argument("--issuer", help="the tokens' required iss")
+    serve.add_argument("--audience", help="the tokens' required aud")
+    serve.add_argument(
+        "--workers", type=int, default=WORKERS, help=f"request threads (default {WORKERS})"
+    )
+    serve.add_argument(
+        "--insecure-no-auth",
+        action="store_true",
+        help="answer every caller as an operator, without tokens (play only, never deployed)",
+    )
     serve.set_defaults(func=cmd_serve)
     openapi = actions.add_parser("openapi", parents=[common], help="print/write its OpenAPI")
     openapi.add_argument("--out", type=Path, help=f"write here (e.g. {DEFAULT_OPENAPI})")
@@ -36,7 +49,11 @@ def cmd_serve(ctx: Context) -> int:
     """Serve until interrupted; the first stdout line is ``{"url": ...}`` (JSON)."""
     if not 0 <= ctx.args.port <= 65535:
         raise InvalidInput("--port must be between 0 and 65535")
-    server = make_server(HttpApi(ctx.app, CountingMetrics()), ctx.args.port)
+    if not 1 <= ctx.args.workers <= 256:
+        raise InvalidInput("--workers must be between 1 and 256")
+    auth = authenticator(ctx.args)
+    api = HttpApi(ctx.app, CountingMetrics(), auth)
+    server = make_server(api, ctx.args.port, workers=ctx.args.workers)
     print(json.dumps({"url": f"http://127.0.0.1:{server.server_port}"}), flush=True)
     try:
         server.serve_forever()
@@ -45,6 +62,27 @@ def cmd_serve(ctx: Context) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def authenticator(args: argparse.Namespace) -> Authenticator:
+    """Tokens checked against ``--jwks``/``--issuer``/``--audience``, or, with
+    ``--insecure-no-auth``, none (warned about on stderr at every start)."""
+    given = [args.jwks, args.issuer, args.audience]
+    if args.insecure_no_auth:
+        if any(given):
+            raise InvalidInput("--insecure-no-auth takes no --jwks, --issuer or --audience")
+        print(
+            "WARNING: --insecure-no-auth: every caller may do everything, without a token. "
+            "For play on this machine only.",
+            file=sys.stderr,
+            flush=True,
+        )
+        return Authenticator(insecure=True)
+    if not all(given):
+        raise InvalidInput(
+            "give --jwks FILE --issuer ISS --audience AUD (or --insecure-no-auth, for play)"
+        )
+    return Authenticator(JwtRules.from_file(args.jwks, args.issuer, args.audience))
 
 
 def cmd_openapi(ctx: Context) -> int:

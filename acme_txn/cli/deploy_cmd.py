@@ -45,6 +45,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "(its executor uses the project's venv), else vendor",
     )
     dep.add_argument("--deletion-protection", action="store_true")
+    dep.add_argument("--jwt-issuer", help="the iss of the tokens the API accepts")
+    dep.add_argument("--jwt-audience", help="the aud the tokens must carry")
+    dep.add_argument(
+        "--jwks", type=Path, help="the issuer's JWKS file (the function URL checks tokens itself)"
+    )
     dep.add_argument("--print-template", action="store_true", help="print the template, exit")
     dep.set_defaults(func=cmd_deploy)
 
@@ -91,6 +96,9 @@ def cmd_deploy(ctx: Context) -> int:
         python=args.python,
         dependencies=args.dependencies,
         deletion_protection=args.deletion_protection,
+        jwt_issuer=args.jwt_issuer,
+        jwt_audience=args.jwt_audience,
+        jwks=args.jwks.read_text(encoding="utf-8") if args.jwks else None,
     )
     ctx.emit(deploy(_target(ctx), request))  # always JSON: scripts read it
     return 0

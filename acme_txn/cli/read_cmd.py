@@ -53,7 +53,8 @@ def cmd_events(ctx: Context) -> int:
             continue
         wanted = getattr(ctx.args, "correlation_id", None)
         if wanted is None or event.correlation_id == wanted:
-            ctx.emit(event_json(event), event_line(event))
+            by = f" by {event.principal}" if event.principal else ""
+            ctx.emit(event_json(event), event_line(event) + by)
     if not found:
         raise UnknownAccount(ctx.args.account)
     return 0
@@ -69,6 +70,7 @@ def cmd_txn(ctx: Context) -> int:
             f"{data['txn_id']}: {data['status']} {data['kind']} {data['amount']} "
             f"{data['currency']} on {data['txn_date']} ({data['occurred_at']})"
             + (f" reason {data['reason']}" if data.get("reason") else "")
+            + (f" by {data['principal']}" if data.get("principal") else "")
         ]
         + [
             f"  {e['account_id']} seq {e['seq']} {e['kind']} {e['amount']} -> {e['balance_after']}"

@@ -31,6 +31,11 @@ class DeployRequest:
     #: runs handlers in the project's venv, where manylinux wheels for 3.12 would not load)
     dependencies: str = "auto"
     deletion_protection: bool = False
+    #: who issues the API's tokens (stack parameters ``JwtIssuer``, ``JwtAudience``, and
+    #: ``JwtJwks``, the keys' JSON, for the function URL); None: the template's defaults
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwks: str | None = None
 
     def __post_init__(self) -> None:
         """Refused here, before anything is built: CloudFormation checks the template's
@@ -77,6 +82,13 @@ def deploy(target: Target, request: DeployRequest) -> dict[str, Any]:
         "DeletionProtection": "true" if request.deletion_protection else "false",
         "EnableFunctionUrl": "true" if target.endpoint_url else "false",
     }
+    for name, value in (
+        ("JwtIssuer", request.jwt_issuer),
+        ("JwtAudience", request.jwt_audience),
+        ("JwtJwks", request.jwks),
+    ):
+        if value:
+            parameters[name] = value
     status = stack.apply(target, request.stack, parameters)
     out = stack.outputs(target, request.stack)
     return {

@@ -7,17 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from acme_txn.bootstrap import PROJECTION_CONSUMER
+from acme_txn.http_api.routes import ROUTES
 from streams.config import EsmConfig
 
 PROJECTION_HANDLER = "acme_txn.lambda_handlers.projection_handler"
 API_HANDLER = "acme_txn.http_api.handler"
-#: the HTTP API's routes (payload format 2.0, one Lambda proxy integration)
-API_ROUTES = (
-    "POST /commands",
-    "GET /accounts/{account_id}/balance",
-    "GET /accounts/{account_id}/events",
-    "GET /transactions/{txn_id}",
-    "GET /health",
+#: the HTTP API's routes (payload format 2.0, one Lambda proxy integration) with the scope
+#: each needs (None: open to anyone), from the API's own table
+API_ROUTES = tuple(
+    (f"{r.method} {r.path.replace('<', '{').replace('>', '}')}", r.scope) for r in ROUTES
 )
 TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
 TABLE_WRITE = [
@@ -231,6 +229,13 @@ def _api() -> dict[str, Any]:
             Timeout=29,  # API Gateway's integration timeout
             MemorySize=512,
             Description="acme-txn: HTTP API for commands and reads",
+            variables={
+                # where no API Gateway verified the caller (the function URL), the function
+                # checks bearer tokens itself against these
+                "ACME_AUTH_ISSUER": {"Ref": "JwtIssuer"},
+                "ACME_AUTH_AUDIENCE": {"Ref": "JwtAudience"},
+                "ACME_AUTH_JWKS": {"Ref": "JwtJwks"},
+            },
         ),
         "HttpApi": {
             "Type": "AWS::ApiGatewayV2::Api",
@@ -240,16 +245,7 @@ def _api() -> dict[str, Any]:
                 "Description": "acme-txn commands and reads",
             },
         },
-        "HttpApiIntegration": {
-            "Type": "AWS::ApiGatewayV2::Integration",
-            "Properties": {
-                "ApiId": {"Ref": "HttpApi"},
-                "IntegrationType": "AWS_PROXY",
-                "IntegrationUri": {"Fn::GetAtt": ["ApiFunction", "Arn"]},
-                "PayloadFormatVersion": "2.0",
-                "TimeoutInMillis": 29000,
-            },
-        },
+        "HttpApiIntegration": _integration("HttpApi"),
         "HttpApiStage": {
             "Type": "AWS::ApiGatewayV2::Stage",
             "Properties": {
@@ -273,7 +269,10 @@ def _api() -> dict[str, Any]:
         },
     }
     # LocalStack's community CloudFormation has no API Gateway v2: there the same function
-    # answers through a function URL (the same payload format 2.0); off on AWS by default
+    # answers through a function URL (the same payload format 2.0); off on AWS by default.
+    # AuthType NONE because the function verifies the bearer token itself (JwtJwks; without
+    # it every request but the health check is 401): SigV4 would take the Authorization
+    # header the token needs
     resources["ApiFunctionUrl"] = {
         "Type": "AWS::Lambda::Url",
         "Condition": "UseFunctionUrl",
@@ -282,13 +281,103 @@ def _api() -> dict[str, Any]:
             "AuthType": "NONE",
         },
     }
-    for i, route in enumerate(API_ROUTES):
+    resources |= _routes()
+    return resources
+
+
+def _integration(api: str) -> dict[str, Any]:
+    return {
+        "Type": "AWS::ApiGatewayV2::Integration",
+        "Properties": {
+            "ApiId": {"Ref": api},
+            "IntegrationType": "AWS_PROXY",
+            "IntegrationUri": {"Fn::GetAtt": ["ApiFunction", "Arn"]},
+            "PayloadFormatVersion": "2.0",
+            "TimeoutInMillis": 29000,
+        },
+    }
+
+
+def _service_api() -> dict[str, Any]:
+    """A second HTTP API for service callers, every route ``AWS_IAM`` (SigV4): their IAM
+    policies (``execute-api:Invoke`` on routes) say what each may call."""
+    return {
+        "ServiceHttpApi": {
+            "Type": "AWS::ApiGatewayV2::Api",
+            "Properties": {
+                "Name": {"Fn::Sub": "${TablePrefix}-service-api"},
+                "ProtocolType": "HTTP",
+                "Description": "acme-txn commands and reads for AWS principals (SigV4)",
+            },
+        },
+        "ServiceHttpApiIntegration": _integration("ServiceHttpApi"),
+        "ServiceHttpApiStage": {
+            "Type": "AWS::ApiGatewayV2::Stage",
+            "Properties": {
+                "ApiId": {"Ref": "ServiceHttpApi"},
+                "StageName": "$default",
+                "AutoDeploy": True,
+                "DefaultRouteSettings": {"ThrottlingBurstLimit": 500, "ThrottlingRateLimit": 1000},
+            },
+        },
+        "ServiceApiInvokePermission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": {"Ref": "ApiFunction"},
+                "Principal": "apigateway.amazonaws.com",
+                "SourceArn": {
+                    "Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:"
+                    "${AWS::AccountId}:${ServiceHttpApi}/*"
+                },
+            },
+        },
+    }
+
+
+def _routes() -> dict[str, Any]:
+    """Every route of the public API behind the JWT authoriser with its scope (but the
+    health check), and each again on the service API behind ``AWS_IAM``."""
+    resources: dict[str, Any] = {
+        "HttpApiJwtAuthorizer": {
+            "Type": "AWS::ApiGatewayV2::Authorizer",
+            "Properties": {
+                "ApiId": {"Ref": "HttpApi"},
+                "AuthorizerType": "JWT",
+                "Name": "jwt",
+                "IdentitySource": ["$request.header.Authorization"],
+                "JwtConfiguration": {
+                    "Issuer": {"Ref": "JwtIssuer"},
+                    "Audience": [{"Ref": "JwtAudience"}],
+                },
+            },
+        },
+        **_service_api(),
+    }
+    for i, (route, scope) in enumerate(API_ROUTES):
+        auth: dict[str, Any] = {"AuthorizationType": "NONE"}
+        if scope is not None:
+            auth = {
+                "AuthorizationType": "JWT",
+                "AuthorizerId": {"Ref": "HttpApiJwtAuthorizer"},
+                "AuthorizationScopes": [scope],
+            }
         resources[f"HttpApiRoute{i}"] = {
             "Type": "AWS::ApiGatewayV2::Route",
             "Properties": {
                 "ApiId": {"Ref": "HttpApi"},
                 "RouteKey": route,
                 "Target": {"Fn::Sub": "integrations/${HttpApiIntegration}"},
+                **auth,
+            },
+        }
+        resources[f"ServiceHttpApiRoute{i}"] = {
+            "Type": "AWS::ApiGatewayV2::Route",
+            "Properties": {
+                "ApiId": {"Ref": "ServiceHttpApi"},
+                "RouteKey": route,
+                "Target": {"Fn::Sub": "integrations/${ServiceHttpApiIntegration}"},
+                "AuthorizationType": "AWS_IAM",
             },
         }
     return resources

@@ -65,8 +65,28 @@ PARAMETERS: dict[str, Any] = {
         "Type": "String",
         "Default": "false",
         "AllowedValues": ["true", "false"],
-        "Description": "also serve the API through a Lambda function URL with AuthType NONE "
-        "(LocalStack, which lacks API Gateway v2 in its community CloudFormation)",
+        "Description": "also serve the API through a Lambda function URL (LocalStack, which "
+        "lacks API Gateway v2 in its community CloudFormation); the function then checks "
+        "bearer tokens itself against JwtJwks",
+    },
+    "JwtIssuer": {
+        "Type": "String",
+        "Default": "https://issuer.invalid/set-JwtIssuer",
+        "Description": "the iss of the tokens the API accepts (a Cognito user pool's "
+        "https://cognito-idp.REGION.amazonaws.com/POOL_ID, or any OIDC provider); the "
+        "default accepts no token",
+    },
+    "JwtAudience": {
+        "Type": "String",
+        "Default": "acme-txn-api",
+        "Description": "the aud (or Cognito client id) the tokens must carry",
+    },
+    "JwtJwks": {
+        "Type": "String",
+        "Default": "",
+        "Description": "the issuer's JWKS (JSON), for the function URL only (behind API "
+        "Gateway the JWT authoriser fetches the keys); empty: the function URL accepts no "
+        "token",
     },
     **consumers.PARAMETERS,
     "AlarmTopicArn": {
@@ -93,6 +113,10 @@ def _outputs() -> dict[str, Any]:
             "HTTP API base URL (AWS; LocalStack: see docs/deploy.md)",
         ),
         "HttpApiId": out({"Ref": "HttpApi"}, "API Gateway HTTP API id"),
+        "ServiceApiUrl": out(
+            {"Fn::Sub": "https://${ServiceHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"},
+            "the same API for AWS principals, SigV4 signed (AWS_IAM)",
+        ),
         "LedgerTable": out({"Ref": "LedgerTable"}, "the event log"),
         "ViewsTable": out({"Ref": "ViewsTable"}, "read models"),
         "StreamsTable": out({"Ref": "StreamsTable"}, "stream consumer state"),

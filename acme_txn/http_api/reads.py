@@ -64,3 +64,22 @@ def _seq_token(token: str | None) -> int:
     if not token.isdigit() or len(token) > 18:
         raise InvalidInput(f"next token {token!r} is not one this API gave out")
     return int(token)
+
+
+def owner_of(app: App, account_id: str) -> str | None:
+    """The customer an account belongs to (its opening, or the archival snapshot that took
+    its place: both keep ``customer_id``); None for an account never opened. One query of
+    the account's first event, strongly consistent."""
+    first = next(iter(app.event_store.events(account_id, from_seq=0, to_seq=0)), None)
+    if first is None:
+        first = next(iter(app.event_store.events(account_id, from_seq=0)), None)
+    customer = getattr(first, "customer_id", None)
+    return str(customer) if customer is not None else None
+
+
+def txn_owners(app: App, details: dict[str, Any]) -> list[str | None]:
+    """The customers of the accounts a transaction's document names."""
+    accounts = {details.get("account_id"), details.get("to_account")}
+    legs = details.get("events") or ()
+    accounts |= {leg.get("account_id") for leg in legs if isinstance(leg, dict)}
+    return [owner_of(app, a) for a in accounts if isinstance(a, str)]

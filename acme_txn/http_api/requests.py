@@ -15,7 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from acme_base.errors import InvalidInput
+from processor.command_base import Id
 from processor.commands import MAX_LINE_BYTES
 from processor.outcomes import Outcome
 from processor.parsing import refuse_float
@@ -26,6 +29,10 @@ MAX_BATCH = 100
 MAX_BODY_BYTES = MAX_BATCH * MAX_LINE_BYTES
 IDEMPOTENCY_HEADER = "idempotency-key"
 MAX_KEY_CHARS = 64
+#: what a 5xx answer says (the detail goes to the log, under the request id)
+INTERNAL = "internal error"
+UNAVAILABLE = "backend unavailable, safe to retry"
+_ID: TypeAdapter[str] = TypeAdapter(Id)
 
 
 class TooLarge(InvalidInput):
@@ -127,6 +134,25 @@ def error_body(error: str, detail: str, **extra: Any) -> dict[str, Any]:
     return {"error": error, "detail": detail, **extra}
 
 
+def check_id(name: str, value: str) -> str:
+    """A path parameter, held to the rules of the body's ids (``processor.command_base.Id``)."""
+    try:
+        return _ID.validate_python(value)
+    except ValidationError as exc:
+        shown = value if len(value) <= 70 else f"{value[:64]}..."
+        raise InvalidInput(
+            f"{name} {shown!r} is not an id: 1-64 letters, digits, '_', '.', ':' or '-'"
+        ) from exc
+
+
+def public_outcome(payload: dict[str, Any], request_id: str) -> dict[str, Any]:
+    """An outcome as the caller sees it: a backend failure's message (which may name tables,
+    roles or operations) is replaced by what the caller can act on, and the request id."""
+    if payload.get("status") != "failed":
+        return payload
+    return {**payload, "error": UNAVAILABLE, "request_id": request_id}
+
+
 def _decode(body: str | bytes | None) -> Any:
     if body is None or not body.strip():
         raise InvalidInput('the body is empty: send a command object or {"commands": [...]}')
@@ -136,6 +162,8 @@ def _decode(body: str | bytes | None) -> Any:
         return json.loads(body, parse_float=refuse_float)
     except InvalidInput:
         raise
+    except RecursionError as exc:
+        raise InvalidInput("the JSON is nested too deeply") from exc
     except ValueError as exc:
         raise InvalidInput(f"malformed JSON: {exc}") from exc
 

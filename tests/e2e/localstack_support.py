@@ -8,11 +8,14 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from tests.auth_support import AUDIENCE, ISSUER, jwks, principals
 
 ROOT = Path(__file__).resolve().parents[2]
 ENDPOINT = "http://127.0.0.1:4566"
@@ -69,15 +72,31 @@ def acme(*args: str, stdin: str | None = None) -> Any:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def api(base_url: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    """One request to the API's function URL: host-routed, sent to 127.0.0.1."""
+def auth_flags() -> list[str]:
+    """``acme-txn deploy`` flags: the test key pair's issuer, audience and JWKS."""
+    keys = Path(tempfile.mkdtemp(prefix="acme-jwks-")) / "jwks.json"
+    keys.write_text(json.dumps(jwks()), encoding="utf-8")
+    return ["--jwt-issuer", ISSUER, "--jwt-audience", AUDIENCE, "--jwks", str(keys)]
+
+
+def api(
+    base_url: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any]:
+    """One request to the API's function URL: host-routed, sent to 127.0.0.1; as the test
+    operator unless ``headers`` are given (``{}``: anonymous)."""
+    if headers is None:
+        headers = principals()["operator"]
     host = base_url.split("://", 1)[1]
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(
         f"{ENDPOINT}{path}",
         data=data,
         method=method,
-        headers={"Host": host, "Content-Type": "application/json"},
+        headers={"Host": host, "Content-Type": "application/json", **(headers or {})},
     )
     try:
         with urllib.request.urlopen(request, timeout=60) as r:

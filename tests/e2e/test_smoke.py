@@ -22,6 +22,8 @@ import boto3
 import pytest
 
 from acme_base.keys import fraud_profile_key
+from acme_txn.http_api.access import OPERATE_TYPES
+from tests.auth_support import principals
 from tests.e2e import localstack_support as ls
 
 pytestmark = pytest.mark.slow
@@ -40,7 +42,7 @@ def localstack() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def stack(localstack: str) -> Iterator[dict[str, Any]]:
     name = f"smoke-{uuid.uuid4().hex[:8]}"
-    deployed = ls.acme("deploy", "--stack", name)
+    deployed = ls.acme("deploy", "--stack", name, *ls.auth_flags())
     yield deployed
     gone = ls.acme("undeploy", "--stack", name)
     assert gone["status"] == "deleted"
@@ -64,8 +66,10 @@ def _commands(suffix: str) -> list[dict[str, Any]]:
 def _submit(stack: dict[str, Any], commands: list[dict[str, Any]]) -> str:
     """Through the HTTP API when its handler exists, else through the CLI."""
     if importlib.util.find_spec("acme_txn.http_api") is not None:
+        operator = principals()["operator"]
         for command in commands:
-            status, body = ls.api(stack["api_url"], "POST", "/commands", command)
+            path = "/admin/commands" if command["type"] in OPERATE_TYPES else "/commands"
+            status, body = ls.api(stack["api_url"], "POST", path, command, operator)
             assert status < 300, (status, body)
         return "api"
     prefix = stack["tables"]["ledger"].removesuffix("-ledger")
@@ -190,3 +194,31 @@ def test_given_a_conflicting_table_when_deploying_then_exit_1_names_the_resource
         # (AWS leaves it alone: docs/deploy.md, fidelity problems)
         with contextlib.suppress(ddb.exceptions.ResourceNotFoundException):
             ddb.delete_table(TableName=f"{name}-archive")
+
+
+def test_given_the_function_url_then_the_function_checks_tokens_and_rights(
+    stack: dict[str, Any],
+) -> None:
+    """Part of the route-by-principal matrix through LocalStack's function URL (no API
+    Gateway there: the function verifies the JWT itself, with the same code)."""
+    suffix = uuid.uuid4().hex[:6]
+    _submit(stack, _commands(suffix))
+    url, who = stack["api_url"], principals()
+    credit = {"type": "credit", "txn_id": f"M{suffix}", "account_id": f"A{suffix}"}
+    credit["amount"] = "1.00"
+    balance = f"/accounts/A{suffix}/balance"
+    cases = [
+        ("anonymous", "GET", "/health", None, 200),
+        ("anonymous", "POST", "/commands", credit, 401),
+        ("anonymous", "GET", balance, None, 401),
+        ("svc_read", "POST", "/commands", credit, 403),
+        ("svc_read", "GET", balance, None, 200),
+        ("customer_b", "GET", balance, None, 403),
+        ("svc_transact", "POST", "/admin/commands", credit, 403),
+        ("operator", "GET", balance, None, 200),
+    ]
+    found = [
+        (name, method, path, ls.api(url, method, path, body, who[name])[0])
+        for name, method, path, body, _ in cases
+    ]
+    assert [f[3] for f in found] == [c[4] for c in cases], found

@@ -5,12 +5,10 @@ answering real HTTP."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,9 +17,12 @@ from acme_base.settings import Settings
 from acme_txn import http_api
 from acme_txn.bootstrap import App
 from acme_txn.http_api.local import http_event
+from tests.api_serve_support import env_of, serving
+from tests.auth_support import AUDIENCE, ISSUER, bearer, jwks, token
 from tests.customer_support import register
 
 JSON_HEADERS = {"content-type": "application/json"}
+OPERATOR = bearer(token("ops-1"))
 
 
 def _env(settings: Settings, endpoint: str | None = None) -> dict[str, str]:
@@ -31,6 +32,9 @@ def _env(settings: Settings, endpoint: str | None = None) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": settings.secret_key or "",
         "AWS_REGION": settings.region,
         "ACME_TABLE_PREFIX": settings.table_prefix,
+        "ACME_AUTH_JWKS": json.dumps(jwks()),
+        "ACME_AUTH_ISSUER": ISSUER,
+        "ACME_AUTH_AUDIENCE": AUDIENCE,
     }
 
 
@@ -55,7 +59,7 @@ def account(app: App, lambda_env: None) -> str:
 
 def invoke(method: str, path: str, body: Any = None, **headers: str) -> tuple[int, Any]:
     text = body if body is None or isinstance(body, str) else json.dumps(body)
-    event = http_event(method, path, text, {**JSON_HEADERS, **headers})
+    event = http_event(method, path, text, {**JSON_HEADERS, **OPERATOR, **headers})
     response = http_api.handler(event, None)
     assert response["headers"]["Content-Type"] == "application/json"
     return response["statusCode"], json.loads(response["body"])
@@ -142,11 +146,17 @@ def test_given_an_idempotency_key_replayed_then_duplicate_and_one_write(
 
 
 def test_given_a_function_url_event_then_answered_the_same(account: str) -> None:
-    event = http_event("GET", "/accounts/A1/balance", None, JSON_HEADERS)
+    event = http_event("GET", "/accounts/A1/balance", None, {**JSON_HEADERS, **OPERATOR})
     event["requestContext"]["domainName"] = "abc.lambda-url.us-east-1.on.aws"
     event["requestContext"]["apiId"] = "abc"
     response = http_api.handler(event, None)
     assert response["statusCode"] == 200 and json.loads(response["body"])["account_id"] == "A1"
+    # no API Gateway in front: the function checks the token itself (ACME_AUTH_JWKS)
+    anonymous = {**event, "headers": {"content-type": "application/json"}}
+    assert http_api.handler(anonymous, None)["statusCode"] == 401
+    reader = {**event, "headers": bearer(token("svc-read", ("ledger/read",)))}
+    credit = http_event("POST", "/commands", '{"type": "credit"}', reader["headers"])
+    assert http_api.handler(credit, None)["statusCode"] == 403
 
 
 def test_given_an_unreachable_endpoint_then_503(
@@ -158,7 +168,9 @@ def test_given_an_unreachable_endpoint_then_503(
     try:
         credit = {"type": "credit", "txn_id": "T1", "account_id": "A1", "amount": "1.00"}
         code, body = invoke("POST", "/commands", credit)
-        assert code == 503 and body["status"] == "failed"
+        assert code == 503 and body["outcome"]["status"] == "failed"
+        assert body["detail"] == "backend unavailable, safe to retry" and body["request_id"]
+        assert "127.0.0.1" not in json.dumps(body)
         code, body = invoke("GET", "/accounts/A1/balance")
         assert (code, body["error"]) == (503, "backend_unavailable")
     finally:
@@ -166,33 +178,63 @@ def test_given_an_unreachable_endpoint_then_503(
 
 
 def test_given_api_serve_then_a_real_http_request_is_answered(
-    app: App, settings: Settings, account: str
+    app: App, settings: Settings, account: str, tmp_path: Path
 ) -> None:
-    env = {**os.environ, **_env(settings)}
+    with serving(settings, tmp_path) as served:
+        credit = {"type": "credit", "txn_id": "S1", "account_id": "A1", "amount": "3.00"}
+        code, body = served.request("POST", "/commands", credit, OPERATOR)
+        assert (code, body["status"]) == (200, "approved")
+        assert served.request("GET", "/accounts/NOPE/balance", None, OPERATOR)[0] == 404
+        assert served.request("GET", "/accounts/A1/balance")[0] == 401
+        assert served.request("DELETE", "/accounts/A1/balance", None, OPERATOR)[0] == 405
+        long_id = "/accounts/" + "A" * 2048 + "/balance"
+        assert served.request("GET", long_id, None, OPERATOR)[0] == 400
+
+
+def test_given_insecure_no_auth_then_every_start_warns(settings: Settings, tmp_path: Path) -> None:
+    env = env_of(settings)
+    command = [sys.executable, "-m", "acme_txn.cli.main", "api", "serve", "--port", "0"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "acme_txn.cli.main", "api", "serve", "--port", "0"],
+        [*command, "--insecure-no-auth"],
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        assert proc.stdout is not None
-        url = json.loads(proc.stdout.readline())["url"]
-        request = urllib.request.Request(
-            f"{url}/commands",
-            data=json.dumps(
-                {"type": "credit", "txn_id": "S1", "account_id": "A1", "amount": "3.00"}
-            ).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            assert response.status == 200
-            assert json.loads(response.read())["status"] == "approved"
-        with pytest.raises(urllib.error.HTTPError) as missing:
-            urllib.request.urlopen(f"{url}/accounts/NOPE/balance", timeout=30)
-        assert missing.value.code == 404
+        assert proc.stdout is not None and proc.stderr is not None
+        json.loads(proc.stdout.readline())
+        assert "insecure-no-auth" in proc.stderr.readline()
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    refused = subprocess.run(
+        [*command], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert refused.returncode == 2 and "--jwks" in refused.stderr
+
+
+def test_given_events_with_and_without_a_principal_then_events_and_txn_show_who(
+    app: App,
+    settings: Settings,
+    account: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A command sent through the API records its sender; one from the CLI (or written before
+    the field existed) has none, and reads as before."""
+    from tests.cli_support import cli_runner
+
+    credit = {"type": "credit", "txn_id": "P1", "account_id": account, "amount": "1.00"}
+    assert invoke("POST", "/commands", credit)[0] == 200
+    old = {"type": "credit", "txn_id": "P0", "account_id": account, "amount": "1.00"}
+    assert app.ledger.submit_raw(old).status == "approved"
+    cli = cli_runner(settings, monkeypatch, capsys)
+    _, events = cli("events", account)
+    by_txn = {e.get("txn_id"): e for e in events}
+    assert by_txn["P1"]["principal"] == f"jwt:{ISSUER}#ops-1"
+    assert "principal" not in by_txn["P0"]
+    assert cli("txn", "P1")[1][0]["principal"] == f"jwt:{ISSUER}#ops-1"
+    text = cli_runner(settings, monkeypatch, capsys, json_lines=False)
+    assert f"by jwt:{ISSUER}#ops-1" in text("txn", "P1")[1]
+    assert f"by jwt:{ISSUER}#ops-1" in text("events", account)[1]

@@ -33,3 +33,20 @@ def backend_failure_is_ok() -> Iterator[None]:
 
     with mock.patch.object(requests_mod, "status_of", status_of):
         yield
+
+
+@contextlib.contextmanager
+def customer_spends_any_account() -> Iterator[None]:
+    """A customer's commands pass whatever account they take money from."""
+    from acme_txn.http_api import access
+
+    with mock.patch.object(access, "check_commands", lambda *args: None):
+        yield
+
+
+@contextlib.contextmanager
+def failure_detail_shown() -> Iterator[None]:
+    """A failed outcome is shown with the backend's own message (table, role, operation)."""
+
+    with mock.patch.object(requests_mod, "public_outcome", lambda payload, request_id: payload):
+        yield

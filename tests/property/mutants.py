@@ -551,6 +551,7 @@ MUTATIONS += (
     ),
 )
 API = "tests.unit.test_properties_http_api"
+API_ACCESS = "tests.unit.test_properties_http_access"
 MUTATIONS += (
     Mutation(
         "api_key_overrides_txn_id",
@@ -566,6 +567,25 @@ MUTATIONS += (
         "a batch with a backend failure answers 200 instead of 503",
         api_mutants.backend_failure_is_ok,
         pure=(f"{API}:test_given_any_outcomes_then_503_iff_a_backend_failure_and_never_500",),
+        cheap=True,
+    ),
+    Mutation(
+        "api_customer_spends_any_account",
+        "a customer's token may move money out of any account",
+        api_mutants.customer_spends_any_account,
+        pure=(
+            f"{API_ACCESS}:test_given_any_commands_of_a_customer_then_what_passes_takes_only"
+            "_from_its_accounts",
+        ),
+        cheap=True,
+    ),
+    Mutation(
+        "api_failure_detail_shown",
+        "a failed outcome is shown to the caller with the backend's own message",
+        api_mutants.failure_detail_shown,
+        pure=(
+            f"{API_ACCESS}:test_given_any_backend_message_then_a_failed_outcome_shows_none_of_it",
+        ),
         cheap=True,
     ),
 )

@@ -22,13 +22,16 @@ from acme_txn.http_api.requests import (
     status_of,
     with_key,
 )
+from acme_txn.http_api.routes import ROUTES
 from processor.commands import MAX_LINE_BYTES
 from processor.outcomes import Outcome
 from streams.handlers import CountingMetrics
+from tests.auth_support import authenticator, bearer, token
 from tests.customer_support import register
 
 JSON_HEADERS = {"content-type": "application/json"}
 CREDIT = {"type": "credit", "account_id": "A1", "amount": "10.00"}
+OPERATOR = bearer(token("ops-1"))
 
 
 # --- pure request rules --------------------------------------------------------------------
@@ -131,12 +134,13 @@ def api(memory_app: App) -> HttpApi:
         {"type": "open_account", "account_id": "A1", "customer_id": "C1"}
     )
     assert opened.status == "opened"
-    return HttpApi(memory_app, CountingMetrics())
+    return HttpApi(memory_app, CountingMetrics(), authenticator())
 
 
 def call(api: HttpApi, method: str, path: str, body: Any = None, **headers: str) -> tuple[int, Any]:
     text = body if body is None or isinstance(body, str) else json.dumps(body)
-    response = api(http_event(method, path, text, {**JSON_HEADERS, **headers}), None)
+    sent = {**JSON_HEADERS, **OPERATOR, **headers}
+    response = api(http_event(method, path, text, sent), None)
     return response["statusCode"], json.loads(response["body"])
 
 
@@ -267,46 +271,79 @@ def test_given_health_then_ok(api: HttpApi) -> None:
 # --- the OpenAPI document ---------------------------------------------------------------
 
 
-def test_given_the_routes_then_the_openapi_document_has_every_route_and_the_body(
+def _document(memory_app: App) -> dict[str, Any]:
+    return dict(json.loads(HttpApi(memory_app, CountingMetrics()).openapi_json()))
+
+
+def test_given_the_routes_then_the_openapi_document_has_every_route_and_the_bodies(
     memory_app: App,
 ) -> None:
-    document = json.loads(HttpApi(memory_app, CountingMetrics()).openapi_json())
-    assert set(document["paths"]) == {
-        "/commands",
-        "/accounts/{account_id}/balance",
-        "/accounts/{account_id}/events",
-        "/transactions/{txn_id}",
-        "/health",
+    document = _document(memory_app)
+    assert {(r.path.replace("<", "{").replace(">", "}"), r.method.lower()) for r in ROUTES} == {
+        (path, method) for path, ops in document["paths"].items() for method in ops
     }
-    post = document["paths"]["/commands"]["post"]
-    assert "Idempotency-Key" in [p["name"] for p in post["parameters"]]
+    for path in ("/commands", "/admin/commands"):
+        post = document["paths"][path]["post"]
+        assert "Idempotency-Key" in [p["name"] for p in post["parameters"]]
+        assert "txn_id" in post["description"] and "batch" in post["description"]
     schemas = document["components"]["schemas"]
-    assert {"Command", "Credit", "Transfer", "OpenAccount"} <= set(schemas)
+    assert {"MoneyCommand", "OperatorCommand", "Credit", "OpenAccount", "Error"} <= set(schemas)
     assert schemas["Credit"]["additionalProperties"] is False  # extra="forbid", documented
+    assert "principal" not in schemas["Credit"]["properties"]  # set by the server
 
 
-def test_given_deploy_openapi_json_then_its_routes_match_the_code(memory_app: App) -> None:
-    """Regenerate with ``acme-txn api openapi --out deploy/openapi.json``. Only the routes
-    are compared: the command schemas follow the models, which other work changes."""
+def test_given_the_document_then_every_status_has_the_error_schema_and_no_422(
+    memory_app: App,
+) -> None:
+    """The statuses the routes answer, each error with the error schema; security and the
+    scope per route; the path ids' rule."""
+    document = _document(memory_app)
+    for route in ROUTES:
+        path = route.path.replace("<", "{").replace(">", "}")
+        operation = document["paths"][path][route.method.lower()]
+        statuses = set(operation["responses"])
+        assert "422" not in statuses
+        expected = {"200", "500"} if route.scope is None else {"200", "400", "401", "403", "500"}
+        assert expected <= statuses, path
+        if route.scope is not None:
+            assert {"jwt": [route.scope]} in operation["security"]
+            assert "503" in statuses
+        for status, response in operation["responses"].items():
+            if int(status) >= 400:
+                schema = response["content"]["application/json"]["schema"]
+                assert "Error" in json.dumps(schema), (path, status)
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "path":
+                assert parameter["schema"]["maxLength"] == 64
+    reads = [r for r in ROUTES if r.method == "GET" and r.scope is not None]
+    for route in reads:
+        path = route.path.replace("<", "{").replace(">", "}")
+        assert "404" in document["paths"][path]["get"]["responses"]
+    assert set(document["components"]["securitySchemes"]) == {"jwt", "iam"}
+
+
+def test_given_the_document_then_no_internal_words(memory_app: App) -> None:
+    text = json.dumps(_document(memory_app)).lower()
+    for word in ("issue ", "iteration", "#1", "dynamodb", "powertools", "seed", "``"):
+        assert word not in text, word
+
+
+def test_given_deploy_openapi_json_then_it_is_the_generated_document(memory_app: App) -> None:
+    """Regenerate with ``acme-txn api openapi --out deploy/openapi.json``."""
     path = Path(__file__).resolve().parents[2] / "deploy" / "openapi.json"
     written = json.loads(path.read_text(encoding="utf-8"))
-    current = json.loads(HttpApi(memory_app, CountingMetrics()).openapi_json())
-
-    def routes(doc: dict[str, Any]) -> dict[str, Any]:
-        return {p: sorted(ops) for p, ops in doc["paths"].items()}
-
-    assert routes(written) == routes(current)
+    assert written == _document(memory_app)
 
 
 @pytest.mark.parametrize("raw", [b"\xff\xfe\x00", b"\x80abc"])
 def test_given_undecodable_bytes_then_400_not_a_crash(api: HttpApi, raw: bytes) -> None:
-    response = api(http_event("POST", "/commands", raw, JSON_HEADERS), None)
+    response = api(http_event("POST", "/commands", raw, {**JSON_HEADERS, **OPERATOR}), None)
     assert response["statusCode"] == 400
     assert json.loads(response["body"])["error"] == "invalid_input"
 
 
 def test_given_a_base64_json_body_then_decoded(api: HttpApi) -> None:
-    event = http_event("POST", "/commands", None, JSON_HEADERS)
+    event = http_event("POST", "/commands", None, {**JSON_HEADERS, **OPERATOR})
     body = json.dumps({**CREDIT, "txn_id": "B64"}).encode()
     event |= {"body": base64.b64encode(body).decode(), "isBase64Encoded": True}
     response = api(event, None)
@@ -338,3 +375,202 @@ def test_given_a_bad_port_then_api_serve_exits_2() -> None:
     from acme_txn.cli.main import main
 
     assert main(["api", "serve", "--port", "70000", "--endpoint-url", "http://127.0.0.1:9"]) == 2
+
+
+# --- errors that leak nothing ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [2_000, 100_000])
+def test_given_deeply_nested_json_then_400_not_500(api: HttpApi, depth: int) -> None:
+    code, body = call(api, "POST", "/commands", "[" * depth + "]" * depth)
+    assert (code, body["error"]) == (400, "invalid_input")
+    code, body = call(api, "POST", "/commands", '{"commands": ' + "[" * depth + "]" * depth + "}")
+    assert code == 400
+    assert api.metrics.totals.get("Api5xx", 0) == 0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/" + "A" * 2048 + "/balance",
+        "/accounts/" + "A" * 2048 + "/events",
+        "/transactions/" + "T" * 2048,
+        "/accounts/-A/balance",
+        "/transactions/T%0A1",
+    ],
+)
+def test_given_a_path_id_the_body_would_refuse_then_400(api: HttpApi, path: str) -> None:
+    code, body = call(api, "GET", path)
+    assert (code, body["error"]) == (400, "invalid_input") and "is not an id" in body["detail"]
+    assert len(body["detail"]) < 300
+
+
+SECRET = "arn:aws:iam::123456789012:role/acme-api table acme-ledger phone +14155550123"
+
+
+def test_given_a_bug_then_500_says_internal_error_and_the_log_has_the_detail(
+    api: HttpApi, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: Any) -> Any:
+        raise RuntimeError(SECRET)
+
+    monkeypatch.setattr(reads, "balance", broken)
+    response = api(http_event("GET", "/accounts/A1/balance", None, OPERATOR), None)
+    body = json.loads(response["body"])
+    request_id = response["headers"]["X-Request-Id"]
+    assert body == {"error": "internal_error", "detail": "internal error", "request_id": request_id}
+    failure = next(r for r in caplog.records if r.getMessage() == "request failed")
+    fields = failure.__dict__
+    assert fields["request_id"] == request_id and fields["error_class"] == "RuntimeError"
+    assert "acme-api" in fields["error_detail"]  # the detail is logged ...
+    line = next(r for r in caplog.records if r.getMessage() == "request").__dict__
+    assert line["principal"] == "jwt:https://idp.test.example/pool-1#ops-1"
+    assert line["route"] == "/accounts/<account_id>/balance" and line["status"] == 500
+    logged = json.dumps([r.__dict__ for r in caplog.records], default=str)
+    assert "4155550123" not in logged  # ... without the phone number
+
+
+def test_given_a_backend_failure_then_503_safe_to_retry_without_the_backends_words(
+    api: HttpApi, memory_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from processor.outcomes import failed
+
+    def submit(raw: Any) -> Outcome:
+        return failed(SECRET, txn_id=raw.get("txn_id"))
+
+    monkeypatch.setattr(memory_app.ledger, "submit_raw", submit)
+    code, body = call(api, "POST", "/commands", {**CREDIT, "txn_id": "F1"})
+    assert code == 503 and "arn:" not in json.dumps(body) and "acme-ledger" not in json.dumps(body)
+    assert body["detail"] == "backend unavailable, safe to retry" and body["request_id"]
+    code, batch = call(api, "POST", "/commands", {"commands": [{**CREDIT, "txn_id": "F2"}]})
+    assert code == 503 and batch[0]["error"] == "backend unavailable, safe to retry"
+
+
+@pytest.mark.parametrize("method", ["DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"])
+def test_given_an_undeclared_method_then_405_with_allow(api: HttpApi, method: str) -> None:
+    response = api(http_event(method, "/commands", None, OPERATOR), None)
+    assert response["statusCode"] == 405 and response["headers"]["Allow"] == "POST"
+
+
+def test_given_no_token_then_401_and_a_token_without_the_scope_then_403(api: HttpApi) -> None:
+    response = api(http_event("GET", "/accounts/A1/balance", None, {}), None)
+    assert response["statusCode"] == 401 and "Bearer" in response["headers"]["WWW-Authenticate"]
+    reader = bearer(token("svc-read", ("ledger/read",)))
+    code, body = call(api, "POST", "/commands", {**CREDIT, "txn_id": "X"}, **reader)
+    assert (code, body["error"]) == (403, "forbidden")
+    assert call(api, "GET", "/health", **{"Authorization": ""})[0] == 200
+
+
+def test_given_a_command_then_its_events_and_txn_record_who_sent_it(api: HttpApi) -> None:
+    sender = bearer(token("svc-pay", ("ledger/transact", "ledger/read")))
+    assert call(api, "POST", "/commands", {**CREDIT, "txn_id": "W1"}, **sender)[0] == 200
+    _, page = call(api, "GET", "/accounts/A1/events")
+    expected = "jwt:https://idp.test.example/pool-1#svc-pay"
+    assert page["items"][-1]["principal"] == expected
+    code, body = call(api, "POST", "/commands", {**CREDIT, "txn_id": "W2", "principal": "me"})
+    assert code == 400 and "principal" in body["detail"]
+
+
+def test_given_an_operator_command_on_the_money_route_then_400_naming_the_admin_route(
+    api: HttpApi,
+) -> None:
+    opening = {"type": "open_account", "account_id": "A9", "customer_id": "C1"}
+    code, body = call(api, "POST", "/commands", opening)
+    assert code == 400 and "/admin/commands" in body["detail"]
+    assert call(api, "POST", "/admin/commands", opening)[1]["status"] == "opened"
+
+
+# --- concurrent requests -----------------------------------------------------------------
+
+
+def test_given_concurrent_requests_then_each_is_answered_from_its_own_event(
+    api: HttpApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Powertools keeps the current event on its base class; threads must not share it.
+    A pause after the event is set and before the route reads it widens the window."""
+    import threading
+    import time
+
+    from acme_txn.http_api import routes
+
+    principal_of = routes._principal
+
+    def slow(resolver: Any) -> Any:
+        time.sleep(0.002)
+        return principal_of(resolver)
+
+    monkeypatch.setattr(routes, "_principal", slow)
+    wrong: list[tuple[str, Any]] = []
+
+    def client(n: int) -> None:
+        for i in range(25):
+            txn_id = f"R{n}-{i}"
+            code, body = call(api, "POST", "/commands", {**CREDIT, "txn_id": txn_id})
+            if code != 200 or body.get("txn_id") != txn_id:
+                wrong.append((txn_id, body))
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"type": {}, "customer_id": "0"},
+        {"type": "linked", "txn_id": "L0", "legs": [{"type": {}, "txn_id": "0"}]},
+        {"type": ["credit"], "txn_id": "L1"},
+    ],
+)
+def test_given_a_type_that_is_not_a_string_then_400_not_500(
+    api: HttpApi, body: dict[str, Any]
+) -> None:
+    for path in ("/commands", "/admin/commands"):
+        code, answer = call(api, "POST", path, body)
+        assert code == 400, (path, answer)
+
+
+def test_given_a_burst_of_connections_then_the_local_server_queues_and_answers_each() -> None:
+    """A deep listen backlog (the stdlib's 5 reset the sixth client of a burst) and a bounded
+    pool of workers: 64 clients at once, each answered."""
+    import http.client
+    import threading
+    import time
+
+    from acme_txn.http_api.local import make_server
+
+    def slow(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        time.sleep(0.02)
+        return {"statusCode": 200, "headers": {}, "body": event["rawPath"]}
+
+    server = make_server(slow, 0, workers=4)
+    assert server.request_queue_size >= 128
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    answers: list[str] = []
+
+    def client(n: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=30)
+        connection.request("GET", f"/c{n}")
+        answers.append(connection.getresponse().read().decode())
+        connection.close()
+
+    try:
+        clients = [threading.Thread(target=client, args=(n,)) for n in range(64)]
+        for thread in clients:
+            thread.start()
+        for thread in clients:
+            thread.join()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert sorted(answers) == sorted(f"/c{n}" for n in range(64))
+
+
+def test_given_a_named_stage_then_its_prefix_is_not_part_of_the_route(api: HttpApi) -> None:
+    event = http_event("GET", "/prod/accounts/A1/balance", None, OPERATOR)
+    event["requestContext"]["stage"] = "prod"
+    response = api(event, None)
+    assert response["statusCode"] == 200 and json.loads(response["body"])["account_id"] == "A1"
