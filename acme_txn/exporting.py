@@ -83,9 +83,7 @@ class Exporter:
         if path.exists():
             saved = json.loads(path.read_text())
             if saved.get("args") != args:
-                raise InvalidInput(
-                    f"{self.out} holds an export of {saved.get('args')}: use another --out"
-                )
+                raise InvalidInput(_other_export(self.out, saved.get("args") or {}))
             self.state = saved
         else:
             self.state = {"args": args, "datasets": {}}
@@ -120,6 +118,18 @@ class Exporter:
             self._save()
             self.progress(dataset.name, mark["rows"])
         return {"rows": mark["rows"], "dir": str(folder)}
+
+    def combine(self, names: list[str]) -> dict[str, str]:
+        """``--single-file``: each dataset's parts (in order) as one file ``DIR/<name>.<ext>``.
+        The parts stay: they are the pages a rerun resumes after."""
+        ext = {"parquet": ".parquet", "csv": ".csv", "jsonl": ".jsonl"}[self.fmt]
+        written = {}
+        for name in names:
+            parts = sorted((self.out / name).glob(f"part-*{ext}"))
+            target = self.out / f"{name}{ext}"
+            _concatenate(parts, target, self.fmt)
+            written[name] = str(target)
+        return written
 
     def _write(self, dataset: Dataset, stem: Path, rows: list[dict[str, Any]]) -> None:
         table = pa.Table.from_pylist(rows, schema=dataset.schema)
@@ -200,6 +210,29 @@ class Exporter:
             return rows, last, held
 
         return read
+
+
+def _other_export(out: Path, args: dict[str, Any]) -> str:
+    return (
+        f"{out} already holds the {args.get('format')} export of {args.get('from')} .. "
+        f"{args.get('to')}: give another --out, or repeat those dates and format to resume it"
+    )
+
+
+def _concatenate(parts: list[Path], target: Path, fmt: str) -> None:
+    """Parts into one file: CSV keeps the first header only; Parquet is rewritten as one
+    table; JSON lines are appended."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        tables = [pq.read_table(p) for p in parts]
+        if tables:
+            pq.write_table(pa.concat_tables(tables), target)
+        return
+    with target.open("w", encoding="utf-8") as out:
+        for i, part in enumerate(parts):
+            lines = part.read_text(encoding="utf-8").splitlines(keepends=True)
+            out.writelines(lines[1:] if fmt == "csv" and i else lines)
 
 
 def _closing_rows(day: str, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Any]:

@@ -38,7 +38,18 @@ def parse_with(adapter: TypeAdapter[T], raw: Any, what: str) -> T:
     except InvalidInput:
         raise
     except ValidationError as exc:
-        errors = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'command'}: {e['msg']}" for e in exc.errors()
-        )
+        tag = raw.get("type") if isinstance(raw, dict) else None
+        errors = "; ".join(_message(e, tag) for e in exc.errors())
         raise InvalidInput(f"invalid {what}: {errors}") from None
+
+
+def _message(error: Any, tag: Any) -> str:
+    """``field: message`` in words: no discriminator tag in the path, no "Value error, "
+    prefix, and a pattern mismatch echoes the input rather than the regular expression."""
+    loc = [str(p) for p in error["loc"]]
+    if len(loc) > 1 and loc[0] == tag:  # the union's member: the command's own type
+        loc = loc[1:]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error.get("type") == "string_pattern_mismatch":
+        message = f"{error.get('input')!r} is not in the expected form"
+    return f"{'.'.join(loc) or 'command'}: {message}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import Any
 
 from acme_base.errors import InvalidInput
@@ -20,10 +19,7 @@ MAX_AMOUNT = Decimal("1000000000.00")  # one billion units per transaction
 CENT = Decimal("0.01")
 
 
-@cache
-def _pattern(places: int) -> re.Pattern[str]:
-    fraction = rf"(\.\d{{1,{places}}})?" if places else ""
-    return re.compile(rf"^\d{{1,10}}{fraction}$")
+_SHAPE = re.compile(r"^\d{1,40}(\.\d{1,40})?$")
 
 
 def _quantum(places: int) -> Decimal:
@@ -57,22 +53,33 @@ def parse_amount(
             raise InvalidInput(f"amount {value} has more than {places} decimal places")
         amount = value
     elif isinstance(value, str):
-        if not _pattern(places).match(value.strip()):
-            raise InvalidInput(
-                f"amount {value!r} is not a positive decimal with {_places_text(places)}"
-                + ("" if currency == DEFAULT_CURRENCY else f" ({currency})")
-            )
-        try:
-            amount = Decimal(value.strip())
-        except InvalidOperation as exc:  # pragma: no cover - the regex already checked
-            raise InvalidInput(f"amount {value!r} is not a number") from exc
+        amount = _parse_text(value, currency, places)
     else:
         raise InvalidInput(f"amount must be a decimal string, not {type(value).__name__}")
+    typed = repr(value) if isinstance(value, str) else str(value)  # echoed as the user wrote it
     if amount <= 0:
-        raise InvalidInput(f"amount must be positive, got {amount}")
+        raise InvalidInput(f"amount {typed} must be positive")
     if amount > MAX_AMOUNT:
-        raise InvalidInput(f"amount {amount} exceeds the limit of {MAX_AMOUNT}")
+        limit = MAX_AMOUNT.quantize(_quantum(places))
+        raise InvalidInput(f"amount {typed} exceeds the limit of {limit:,} per transaction")
     return amount.quantize(_quantum(places))
+
+
+def _parse_text(value: str, currency: str, places: int) -> Decimal:
+    """The shape first (digits, one point), then the places, so each error names what is
+    wrong; the size is checked by the caller against the real limit."""
+    text = value.strip()
+    suffix = "" if currency == DEFAULT_CURRENCY else f" ({currency})"
+    if not _SHAPE.match(text):
+        raise InvalidInput(f'amount {value!r} is not a positive decimal such as "12.34"{suffix}')
+    if len(text.partition(".")[2]) > places:
+        raise InvalidInput(
+            f"amount {value!r} is not a positive decimal with {_places_text(places)}{suffix}"
+        )
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:  # pragma: no cover - the shape already checked
+        raise InvalidInput(f"amount {value!r} is not a number") from exc
 
 
 def to_minor(amount: Decimal, currency: str = DEFAULT_CURRENCY) -> int:

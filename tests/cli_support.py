@@ -23,14 +23,18 @@ def cli_runner(
     *,
     json_lines: bool = True,
 ) -> CliRunner:
-    """Run `acme-txn ARGS --json` against ``settings``' tables; returns (exit code, JSON
-    lines). ``json_lines=False``: `acme-txn ARGS` as given, and stdout as one string."""
+    """Run `acme-txn ARGS --output jsonl` against ``settings``' tables; returns (exit code,
+    JSON lines): a list is one object per line, a record one line. With ``--json`` or
+    ``--output`` in ARGS, that format instead (``--json``: a list is one document
+    ``{"items", "count", "next_token"}``). ``json_lines=False``: `acme-txn ARGS` as given,
+    and stdout as one string."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
     monkeypatch.setenv("ACME_TABLE_PREFIX", settings.table_prefix)
 
     def run(*args: str) -> tuple[int, Any]:
-        flags = ["--json"] if json_lines else []
+        chosen = any(a in ("--json", "--output", "-o") for a in args)
+        flags = ["--output", "jsonl"] if json_lines and not chosen else []
         code = main([*args, "--endpoint-url", settings.endpoint_url or "", *flags])
         out = capsys.readouterr().out
         if not json_lines:

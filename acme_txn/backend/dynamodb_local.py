@@ -15,14 +15,11 @@ import socket
 import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from acme_base.errors import BackendUnavailable, ConfigError
-from acme_txn.backend.install import ensure_dynamodb_local, find_java
 
 STATE_FILE = "local.json"
 SERVERS_DIR = "servers"  # one run dir per server, under the state dir
@@ -46,6 +43,9 @@ def free_port() -> int:
 
 def answers(endpoint: str, timeout: float = 1.0) -> bool:
     """True once the server answers HTTP (any status: DynamoDB answers 400 to a bare GET)."""
+    import urllib.error  # here, not at the top: `acme-txn local status` answers at once
+    import urllib.request
+
     try:
         urllib.request.urlopen(endpoint, timeout=timeout)
     except urllib.error.HTTPError:
@@ -62,6 +62,8 @@ def start(
     ready_timeout: float = 60.0,
 ) -> LocalServer:
     """Launch DynamoDB Local in its own session (it outlives the caller) and wait until ready."""
+    from acme_txn.backend.install import ensure_dynamodb_local, find_java
+
     java = find_java()
     home = ensure_dynamodb_local(state_dir)
     sweep_legacy_logs(state_dir)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from acme_base.errors import ConfigError, InvalidInput
-from acme_txn.cli.context import Context
+from acme_txn.cli.context import Context, err
 from processor.money import format_minor
 from projections.fraud.config import RULE_NAMES
 from projections.fraud.model import DISMISSED, REVIEWED, STATUSES, Alert
@@ -67,21 +67,17 @@ def cmd_list(ctx: Context) -> int:
     days = _days(args)
     found = ctx.app.fraud_store.alerts(days, args.min_score)
     found = [a for a in found if args.rule in (None, a.rule) and args.status in (None, a.status)]
-    data: dict[str, Any] = {
-        "from": days[0],
-        "to": days[-1],
-        "min_score": args.min_score,
-        "count": len(found),
-        "alerts": [a.as_dict() for a in found],
-    }
     if args.chart is not None:
-        data["chart"] = str(draw_alert_chart(found, days, args.chart))
-    lines = [
-        f"{a.risk_score:>3}  {a.alert_day}  {a.rule:<17} {a.account_id:<14} {a.status:<9} "
-        f"{a.alert_id}  {a.detail}"
-        for a in found
-    ]
-    ctx.emit(data, "\n".join([f"{len(found)} alerts {days[0]} .. {days[-1]}", *lines]))
+        err(f"chart written to {draw_alert_chart(found, days, args.chart)}")
+    if ctx.output == "text":
+        print(f"{len(found)} alerts {days[0]} .. {days[-1]}", flush=True)
+    ctx.emit_list(
+        [a.as_dict() for a in found],
+        lambda a: (
+            f"{a['risk_score']:>3}  {a['alert_day']}  {a['rule']:<17} "
+            f"{a['account_id']:<14} {a['status']:<9} {a['alert_id']}  {a['detail']}"
+        ),
+    )
     return 0
 
 

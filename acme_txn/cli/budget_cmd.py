@@ -1,8 +1,8 @@
-"""`acme-txn budget expense|set|list|spend|expenses|notifications`: the budget tracker (seed 001).
+"""`acme-txn budget expense|set|list|spend|expenses|notifications`: the budget tracker.
 
 ``expense`` prints the ledger outcome line (``approved``, ``duplicate``, ``rejected`` with
 ``error``: exit 2); ``set`` the budget as stored; the reads one GetItem or one Query each.
-See README "Budgets".
+Money is shown in dollars ("250.00"), never in the cents the views store.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import argparse
 from typing import Any
 
 from acme_txn.cli.context import Context
+
+CURRENCY = "USD"  # the budget tracker's (apps.budgets.model.CURRENCY), held equal by a test
 
 EXIT_BAD_INPUT = 2
 
@@ -55,9 +57,26 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     notes.set_defaults(func=cmd_notifications)
 
 
+MONEY_FIELDS = ("amount", "spent", "budget")
+
+
+def in_dollars(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its cents fields as decimal strings (``25000`` -> ``"250.00"``)."""
+    from processor.money import format_minor
+
+    return {
+        k: format_minor(v, CURRENCY) if k in MONEY_FIELDS and isinstance(v, int) else v
+        for k, v in row.items()
+    }
+
+
+def outcome_line(data: dict[str, Any], detail: str) -> str:
+    """``TXN  STATUS  DETAIL``, leaving out what the outcome does not have (no "None")."""
+    return "  ".join(str(p) for p in (data.get("txn_id"), data["status"], detail) if p)
+
+
 def _items(ctx: Context, rows: list[dict[str, Any]], fields: tuple[str, ...]) -> None:
-    lines = ["  ".join(str(r.get(f, "")) for f in fields) for r in rows]
-    ctx.emit({"items": rows, "count": len(rows)}, "\n".join(lines) or "(none)")
+    ctx.emit_list([in_dollars(r) for r in rows], columns=fields)
 
 
 def cmd_expense(ctx: Context) -> int:
@@ -67,7 +86,8 @@ def cmd_expense(ctx: Context) -> int:
            "date": a.date, "receipt_url": a.receipt_url}  # fmt: skip
     outcome = ctx.app.budgets.submit({k: v for k, v in raw.items() if v is not None})
     data = outcome if isinstance(outcome, dict) else outcome.to_json_dict()
-    ctx.emit(data, f"{data.get('txn_id')}  {data['status']}  {data.get('error', '')}")
+    detail = data.get("error") or data.get("reason") or f"{a.amount} {CURRENCY} on {a.category}"
+    ctx.emit(data, outcome_line(data, detail))
     return EXIT_BAD_INPUT if data["status"] == "rejected" else 0
 
 
@@ -76,8 +96,12 @@ def cmd_set(ctx: Context) -> int:
     raw = {"type": "set_budget", "user_id": a.user_id, "category": a.category,
            "month": a.month, "amount": a.amount, "threshold_pct": a.threshold}  # fmt: skip
     result = ctx.app.budgets.submit(raw)
-    data = result if isinstance(result, dict) else result.to_json_dict()
-    ctx.emit(data, f"{data['status']}  {data.get('error', '')}")
+    data = in_dollars(result if isinstance(result, dict) else result.to_json_dict())
+    detail = data.get("error") or (
+        f"{a.user_id} {a.category} {a.month}: {data['amount']} {CURRENCY}, "
+        f"alert at {data['threshold_pct']}%"
+    )
+    ctx.emit(data, outcome_line(data, detail))
     return EXIT_BAD_INPUT if data["status"] == "rejected" else 0
 
 
@@ -89,8 +113,9 @@ def cmd_list(ctx: Context) -> int:
 
 def cmd_spend(ctx: Context) -> int:
     a = ctx.args
-    row = ctx.app.budgets.spend(a.user_id, a.category, a.month)
-    ctx.emit(row, f"{a.user_id} {a.category} {a.month}: {row['spent']} of {row['budget']}")
+    row = in_dollars(ctx.app.budgets.spend(a.user_id, a.category, a.month))
+    of = f" of {row['budget']}" if row["budget"] is not None else " (no budget set)"
+    ctx.emit(row, f"{a.user_id} {a.category} {a.month}: {row['spent']} {CURRENCY}{of}")
     return 0
 
 

@@ -8,22 +8,26 @@ flags over them.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from acme_base.settings import Settings
-from acme_txn.backend.dynamodb_local import running_server
-from acme_txn.bootstrap import App, Options, bootstrap
-from acme_txn.options import from_args
-from processor.ports import EventStore
+from acme_txn.cli import output
+
+if TYPE_CHECKING:  # the parts are imported when a command first asks for them
+    from acme_base.settings import Settings
+    from acme_txn.bootstrap import App, Options
+    from processor.ports import EventStore
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
     """Flags win over the environment; with no endpoint, use a running `local start` server."""
+    from acme_base.settings import Settings
+    from acme_txn.backend.dynamodb_local import running_server
+
     settings = Settings.from_env(
         os.environ,
         table_prefix=args.table_prefix,
@@ -50,6 +54,9 @@ class Context:
 
     @cached_property
     def options(self) -> Options:
+        from acme_txn.bootstrap import Options
+        from acme_txn.options import from_args
+
         base = Options.from_env(os.environ)
         return Options(
             ledger=from_args(self.args, "ledger", base.ledger),
@@ -59,6 +66,8 @@ class Context:
 
     @cached_property
     def app(self) -> App:
+        from acme_txn.bootstrap import bootstrap
+
         return bootstrap(self.settings, self.options)
 
     @property
@@ -70,15 +79,32 @@ class Context:
         return self.app.event_store
 
     @property
+    def output(self) -> str:
+        """``json``, ``jsonl``, ``table``, ``csv`` (``--output``), or ``text``."""
+        return output.chosen_format(self.args)
+
+    @property
     def as_json(self) -> bool:
-        return bool(getattr(self.args, "json", False))
+        return self.output in ("json", "jsonl")
 
     def emit(self, data: Any, human: str | None = None) -> None:
-        """One JSON document per call with --json, else the human text."""
-        if self.as_json or human is None:
-            print(json.dumps(data, default=str), flush=True)
-        else:
+        """One record: in the ``--output`` format, else the human text (JSON if none)."""
+        fmt = self.output
+        if fmt == output.TEXT and human is not None:
             print(human, flush=True)
+        else:
+            print(output.render_record(data, "json" if fmt == output.TEXT else fmt), flush=True)
+
+    def emit_list(
+        self,
+        rows: Sequence[Mapping[str, Any]],
+        line: Callable[[Mapping[str, Any]], str] | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+        next_token: str | None = None,
+    ) -> None:
+        """A list: one shape per ``--output`` format (see ``acme_txn.cli.output``)."""
+        output.emit_list(self.output, rows, line, columns=columns, next_token=next_token)
 
 
 def err(message: str) -> None:

@@ -2,15 +2,20 @@
 
 Page by page with a progress line on stderr, resumable (``acme_txn.exporting``): run it again
 with the same arguments after an interruption and it continues after the last page written.
+Each page is a part file under ``DIR/<dataset>/``; ``--single-file`` also joins them into
+``DIR/<dataset>.<ext>``.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import sys
 from pathlib import Path
 from typing import Any
 
 from acme_txn.cli.context import Context
+from acme_txn.cli.progress import progress
 from acme_txn.exporting import DATASETS, FORMATS, Exporter
 
 
@@ -23,6 +28,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     export.add_argument("--to", dest="date_to", required=True)
     export.add_argument("--format", choices=FORMATS, default="parquet")
     export.add_argument("--out", type=Path, required=True, help="the output directory")
+    export.add_argument(
+        "--single-file",
+        action="store_true",
+        help="also write each dataset as one file DIR/<dataset>.<ext> (the part files under "
+        "DIR/<dataset>/ are the pages an interrupted export resumes after)",
+    )
     export.add_argument("--no-progress", action="store_true", help="no progress bar")
     export.set_defaults(func=cmd_export)
 
@@ -30,25 +41,19 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def cmd_export(ctx: Context) -> int:
     args = ctx.args
     exporter = Exporter(ctx.app, args.out, args.date_from, args.date_to, args.format)
-    if args.no_progress or ctx.as_json:
+    rows: dict[str, int] = {}
+    exporter.progress = rows.__setitem__
+    shown = io.StringIO() if args.no_progress else sys.stderr  # a StringIO is no terminal
+    text = lambda: ", ".join(f"{n} {c} rows" for n, c in rows.items()) or "starting"  # noqa: E731
+    with progress("export", text, stream=shown):
         summary = exporter.run(list(args.datasets))
-    else:
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn
-
-        columns = (SpinnerColumn(), TextColumn("{task.description}: {task.completed} rows"))
-        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-            tasks: dict[str, Any] = {}
-
-            def progress(name: str, rows: int) -> None:
-                if name not in tasks:
-                    tasks[name] = bar.add_task(name, total=None)
-                bar.update(tasks[name], completed=rows)
-
-            exporter.progress = progress
-            summary = exporter.run(list(args.datasets))
+    if args.single_file:
+        for name, path in exporter.combine(list(args.datasets)).items():
+            if "rows" in summary[name]:
+                summary[name]["file"] = path
     human = "\n".join(
-        f"{name}: " + (f"{s['rows']} rows in {s['dir']}" if "rows" in s else s["skipped"])
+        f"{name}: "
+        + (f"{s['rows']} rows in {s.get('file') or s['dir']}" if "rows" in s else s["skipped"])
         for name, s in summary.items()
     )
     ctx.emit({"out": str(args.out), "format": args.format, "datasets": summary}, human)

@@ -10,8 +10,14 @@ from typing import Any
 
 from acme_base.errors import InvalidInput
 from acme_txn.bootstrap import FRAUD_CONSUMER, App, bootstrap
-from acme_txn.cli.context import Context, err
-from acme_txn.cli.project_cmd import _stop_on_signals
+from acme_txn.cli.context import Context
+from acme_txn.cli.progress import progress
+from acme_txn.cli.project_cmd import (
+    _stop_on_signals,
+    consumer_summary,
+    consuming,
+    dead_letter_exit,
+)
 from acme_txn.fraud_demo import fraud_history, planted_accounts, score
 from acme_txn.options import add_arguments, from_args, from_env
 from projections.fraud.config import rules_from_env
@@ -21,14 +27,21 @@ from projections.reports import date_range
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     fraud = sub.add_parser("fraud", help="the fraud rules' stream consumer and its demo data")
     kinds = fraud.add_subparsers(dest="fraud", required=True, metavar="ACTION")
-    run = kinds.add_parser(
-        "run", parents=[common], help="run the fraud consumer on the ledger stream"
-    )
+    run = kinds.add_parser("run", parents=[common], help="the same as `consume fraud`")
+    add_run_arguments(run)
+    register_seed_score(kinds, common)
+
+
+def add_run_arguments(run: Any) -> None:
+    """`consume fraud` (and its older name `fraud run`)."""
     run.add_argument("--until-idle", action="store_true", help="drain the stream, then exit")
     run.add_argument("--max-seconds", type=float, help="stop after this long in any case")
     run.add_argument("--rules", help="rules file, TOML or JSON (default: ACME_FRAUD_RULES)")
     add_arguments(run.add_argument_group("event source mapping"), "fraud", FRAUD_CONSUMER)
     run.set_defaults(func=cmd_run)
+
+
+def register_seed_score(kinds: Any, common: argparse.ArgumentParser) -> None:
     seed = kinds.add_parser(
         "seed", parents=[common], help="submit demo data with planted fraud patterns"
     )
@@ -60,7 +73,7 @@ def fraud_app(ctx: Context) -> App:
 def cmd_run(ctx: Context) -> int:
     app = fraud_app(ctx)
     poller = app.fraud_poller()
-    with _stop_on_signals(poller):
+    with _stop_on_signals(poller), consuming(poller, "fraud"):
         result = poller.run(until_idle=ctx.args.until_idle, max_seconds=ctx.args.max_seconds)
     engine = app.fraud_engine
     data = {
@@ -69,16 +82,9 @@ def cmd_run(ctx: Context) -> int:
         "alerts_raised": engine.raised,
         "alerts_repeated": engine.repeated,
     }
-    s = result.stats
-    human = (
-        f"fraud: {s.delivered} records in {s.invocations} invocations, {engine.raised} new "
-        f"alerts ({engine.repeated} seen before), {s.dead_lettered} dead-lettered"
-    )
-    ctx.emit(data, human)
-    if s.dead_lettered:
-        err(f"{s.dead_lettered} records dead-lettered: `acme-txn dlq list --consumer fraud`")
-        return 1
-    return 0
+    extra = f", {engine.raised} new alerts ({engine.repeated} seen before)"
+    ctx.emit(data, consumer_summary(str(data["consumer"]), result, extra))
+    return dead_letter_exit(str(data["consumer"]), result)
 
 
 def cmd_seed(ctx: Context) -> int:
@@ -86,7 +92,10 @@ def cmd_seed(ctx: Context) -> int:
     if not (8 <= args.normal <= 500 and 1 <= args.planted <= 50):
         raise InvalidInput("--normal must be 8..500 and --planted 1..50")
     commands, truth = fraud_history(args.seed, args.normal, args.planted)
-    outcomes = [ctx.app.ledger.submit_raw(c) for c in commands]
+    outcomes: list[Any] = []
+    with progress("fraud seed", lambda: f"{len(outcomes)}/{len(commands)} commands"):
+        for command in commands:
+            outcomes.append(ctx.app.ledger.submit_raw(command))
     statuses = Counter(o.status for o in outcomes)
     data = {"commands": len(commands), "outcomes": dict(statuses), "planted": truth}
     ctx.emit(data, f"{len(commands)} commands: {dict(statuses)}; {len(truth)} planted accounts")

@@ -14,15 +14,33 @@ from acme_txn.bootstrap import Options
 from acme_txn.cli.context import Context
 from acme_txn.options import add_arguments
 from processor.ordering import keys_of, ordered_map
+from processor.outcomes import Outcome
 
 EXIT_BAD_INPUT = 2
+SUBMIT_EXAMPLES = """command lines, for example:
+  {"type":"register_customer","customer_id":"C1","name":"Ada Li","phone":"+12125550123",
+   "state":"NY","special_status":[]}
+  {"type":"open_account","account_id":"A1","customer_id":"C1","currency":"USD"}
+  {"type":"credit","txn_id":"T1","account_id":"A1","amount":"100.00"}
+  {"type":"debit","txn_id":"T2","account_id":"A1","amount":"30.50"}
+  {"type":"transfer","txn_id":"T3","from_account":"A1","to_account":"A2","amount":"5.00"}
+also: block_account, unblock_account, set_limits, close_account, pending transfers and holds
+("pending": true), post_pending, void_pending, linked, create_offer, send_offer,
+respond_offer, update_customer (one per line; see docs/commands.md)"""
+OUTCOME_COLUMNS = ("txn_id", "status", "reason", "error", "account_id", "balance_after")
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     init = sub.add_parser("init", parents=[common], help="create or verify the tables")
     init.set_defaults(func=cmd_init)
     submit = sub.add_parser(
-        "submit", parents=[common], help="JSON lines of commands in, JSON lines of outcomes out"
+        "submit",
+        parents=[common],
+        help="JSON lines of commands in, JSON lines of outcomes out",
+        description="Read one command per line (JSON), print one outcome per line, in input "
+        "order. Every command type, outcome and decline reason: docs/commands.md.",
+        epilog=SUBMIT_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     submit.add_argument("file", help="a file of JSON lines, or - for standard input")
     submit.add_argument(
@@ -42,10 +60,20 @@ def cmd_init(ctx: Context) -> int:
     return 0
 
 
-def _lines(stream: TextIO) -> Iterator[str]:
-    for line in stream:
+def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
+    """Non-blank lines with their 1-based line number in the input."""
+    for number, line in enumerate(stream, start=1):
         if line.strip():
-            yield line
+            yield number, line
+
+
+def _answer(number: int, outcome: Outcome) -> dict[str, Any]:
+    """The outcome; a rejected one names its input line (``input_line``, and in ``error``)."""
+    data = outcome.to_json_dict()
+    if outcome.status == "rejected":
+        data["input_line"] = number
+        data["error"] = f"input line {number}: {data.get('error', 'rejected')}"
+    return data
 
 
 def _open_input(path: str) -> TextIO:
@@ -63,16 +91,27 @@ def cmd_submit(ctx: Context) -> int:
     ledger = ctx.app.ledger
     stream = _open_input(ctx.args.file)
     counts = {"rejected": 0, "failed": 0}
+    collected: list[dict[str, Any]] = []  # json, table, csv: one answer at the end
+    streamed = ctx.output in ("text", "jsonl")
     try:
         with ThreadPoolExecutor(max_workers=ctx.args.workers) as pool:
             # one account's lines in input order, other accounts concurrently (issue 11)
-            for outcome in ordered_map(pool, ledger.submit_raw, _lines(stream), keys_of):
+            def run(item: tuple[int, str]) -> tuple[int, Outcome]:
+                return item[0], ledger.submit_raw(item[1])
+
+            lines = _lines(stream)
+            for number, outcome in ordered_map(pool, run, lines, lambda item: keys_of(item[1])):
                 if outcome.status in counts:
                     counts[outcome.status] += 1
-                print(json.dumps(outcome.to_json_dict()), flush=True)
+                if streamed:
+                    print(json.dumps(_answer(number, outcome)), flush=True)
+                else:
+                    collected.append(_answer(number, outcome))
     finally:
         if stream is not sys.stdin:
             stream.close()
+    if not streamed:
+        ctx.emit_list(collected, columns=OUTCOME_COLUMNS)
     if counts["failed"]:
         return 1
     return EXIT_BAD_INPUT if counts["rejected"] else 0

@@ -1,7 +1,7 @@
-"""Printing a page of query results: one JSON document with ``--json``, else lines of text.
+"""Printing a page of query results in the ``--output`` format (``acme_txn.cli.output``).
 
-``--json``: ``{"items": [...], "count": N, "next_token": TOKEN | null}``; pass the token back
-with ``--next TOKEN`` for the next page (with the same other arguments).
+``--output json``: ``{"items": [...], "count": N, "next_token": TOKEN | null}``; pass the
+token back with ``--next TOKEN`` for the next page (with the same other arguments).
 """
 
 from __future__ import annotations
@@ -25,8 +25,4 @@ def add_paging(parser: argparse.ArgumentParser, default: int = 100) -> None:
 
 
 def emit_page(ctx: Context, page: Page, line: Callable[[Mapping[str, Any]], str]) -> None:
-    data = {"items": page.items, "count": len(page.items), "next_token": page.next_token}
-    lines = [line(row) for row in page.items] or ["(none)"]
-    if page.next_token:
-        lines.append(f"more: --next {page.next_token}")
-    ctx.emit(data, "\n".join(lines))
+    ctx.emit_list(page.items, line, next_token=page.next_token)

@@ -48,9 +48,8 @@ def parse_now(text: str | None) -> datetime | None:
 
 def cmd_expire_pending(ctx: Context) -> int:
     outcomes = ctx.app.ledger.expire_pending(parse_now(ctx.args.now), scan=ctx.args.scan)
-    for outcome in outcomes:
-        data = outcome.to_json_dict()
-        ctx.emit(data, f"expired {data['pending_txn_id']} on {data['account_id']}")
-    if not ctx.as_json:
+    rows = [outcome.to_json_dict() for outcome in outcomes]
+    ctx.emit_list(rows, lambda d: f"expired {d['pending_txn_id']} on {d['account_id']}")
+    if ctx.output == "text":
         print(f"{len(outcomes)} pending(s) expired", flush=True)
     return 0

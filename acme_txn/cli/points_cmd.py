@@ -2,7 +2,8 @@
 
 EARN and REDEEM print the ledger outcome line (``approved``, ``declined`` ``low_balance``,
 ``duplicate``, ``rejected`` with ``error``: exit 2); the reads are one GetItem (balance, txn)
-or one Query page (history, by-order, by-tier). See README "Loyalty points".
+or one Query page (history, by-order, by-tier). An approved EARN also shows the points it
+earned and the tier (and a tier change).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
+from acme_base.errors import InvalidInput
+from acme_txn.cli.budget_cmd import outcome_line
 from acme_txn.cli.context import Context
 from acme_txn.cli.page_output import add_paging, emit_page
 
@@ -53,11 +56,27 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     tier.set_defaults(func=cmd_by_tier)
 
 
+def _member(ctx: Context, user_id: str) -> dict[str, Any] | None:
+    try:
+        return ctx.app.loyalty.balance(user_id)
+    except InvalidInput:  # not a member yet
+        return None
+
+
 def _outcome(ctx: Context, raw: dict[str, Any]) -> int:
+    before = _member(ctx, raw["user_id"]) if raw["type"] == "earn" else None
     outcome = ctx.app.loyalty.submit({k: v for k, v in raw.items() if v is not None})
     data = outcome.to_json_dict()
     detail = data.get("error") or data.get("reason") or f"balance {data.get('balance_after')}"
-    ctx.emit(data, f"{data.get('txn_id')}  {data['status']}  {detail}")
+    after = _member(ctx, raw["user_id"]) if raw["type"] == "earn" else None
+    if outcome.status == "approved" and after is not None:
+        earned = after["lifetime_earned"] - (before or {}).get("lifetime_earned", 0)
+        tier_before = (before or {}).get("tier")
+        data |= {"points_earned": earned, "tier": after["tier"], "tier_before": tier_before}
+        change = f", tier {tier_before} -> {after['tier']}" if tier_before not in (
+            None, after["tier"]) else f", tier {after['tier']}"  # fmt: skip
+        detail = f"+{earned} points, balance {after['points']}{change}"
+    ctx.emit(data, outcome_line(data, detail))
     return EXIT_BAD_INPUT if outcome.status == "rejected" else 0
 
 
@@ -114,8 +133,7 @@ def cmd_txn(ctx: Context) -> int:
 
 def cmd_by_order(ctx: Context) -> int:
     rows = ctx.app.loyalty.by_order(ctx.args.order_id)
-    lines = [f"{r['txn_id']}  {r['user_id']}  {r['points']} points  {r['at']}" for r in rows]
-    ctx.emit({"items": rows, "count": len(rows)}, "\n".join(lines) or "(none)")
+    ctx.emit_list(rows, lambda r: f"{r['txn_id']}  {r['user_id']}  {r['points']} points  {r['at']}")
     return 0
 
 

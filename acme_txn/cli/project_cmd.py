@@ -7,12 +7,13 @@ import json
 import signal
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from acme_base.errors import InvalidInput
 from acme_txn.bootstrap import PROJECTION_CONSUMER, Options
 from acme_txn.cli.context import Context, err
+from acme_txn.cli.progress import progress
 from acme_txn.cli.rebuild_cmd import run_rebuild
 from acme_txn.options import add_arguments
 from streams.handlers import CountingMetrics
@@ -24,8 +25,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "project",
         parents=[common],
-        help="run the stream consumers (projections) with Lambda ESM semantics",
+        help="the same as `consume projections`",
     )
+    add_project_arguments(p)
+    register_dlq(sub, common)
+
+
+def add_project_arguments(p: Any) -> None:
+    """`consume projections` (and its older name `project`)."""
     p.add_argument(
         "--until-idle",
         action="store_true",
@@ -46,6 +53,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     add_arguments(p.add_argument_group("projector"), "projector", Options().projector)
     p.set_defaults(func=cmd_project)
 
+
+def register_dlq(sub: Any, common: argparse.ArgumentParser) -> None:
     dlq = sub.add_parser("dlq", help="dead letters of the stream consumers")
     dsub = dlq.add_subparsers(dest="dlq_command", required=True, metavar="ACTION")
     lst = dsub.add_parser("list", parents=[common], help="list dead-lettered records")
@@ -82,6 +91,11 @@ def _stop_on_signals(poller: Poller) -> Iterator[None]:
             signal.signal(s, handler)
 
 
+def consuming(poller: Poller, label: str) -> AbstractContextManager[None]:
+    """Records delivered so far, on a terminal (``acme_txn.cli.progress``)."""
+    return progress(label, lambda: f"{poller.stats.delivered} records delivered")
+
+
 def _refuse_while_projecting(ctx: Context) -> None:
     """A rebuild replaces read models; a running poller would write into them meanwhile."""
     if ctx.args.force:
@@ -103,7 +117,7 @@ def cmd_project(ctx: Context) -> int:
     cfg = ctx.options.consumer
     metrics = CountingMetrics()
     poller = ctx.app.poller(cfg, metrics=metrics)
-    with _stop_on_signals(poller):
+    with _stop_on_signals(poller), consuming(poller, cfg.consumer):
         result = poller.run(until_idle=ctx.args.until_idle, max_seconds=ctx.args.max_seconds)
     data = {
         **result.as_dict(),
@@ -111,29 +125,43 @@ def cmd_project(ctx: Context) -> int:
         "metrics": {k: round(v, 1) for k, v in metrics.totals.items()},
         "max_iterator_age_ms": round(metrics.maxima.get("IteratorAgeMilliseconds", 0.0)),
     }
+    ctx.emit(data, consumer_summary(cfg.consumer, result))
+    return dead_letter_exit(cfg.consumer, result)
+
+
+def consumer_summary(consumer: str, result: Any, extra: str = "") -> str:
+    """One summary line for every consumer (`consume projections|fraud|apps`)."""
     s = result.stats
-    human = (
-        f"{cfg.consumer}: {s.delivered} records delivered in {s.invocations} invocations,"
-        f" {s.filtered} filtered out, {s.dead_lettered} dead-lettered"
+    return (
+        f"{consumer}: {s.delivered} records delivered in {s.invocations} invocations,"
+        f" {s.filtered} filtered out, {s.dead_lettered} dead-lettered{extra}"
         f"{' (idle)' if result.idle else ''}"
     )
-    ctx.emit(data, human)
-    if s.dead_lettered:
-        err(f"{s.dead_lettered} records were dead-lettered: see `acme-txn dlq list`")
+
+
+def dead_letter_exit(consumer: str, result: Any) -> int:
+    """Exit 1 (and say where to look) when records were dead-lettered."""
+    count = result.stats.dead_lettered
+    if count:
+        err(f"{count} records were dead-lettered: see `acme-txn dlq list --consumer {consumer}`")
         return 1
     return 0
 
 
 def cmd_dlq_list(ctx: Context) -> int:
     letters = ctx.app.dead_letters(ctx.args.consumer).list()
-    for d in letters:
-        keys = {k: next(iter(v.values())) for k, v in (d.to_json()["keys"] or {}).items()}
-        ctx.emit(
-            d.to_json(),
-            f"{d.key}  {d.condition}  attempts={d.attempts}  {json.dumps(keys)}  {d.error}",
-        )
-    if not letters and not ctx.as_json:
+    if not letters and ctx.output == "text":
         print(f"no dead letters for consumer {ctx.app.dead_letters(ctx.args.consumer).consumer!r}")
+        return 0
+
+    def line(row: Any) -> str:
+        keys = {k: next(iter(v.values())) for k, v in (row["keys"] or {}).items()}
+        return (
+            f"{row['key']}  {row['condition']}  attempts={row['attempts']}  "
+            f"{json.dumps(keys)}  {row['error']}"
+        )
+
+    ctx.emit_list([d.to_json() for d in letters], line)
     return 0
 
 

@@ -42,21 +42,26 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def cmd_events(ctx: Context) -> int:
     found = False
+    rows: list[dict[str, Any]] = []
+    lines: list[str] = []
     for event in ctx.store.events(ctx.args.account):
         found = True
         if isinstance(event, HistoryArchived):  # the live stream starts at an archival cut
-            ctx.emit(
-                {**event_json(event), "archived_events": event.archived_events},
+            rows.append({**event_json(event), "archived_events": event.archived_events})
+            lines.append(
                 f"{event.archived_events} earlier events archived (before "
-                f"{event.archived_before}); balance brought forward:\n{event_line(event)}",
+                f"{event.archived_before}); balance brought forward:\n{event_line(event)}"
             )
             continue
         wanted = getattr(ctx.args, "correlation_id", None)
         if wanted is None or event.correlation_id == wanted:
+            rows.append(event_json(event))
             by = f" by {event.principal}" if event.principal else ""
-            ctx.emit(event_json(event), event_line(event) + by)
+            lines.append(event_line(event) + by)
     if not found:
         raise UnknownAccount(ctx.args.account)
+    texts = iter(lines)
+    ctx.emit_list(rows, lambda _row: next(texts))
     return 0
 
 

@@ -10,7 +10,9 @@ from typing import Any
 
 from acme_base.errors import InvalidInput
 from acme_txn.cli.context import Context, err
-from acme_txn.cli.report_render import draw_chart, to_csv, to_table
+from acme_txn.cli.output import emit_list
+from acme_txn.cli.progress import progress
+from acme_txn.cli.report_render import draw_chart, to_table
 from acme_txn.cli.statement_cmd import end_of_day_totals, register_balances
 from acme_txn.freshness import add_require_fresh, guard
 from processor.events import DeclineReason
@@ -70,7 +72,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "--source",
         choices=("projection", "ledger"),
         default="projection",
-        help="the views' declined index (default) or the ledger's own sparse index (#13)",
+        help="the views' declined index (default) or the ledger's own sparse index",
     )
     declined.set_defaults(func=cmd_declined)
     register_transactions(kinds, common)
@@ -84,9 +86,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _format(ctx: Context) -> str:
+    """``--format`` (kept for scripts) maps onto ``--output``, which wins."""
     chosen = getattr(ctx.args, "format", None)
-    if chosen is None:
-        return "json" if ctx.as_json else "text"
+    if ctx.output != "text" or chosen is None:
+        return ctx.output
     return str(chosen)
 
 
@@ -96,13 +99,10 @@ def _views(ctx: Context) -> ViewStore:
 
 def _print_rows(ctx: Context, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
     fmt = _format(ctx)
-    if fmt == "json":
-        for row in rows:
-            print(json.dumps(row), flush=True)
-    elif fmt == "csv":
-        print(to_csv(rows, columns), end="", flush=True)
+    if fmt == "text":
+        print(to_table(rows, columns), flush=True)  # money right-aligned
     else:
-        print(to_table(rows, columns), flush=True)
+        emit_list(fmt, rows, columns=columns)
 
 
 def _dates(args: argparse.Namespace) -> list[str]:
@@ -118,14 +118,16 @@ def _dates(args: argparse.Namespace) -> list[str]:
 def cmd_daily(ctx: Context) -> int:
     dates = _dates(ctx.args)
     guard(ctx)
-    rows = daily_report(_views(ctx), dates)
+    with progress("daily totals", lambda: f"{len(dates)} days"):
+        rows = daily_report(_views(ctx), dates)
     columns: Sequence[str] = DAILY_COLUMNS
     if getattr(ctx.args, "balances", False):
         totals = end_of_day_totals(ctx, dates)
         rows = [{**row, "end_of_day_balance": totals[row["date"]]} for row in rows]
         columns = (*DAILY_COLUMNS, "end_of_day_balance")
     if ctx.args.chart is not None:
-        draw_chart(rows, ctx.args.chart)
+        with progress("drawing the chart", lambda: str(ctx.args.chart)):
+            draw_chart(rows, ctx.args.chart)
         err(f"chart written to {ctx.args.chart}")
     _print_rows(ctx, rows, columns)
     return 0
@@ -148,7 +150,7 @@ def register_transactions(kinds: Any, common: argparse.ArgumentParser) -> None:
     """`report transactions --date D` (#12): every transaction of a day, from the ledger's
     GSI2 (8 write shards merged), streamed one line per transaction."""
     txns = kinds.add_parser(
-        "transactions", parents=[common], help="#12 every transaction of a day, streamed"
+        "transactions", parents=[common], help="every transaction of a day, streamed"
     )
     txns.add_argument("--date", required=True, help="the day, YYYY-MM-DD")
     txns.add_argument("--limit", type=int, help="stop after N and print a --next token")
@@ -166,22 +168,23 @@ def cmd_transactions(ctx: Context) -> int:
     else:
         page = queries.txns_of_day(args.date, args.limit or 100, args.next_token)
         rows, token = iter(page.items), page.next_token
-    for row in rows:
-        ctx.emit(row, txn_line(row))
-    if token:
-        ctx.emit({"next_token": token}, f"more: --next {token}")
+    if ctx.output in ("text", "jsonl"):  # streamed: a day can be long
+        for row in rows:
+            ctx.emit(row, txn_line(row))
+        if token:
+            err(f"more: --next {token}")
+        return 0
+    ctx.emit_list(list(rows), txn_line, next_token=token)
     return 0
 
 
 def cmd_reconcile(ctx: Context) -> int:
     result = reconcile(ctx.app.history, ctx.app.views)  # archive + live: the whole log
     fmt = _format(ctx)
-    if fmt == "json":
+    if fmt in ("json", "jsonl"):
         print(json.dumps(result.as_dict()), flush=True)
-    elif fmt == "csv":
-        print(
-            to_csv([m.as_dict() for m in result.mismatches], MISMATCH_COLUMNS), end="", flush=True
-        )
+    elif fmt in ("csv", "table"):
+        emit_list(fmt, [m.as_dict() for m in result.mismatches], columns=MISMATCH_COLUMNS)
     else:
         lines = [
             f"checked {result.accounts_checked} accounts, {result.days_checked} days, "

@@ -53,6 +53,7 @@ def _text(data: dict[str, Any]) -> str:
     lines += [
         f"  {e['txn_date']} {e['seq']:>6} {e['kind']:<12} {e['status']:<8} "
         f"{e['amount']:>14} {e['balance_after']:>16}  {e['txn_id']}"
+        + (f"  ({e['reason']})" if e.get("reason") else "")
         for e in data["entries"]
     ]
     totals = data["totals"]
@@ -68,10 +69,12 @@ def _text(data: dict[str, Any]) -> str:
 def cmd_statement(ctx: Context) -> int:
     args = ctx.args
     data = statement_data(ctx, args.account, args.date_from, args.date_to)
-    fmt = args.format or ("json" if ctx.as_json else "text")
-    if fmt == "json" and args.out is None:
+    fmt = args.format or ctx.output
+    if fmt in ("json", "jsonl") and args.out is None:
         ctx.emit(data)
         return 0
+    if fmt == "table":
+        fmt = "text"  # the statement's own layout has the column per entry
     import json
 
     render = {

@@ -11,7 +11,6 @@ approximate). Retries in flight live inside a running poller: its metric log lin
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from typing import Any
 
@@ -113,10 +112,7 @@ def status_text(data: dict[str, Any]) -> str:
 def cmd_status(ctx: Context) -> int:
     if ctx.args.watch is None:
         data = status_data(ctx)
-        if ctx.as_json:
-            print(json.dumps(data), flush=True)
-        else:
-            print(status_text(data), flush=True)
+        ctx.emit(data, status_text(data))
         return 0
     return _watch(ctx, max(0.5, ctx.args.watch))
 

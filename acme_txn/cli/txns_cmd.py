@@ -20,7 +20,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     txns = sub.add_parser(
         "txns",
         parents=[common],
-        help="an account's transactions: the last N (#9) or a date range (#11)",
+        help="an account's transactions: the last N or a date range",
     )
     txns.add_argument("account")
     txns.add_argument("--last", type=int, help="the last N transactions, newest first")

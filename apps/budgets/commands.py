@@ -14,7 +14,7 @@ from apps.common import parse_with
 from processor.commands import Command, Id, Note
 from processor.money import parse_amount
 
-Month = Annotated[str, StringConstraints(pattern=r"^(19[7-9]\d|20\d\d)-(0[1-9]|1[0-2])$")]
+MONTH = re.compile(r"^(19[7-9]\d|20\d\d)-(0[1-9]|1[0-2])$")
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[!-~]{1,490}$")]
 
 
@@ -39,7 +39,7 @@ class AddExpense(Command):
     @classmethod
     def _iso_date(cls, value: Any) -> Any:
         if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError("date must be an ISO date string, YYYY-MM-DD")
+            raise ValueError(f"date {value!r} is not YYYY-MM-DD (e.g. 2026-12-06)")
         parsed = date.fromisoformat(value)
         if not 1970 <= parsed.year < 2100:
             raise ValueError("date must be within 1970..2099")
@@ -50,11 +50,18 @@ class SetBudget(Command):
     type: Literal["set_budget"]
     user_id: Id
     category: Id
-    month: Month
+    month: str
     amount: Any
     threshold_pct: Annotated[int, Field(strict=True, ge=1, le=100)] = 80
 
     _check_amount = field_validator("amount", mode="before")(_amount)
+
+    @field_validator("month", mode="before")
+    @classmethod
+    def _iso_month(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not MONTH.fullmatch(value):
+            raise ValueError(f"month {value!r} is not YYYY-MM (e.g. 2026-12), 1970..2099")
+        return value
 
 
 BudgetCommand = AddExpense | SetBudget

@@ -52,11 +52,11 @@ def test_given_planted_patterns_when_the_consumer_ran_then_analysts_list_show_an
     code, [listed] = cli(
         "alerts", "list", "--from", first, "--to", last, "--min-score", "60", "--chart", str(chart)
     )
-    scores = [a["risk_score"] for a in listed["alerts"]]
+    scores = [a["risk_score"] for a in listed["items"]]
     assert code == 0 and scores == sorted(scores, reverse=True) and min(scores) >= 60
     assert chart.read_bytes().startswith(b"\x89PNG")
     # AND shows one, with its evidence transactions from the log
-    velocity = next(a for a in listed["alerts"] if a["rule"] == "velocity")
+    velocity = next(a for a in listed["items"] if a["rule"] == "velocity")
     code, [shown] = cli("alerts", "show", velocity["alert_id"])
     assert code == 0 and [t["txn_id"] for t in shown["transactions"]] == velocity["evidence"]
     assert all(t["kind"] == "debit" for t in shown["transactions"])
@@ -67,9 +67,9 @@ def test_given_planted_patterns_when_the_consumer_ran_then_analysts_list_show_an
     assert code == 0 and dismissed["status"] == "dismissed"
     assert cli("alerts", "review", velocity["alert_id"], "--note", "again")[0] == 2
     code, [open_only] = cli("alerts", "list", "--from", first, "--to", last, "--status", "open")
-    assert velocity["alert_id"] not in {a["alert_id"] for a in open_only["alerts"]}
+    assert velocity["alert_id"] not in {a["alert_id"] for a in open_only["items"]}
     code, [one_rule] = cli("alerts", "list", "--from", first, "--to", last, "--rule", "dormant")
-    assert {a["rule"] for a in one_rule["alerts"]} == {"dormant"}
+    assert {a["rule"] for a in one_rule["items"]} == {"dormant"}
     # AND the rules' precision on the demo data is measured
     code, [scored] = cli("fraud", "score", "--from", first, "--to", last, "--planted", "1")
     assert code == 0 and scored["precision"] == 1.0 and scored["recall"] == 1.0

@@ -179,7 +179,7 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
     monkeypatch.setenv("ACME_TABLE_PREFIX", settings.table_prefix)
 
     def run(*args: str) -> tuple[int, list[Any], str]:
-        code = main([*args, "--endpoint-url", settings.endpoint_url or "", "--json"])
+        code = main([*args, "--endpoint-url", settings.endpoint_url or "", "--output", "jsonl"])
         captured = capsys.readouterr()
         lines = [json.loads(line) for line in captured.out.splitlines() if line.strip()]
         return code, lines, captured.err

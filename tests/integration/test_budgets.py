@@ -95,16 +95,16 @@ def cli(app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: A
 
 def test_given_the_cli_when_budget_commands_run_then_json_shapes_and_exit_codes(cli: Any) -> None:
     code, [set_] = cli("set", "u1", "food", "2030-01", "10.00", "--threshold", "50")
-    assert (code, set_["amount"], set_["threshold_pct"]) == (0, 1000, 50)
+    assert (code, set_["amount"], set_["threshold_pct"]) == (0, "10.00", 50)  # dollars
     code, [spent] = cli("expense", "u1", "6.00", "food", "lunch", "--id", "e1",
                         "--date", "2030-01-03")  # fmt: skip
     assert (code, spent["status"]) == (0, "approved")
     assert cli("expense", "u1", "6.5.0", "food", "x", "--id", "e2", "--date", "2030-01-03")[0] == 2
     assert cli("set", "u1", "food", "2030-13", "1.00")[0] == 2
     _, [listing] = cli("list", "u1")
-    assert [(b["category"], b["spent"]) for b in listing["items"]] == [("food", 600)]
+    assert [(b["category"], b["spent"]) for b in listing["items"]] == [("food", "6.00")]
     _, [spend] = cli("spend", "u1", "food", "2030-01")
-    assert (spend["spent"], spend["budget"]) == (600, 1000)
+    assert (spend["spent"], spend["budget"]) == ("6.00", "10.00")
     _, [expenses] = cli("expenses", "u1", "--from", "2030-01-01", "--to", "2030-01-31")
     assert [e["expense_id"] for e in expenses["items"]] == ["e1"]
     _, [notes] = cli("notifications", "u1")

@@ -53,7 +53,7 @@ def test_given_commands_file_when_submitted_then_json_outcomes_in_order(
         "declined",
         "duplicate",
     ]
-    assert outcomes[3]["error"].startswith("malformed JSON")
+    assert outcomes[3]["error"].startswith("input line 4: malformed JSON")
     assert outcomes[7]["txn_id"] == "T1"
     assert outcomes[4]["balance_after"] == "69.50"
     assert (outcomes[5]["to_account"], outcomes[5]["to_balance_after"]) == ("A2", "5.00")

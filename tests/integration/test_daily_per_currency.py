@@ -82,7 +82,7 @@ def test_given_three_currencies_when_via_the_cli_then_json_lines_per_currency_an
 ) -> None:
     cli = run_cli
     chart = tmp_path / "daily.png"
-    code, out = cli("report", "daily", "--date", DAY, "--json", "--chart", str(chart))
+    code, out = cli("report", "daily", "--date", DAY, "-o", "jsonl", "--chart", str(chart))
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 0
     assert {r["currency"]: r["debit_total"] for r in lines} == {

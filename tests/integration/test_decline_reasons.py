@@ -188,7 +188,7 @@ def test_given_every_reason_when_reported_by_the_cli_then_each_reason_is_accepte
         code = main([*argv, *where])
         return code, [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
-    span = ("report", "declined", "--from", "2026-11-20", "--to", "2026-11-22", "--json")
+    span = ("report", "declined", "--from", "2026-11-20", "--to", "2026-11-22", "-o", "jsonl")
     code, rows = run(*span)
     assert code == 0 and {r["txn_id"] for r in rows} == set(DECLINED)
     for reason in DeclineReason:

@@ -121,5 +121,5 @@ def test_given_another_range_when_exported_into_the_same_dir_then_refused(
     from acme_base.errors import InvalidInput
 
     Exporter(bank, tmp_path, DAYS[0], DAYS[0], "csv").run(["daily"])
-    with pytest.raises(InvalidInput, match="use another --out"):
+    with pytest.raises(InvalidInput, match="give another --out"):
         Exporter(bank, tmp_path, DAYS[0], DAYS[1], "csv").run(["daily"])

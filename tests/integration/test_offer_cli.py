@@ -22,13 +22,15 @@ LIVE = "01012099-1"  # live whenever the test runs: the CLI's clock is the real 
 
 @pytest.fixture
 def cli(app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> Any:
-    """Run `acme-txn ARGS --json`; returns (exit code, JSON lines, stderr)."""
+    """Run `acme-txn ARGS --output jsonl` (`--json` in ARGS: one document); returns (exit
+    code, JSON lines, stderr)."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
     monkeypatch.setenv("ACME_TABLE_PREFIX", settings.table_prefix)
 
     def run(*args: str) -> tuple[int, list[Any], str]:
-        code = main([*args, "--endpoint-url", settings.endpoint_url or "", "--json"])
+        flags = [] if "--json" in args else ["--output", "jsonl"]
+        code = main([*args, "--endpoint-url", settings.endpoint_url or "", *flags])
         out, err = capsys.readouterr()
         return code, [json.loads(line) for line in out.splitlines() if line.strip()], err
 
@@ -61,16 +63,18 @@ def test_given_offer_lines_when_submitted_and_queried_then_json_per_pattern(
         "Valid for new cards only.",
     )
     # offer for-customer, paged, and with --offer
-    code, [page], _ = cli("offer", "for-customer", "C1", "--limit", "1")
+    code, [page], _ = cli("offer", "for-customer", "C1", "--limit", "1", "--json")
     assert (code, [r["offer_id"] for r in page["items"]]) == (0, [LIVE])
-    _, [rest], _ = cli("offer", "for-customer", "C1", "--limit", "1", "--next", page["next_token"])
+    _, [rest], _ = cli(
+        "offer", "for-customer", "C1", "--limit", "1", "--next", page["next_token"], "--json"
+    )
     assert [r["offer_id"] for r in rest["items"]] == ["01012099-2"]
-    _, [one], _ = cli("offer", "for-customer", "C1", "--offer", "01012099-2")
+    _, [one], _ = cli("offer", "for-customer", "C1", "--offer", "01012099-2", "--json")
     assert [(r["offer_id"], r["status"]) for r in one["items"]] == [("01012099-2", "PENDING")]
     # offer status and the inverted view
     code, [status], _ = cli("offer", "status", "C2", LIVE)
     assert (code, status["status"]) == (0, "REJECTED")
-    _, [who], _ = cli("offer", "customers", LIVE)
+    _, [who], _ = cli("offer", "customers", LIVE, "--json")
     assert [r["customer_id"] for r in who["items"]] == ["C1", "C2"]
 
 

@@ -152,7 +152,7 @@ def test_declined_report_queries_every_reason(projected: ViewStore) -> None:
 
 
 def test_cli_reports_json_csv_and_chart(projected: ViewStore, cli: Any, tmp_path: Path) -> None:
-    code, out = cli("report", "daily", "--date", "2026-11-20", "--json")
+    code, out = cli("report", "daily", "--date", "2026-11-20", "--output", "jsonl")
     assert code == 0
     assert json.loads(out)["debit_total"] == "30.50"
     code, out = cli(
@@ -171,7 +171,9 @@ def test_cli_reports_json_csv_and_chart(projected: ViewStore, cli: Any, tmp_path
     assert code == 0
     assert [r["txn_count"] for r in rows] == ["0", "3", "4"]
     assert (tmp_path / "d.png").read_bytes()[:4] == b"\x89PNG"
-    code, out = cli("report", "declined", "--from", "2026-11-20", "--to", "2026-11-21", "--json")
+    code, out = cli(
+        "report", "declined", "--from", "2026-11-20", "--to", "2026-11-21", "-o", "jsonl"
+    )
     assert [json.loads(line)["txn_id"] for line in out.splitlines()] == ["T3", "T6"]
     assert set(json.loads(out.splitlines()[0])) >= {
         "txn_id",

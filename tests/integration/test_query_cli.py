@@ -14,7 +14,7 @@ from tests.integration.bank_seed import DAYS, seed
 
 @pytest.fixture
 def cli(app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> Any:
-    """Run `acme-txn ARGS --json` on a seeded bank; returns (exit code, JSON lines)."""
+    """Run `acme-txn ARGS --output jsonl` (or as ARGS say) on a seeded bank."""
     seed(app)
     return cli_runner(settings, monkeypatch, capsys)
 
@@ -22,25 +22,27 @@ def cli(app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: A
 def test_given_a_seeded_bank_when_queried_by_cli_then_json_per_pattern(cli: Any) -> None:
     assert cli("customer", "get", "C1")[1][0]["name"] == "Ada Li"
     assert cli("customer", "by-phone", "+14155550103")[1][0]["customer_id"] == "C3"
-    code, [page] = cli("customer", "by-state", "NY", "--limit", "3")
+    code, [page] = cli("customer", "by-state", "NY", "--limit", "3", "--json")
     assert (code, page["count"], page["next_token"] is not None) == (0, 3, True)
-    code, [rest] = cli("customer", "by-state", "NY", "--limit", "3", "--next", page["next_token"])
+    code, [rest] = cli(
+        "customer", "by-state", "NY", "--limit", "3", "--next", page["next_token"], "--json"
+    )
     assert [c["customer_id"] for c in page["items"] + rest["items"]] == [
         "C1", "C2", "C5", "C6", "C7"
     ]  # fmt: skip
     assert rest["next_token"] is None
-    _, [students] = cli("customer", "special", "--status", "student")
+    _, [students] = cli("customer", "special", "--status", "student", "--json")
     assert [c["customer_id"] for c in students["items"]] == ["C3"]
     assert cli("account", "get", "A2")[1][0]["customer_id"] == "C1"
-    _, [accounts] = cli("account", "list", "C1")
+    _, [accounts] = cli("account", "list", "C1", "--json")
     assert [a["account_id"] for a in accounts["items"]] == ["A1", "A2"]
     assert cli("account", "customer", "A4")[1][0]["customer_id"] == "C4"
 
 
 def test_given_txns_when_read_by_cli_then_last_range_and_full_details(cli: Any) -> None:
-    _, [last] = cli("txns", "A1", "--last", "2")
+    _, [last] = cli("txns", "A1", "--last", "2", "--json")
     assert [t["txn_id"] for t in last["items"]] == ["T9", "T8"]
-    _, [ranged] = cli("txns", "A1", "--from", DAYS[2], "--to", DAYS[2])
+    _, [ranged] = cli("txns", "A1", "--from", DAYS[2], "--to", DAYS[2], "--json")
     assert [t["txn_id"] for t in ranged["items"]] == ["T7"]
     code, [txn] = cli("txn", "T9")
     assert code == 0
@@ -57,10 +59,13 @@ def test_given_txns_when_read_by_cli_then_last_range_and_full_details(cli: Any) 
 def test_given_a_day_when_reported_by_cli_then_lines_streamed_and_paged(cli: Any) -> None:
     code, lines = cli("report", "transactions", "--date", DAYS[1])
     assert code == 0 and len(lines) == 7
-    code, first = cli("report", "transactions", "--date", DAYS[1], "--limit", "4")
-    token = first[-1]["next_token"]
-    _, second = cli("report", "transactions", "--date", DAYS[1], "--limit", "4", "--next", token)
-    assert first[:-1] + second == lines  # the last page prints no token
+    code, [first] = cli("report", "transactions", "--date", DAYS[1], "--limit", "4", "--json")
+    token = first["next_token"]
+    _, [second] = cli(
+        "report", "transactions", "--date", DAYS[1], "--limit", "4", "--next", token, "--json"
+    )
+    assert first["items"] + second["items"] == lines
+    assert second["next_token"] is None
     _, declined = cli(
         "report", "declined", "--from", DAYS[0], "--to", DAYS[2], "--source", "ledger"
     )

@@ -170,7 +170,9 @@ def test_given_accounts_when_report_balances_as_of_a_day_then_totals_open_the_ne
 def test_given_days_when_daily_report_with_balances_then_each_closes_into_the_next(
     bank: App, cli: Any
 ) -> None:
-    code, out = cli("report", "daily", "--from", DAYS[0], "--to", DAYS[2], "--balances", "--json")
+    code, out = cli(
+        "report", "daily", "--from", DAYS[0], "--to", DAYS[2], "--balances", "-o", "jsonl"
+    )
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0
     assert [r["end_of_day_balance"] for r in rows] == ["70.00 USD", "82.34 USD", "81.00 USD"]

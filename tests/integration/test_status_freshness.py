@@ -81,7 +81,7 @@ def test_given_nothing_projected_when_report_then_hint_and_require_fresh_fails(
     assert code == 1 and "--require-fresh" in err
     bank.drain()
     code, out, err = cli(
-        "report", "declined", "--from", DAY, "--to", DAY, "--require-fresh", "--json"
+        "report", "declined", "--from", DAY, "--to", DAY, "--require-fresh", "-o", "jsonl"
     )
     assert code == 0 and "current" in err
     assert len(out.splitlines()) == 3  # the three declines, now projected

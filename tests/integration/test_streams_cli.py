@@ -50,7 +50,7 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def run_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict]]:  # type: ignore[type-arg]
-    code = main([*args, "--json"])
+    code = main([*args, "--output", "jsonl"])
     out = capsys.readouterr().out
     return code, [json.loads(line) for line in out.splitlines() if line.strip()]
 

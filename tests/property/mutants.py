@@ -25,6 +25,7 @@ from tests.property import (
     archive_mutants,
     bench_mutants,
     budget_mutants,
+    cli_mutants,
     currency_mutants,
     customer_mutants,
     fraud_mutants,
@@ -655,6 +656,23 @@ MUTATIONS += (
         pending_mutants.placement_without_marker,
         pure=(SWEEP_LAW,),
         machine="pending",
+        cheap=True,
+    ),
+)
+CLI_LAWS = "tests.unit.test_properties_cli"
+MUTATIONS += (
+    Mutation(
+        "apps_show_cents",
+        "the budget answers print the cents the views store, not dollars",
+        cli_mutants.apps_show_cents,
+        pure=(f"{CLI_LAWS}:test_the_apps_answers_show_dollars_that_read_back_to_the_cents",),
+        cheap=True,
+    ),
+    Mutation(
+        "amount_shape_caps_digits",
+        "an amount past the limit is told it has the wrong shape, not the real limit",
+        cli_mutants.amount_shape_caps_digits,
+        pure=(f"{CLI_LAWS}:test_an_amount_past_the_limit_names_the_limit_and_echoes_the_input",),
         cheap=True,
     ),
 )

@@ -1,0 +1,36 @@
+"""Planted bugs in what users see (catalogued in ``mutants.MUTATIONS``, caught by
+``tests/unit/test_properties_cli.py``)."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
+
+from acme_base.errors import InvalidInput
+from acme_txn.cli import budget_cmd
+from processor import money
+
+
+@contextlib.contextmanager
+def apps_show_cents() -> Iterator[None]:
+    """The budget answers print the cents the views store (``25000``), not dollars."""
+    with mock.patch.object(budget_cmd, "in_dollars", dict):
+        yield
+
+
+@contextlib.contextmanager
+def amount_shape_caps_digits() -> Iterator[None]:
+    """The amount's shape allows at most 10 whole digits, so a too-large amount is told it
+    is "not a positive decimal" instead of the real limit."""
+    real = money._parse_text
+
+    def parse(value: str, currency: str, places: int) -> Any:
+        if not re.fullmatch(r"\d{1,10}(\.\d+)?", value.strip()):
+            raise InvalidInput(f"amount {value!r} is not a positive decimal with at most 2 places")
+        return real(value, currency, places)
+
+    with mock.patch.object(money, "_parse_text", parse):
+        yield
