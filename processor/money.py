@@ -22,8 +22,9 @@ CENT = Decimal("0.01")
 
 @cache
 def _pattern(places: int) -> re.Pattern[str]:
-    fraction = rf"(\.\d{{1,{places}}})?" if places else ""
-    return re.compile(rf"^\d{{1,10}}{fraction}$")
+    # [0-9], not \d: \d is any Unicode digit (Arabic-Indic, fullwidth...), and Decimal reads them
+    fraction = rf"(\.[0-9]{{1,{places}}})?" if places else ""
+    return re.compile(rf"[0-9]{{1,10}}{fraction}")
 
 
 def _quantum(places: int) -> Decimal:
@@ -57,13 +58,14 @@ def parse_amount(
             raise InvalidInput(f"amount {value} has more than {places} decimal places")
         amount = value
     elif isinstance(value, str):
-        if not _pattern(places).match(value.strip()):
+        text = value.strip(" ")  # ASCII spaces only: no other whitespace is canonical
+        if not _pattern(places).fullmatch(text):
             raise InvalidInput(
                 f"amount {value!r} is not a positive decimal with {_places_text(places)}"
                 + ("" if currency == DEFAULT_CURRENCY else f" ({currency})")
             )
         try:
-            amount = Decimal(value.strip())
+            amount = Decimal(text)
         except InvalidOperation as exc:  # pragma: no cover - the regex already checked
             raise InvalidInput(f"amount {value!r} is not a number") from exc
     else:

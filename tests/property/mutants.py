@@ -27,6 +27,7 @@ from tests.property import (
     currency_mutants,
     customer_mutants,
     fraud_mutants,
+    input_mutants,
     loyalty_mutants,
     offer_mutants,
     pending_mutants,
@@ -565,6 +566,30 @@ MUTATIONS += (
         "a batch with a backend failure answers 200 instead of 503",
         api_mutants.backend_failure_is_ok,
         pure=(f"{API}:test_given_any_outcomes_then_503_iff_a_backend_failure_and_never_500",),
+        cheap=True,
+    ),
+)
+CANON = "tests.unit.test_properties_canonical"
+MUTATIONS += (
+    Mutation(
+        "amount_accepts_unicode_digits",
+        "an amount in Arabic-Indic or fullwidth digits is read as ASCII digits",
+        input_mutants.amount_accepts_unicode_digits,
+        pure=(f"{CANON}:test_given_any_digits_then_an_amount_is_read_iff_they_are_ascii",),
+        cheap=True,
+    ),
+    Mutation(
+        "json_last_key_wins",
+        "a JSON object naming a key twice is decoded with the last value",
+        input_mutants.json_last_key_wins,
+        pure=(f"{CANON}:test_given_any_object_with_a_key_repeated_then_refused",),
+        cheap=True,
+    ),
+    Mutation(
+        "id_matched_with_dollar",
+        "ids are checked with re.match and $: a trailing newline passes",
+        input_mutants.id_matched_with_dollar,
+        pure=(f"{CANON}:test_given_any_id_with_a_trailing_control_then_refused",),
         cheap=True,
     ),
 )
