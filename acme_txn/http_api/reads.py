@@ -11,6 +11,7 @@ from acme_txn.bootstrap import App
 from processor.balance_read import balance_of
 from processor.events import HistoryArchived
 from processor.paging import MAX_LIMIT
+from processor.query_specs import check_id
 from processor.service import utc_now
 from processor.views import event_json
 
@@ -21,6 +22,7 @@ def balance(app: App, account_id: str) -> dict[str, Any]:
     """From the balance projection; from the event head if the projection has nothing yet
     (``source`` says which), as ``acme-txn balance`` (the same ``balance_of``). Unknown
     account: ``UnknownAccount``."""
+    check_id(account_id, "account")  # a path id is held to the body's rules
     view = None
     with contextlib.suppress(TableMissing):
         view = app.views.balance(account_id)
@@ -31,6 +33,7 @@ def events_page(app: App, account_id: str, limit: int, next_token: str | None) -
     """A page of an account's events in seq order: ``{"items", "count", "next_token"}`` (the
     CLI's page shape). The token is the seq to resume from: a plain, stable position in an
     append-only log, so nothing needs sealing."""
+    check_id(account_id, "account")
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}")
     start = _seq_token(next_token)

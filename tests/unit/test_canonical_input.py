@@ -195,3 +195,14 @@ def test_given_non_canonical_bodies_then_400_and_nothing_written(
     code, answer = post(api, body)
     assert code == 400, answer
     assert len(list(memory_app.event_store.events("A1"))) == 1  # the opening only
+
+
+@pytest.mark.parametrize("account", ["A" * 2048, "A\uff11", "A1 "])  # a bidi control: no route
+@pytest.mark.parametrize("tail", ["balance", "events"])
+def test_given_a_path_id_the_body_would_refuse_then_400(
+    api: HttpApi, account: str, tail: str
+) -> None:
+    event = http_event("GET", f"/accounts/{account}/{tail}", None, {})
+    response = api(event, None)
+    assert response["statusCode"] == 400, response
+    assert "not a valid id" in json.loads(response["body"])["detail"]
