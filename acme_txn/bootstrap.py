@@ -197,6 +197,7 @@ class App:
             adopt_heads=cfg.adopt_heads,
             offers=OfferService(self.offer_store, BalanceAudience(self.views, self.offer_store)),
             customers=CustomerService(self.customer_store, cfg.backoff()),
+            time_policy=cfg.time_policy(),
         )
         if clock is not None:
             ledger.clock = clock

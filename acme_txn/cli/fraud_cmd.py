@@ -12,7 +12,7 @@ from acme_base.errors import InvalidInput
 from acme_txn.bootstrap import FRAUD_CONSUMER, App, bootstrap
 from acme_txn.cli.context import Context, err
 from acme_txn.cli.project_cmd import _stop_on_signals
-from acme_txn.fraud_demo import fraud_history, planted_accounts, score
+from acme_txn.fraud_demo import fraud_history, planted_accounts, replay, score
 from acme_txn.options import add_arguments, from_args, from_env
 from projections.fraud.config import rules_from_env
 from projections.reports import date_range
@@ -86,7 +86,7 @@ def cmd_seed(ctx: Context) -> int:
     if not (8 <= args.normal <= 500 and 1 <= args.planted <= 50):
         raise InvalidInput("--normal must be 8..500 and --planted 1..50")
     commands, truth = fraud_history(args.seed, args.normal, args.planted)
-    outcomes = [ctx.app.ledger.submit_raw(c) for c in commands]
+    outcomes = replay(ctx.app.new_ledger, commands)  # each recorded when it happened
     statuses = Counter(o.status for o in outcomes)
     data = {"commands": len(commands), "outcomes": dict(statuses), "planted": truth}
     ctx.emit(data, f"{len(commands)} commands: {dict(statuses)}; {len(truth)} planted accounts")

@@ -7,6 +7,7 @@ the ``App`` the composition root built; nothing here reads the environment.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
@@ -58,6 +59,13 @@ def _error(status: int, error: str, exc: Exception) -> Response[Any]:
     return _json(status, error_body(error, str(exc)))
 
 
+def caller_is_operator(event: Any) -> bool:
+    """Whether this request's caller acts as the ledger's operator (may backdate beyond the
+    time policy's bound, ``processor.time_policy``): only a caller granted operator rights
+    (the ``ledger/operate`` scope) is; the default for every API caller is not."""
+    return False
+
+
 def build_resolver(
     app: App, metrics: MetricsLike, pool: ThreadPoolExecutor
 ) -> APIGatewayHttpResolver:
@@ -81,8 +89,9 @@ def build_resolver(
         event = api.current_event
         body = body_of(event.body, bool(event.is_base64_encoded))
         submission = parse_submission(body, event.headers or {})
+        submit = functools.partial(app.ledger.submit_raw, operator=caller_is_operator(event))
         # as `submit --workers`: one account's commands in input order, others concurrently
-        outcomes = list(ordered_map(pool, app.ledger.submit_raw, submission.commands, keys_of))
+        outcomes = list(ordered_map(pool, submit, submission.commands, keys_of))
         for outcome in outcomes:
             metrics.add_metric(f"Commands_{outcome.status}", MetricUnit.Count, 1)
         status = status_of(outcomes, submission.batch)

@@ -32,6 +32,7 @@ from tests.property import (
     offer_mutants,
     pending_mutants,
     rules_mutants,
+    time_mutants,
 )
 
 
@@ -566,6 +567,33 @@ MUTATIONS += (
         "a batch with a backend failure answers 200 instead of 503",
         api_mutants.backend_failure_is_ok,
         pure=(f"{API}:test_given_any_outcomes_then_503_iff_a_backend_failure_and_never_500",),
+        cheap=True,
+    ),
+)
+TIME = "tests.unit.test_properties_time"
+MUTATIONS += (
+    Mutation(
+        "pending_expires_at_occurred_at",
+        "a pending expires at the caller's occurred_at + timeout_s, not the ledger's clock",
+        time_mutants.pending_expires_at_occurred_at,
+        pure=(
+            "tests.unit.test_pending_rules:"
+            "test_given_any_occurred_at_then_a_pending_expires_at_recorded_at_plus_timeout",
+        ),
+        cheap=True,
+    ),
+    Mutation(
+        "future_occurred_at_accepted",
+        "an occurred_at ahead of the ledger's clock is accepted",
+        time_mutants.future_occurred_at_accepted,
+        pure=(f"{TIME}:test_given_any_occurred_at_then_accepted_iff_within_the_callers_bounds",),
+        cheap=True,
+    ),
+    Mutation(
+        "holds_share_one_pool",
+        "holds placed by others share the account's own slots",
+        time_mutants.holds_share_one_pool,
+        pure=(f"{TIME}:test_given_any_incoming_holds_then_the_owners_own_hold_is_still_placed",),
         cheap=True,
     ),
 )
