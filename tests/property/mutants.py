@@ -596,6 +596,15 @@ MUTATIONS += (
         pure=(f"{TIME}:test_given_any_incoming_holds_then_the_owners_own_hold_is_still_placed",),
         cheap=True,
     ),
+    Mutation(
+        "fraud_windows_on_occurred_at",
+        "the fraud rules window on the client's occurred_at, not recorded_at",
+        time_mutants.fraud_windows_on_occurred_at,
+        pure=(
+            f"{TIME}:test_given_payments_recorded_in_a_minute_however_dated_then_velocity_fires",
+        ),
+        cheap=True,
+    ),
 )
 CANON = "tests.unit.test_properties_canonical"
 MUTATIONS += (

@@ -55,3 +55,12 @@ def holds_share_one_pool() -> Iterator[None]:
 
     with mock.patch.object(pending, "refuse_full", refuse_full):
         yield
+
+
+@contextlib.contextmanager
+def fraud_windows_on_occurred_at() -> Iterator[None]:
+    """The fraud rules window on the client's ``occurred_at``: a burst dated apart hides."""
+    from projections.fraud import rules
+
+    with mock.patch.object(rules, "ledger_time", lambda e: e.occurred_at.timestamp()):
+        yield

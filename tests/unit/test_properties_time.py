@@ -16,6 +16,10 @@ from processor.decide import AccountState, apply_all, decide
 from processor.events import PendingPlaced
 from processor.pending_model import MAX_HOLDS_PER_SENDER, MAX_INCOMING_HOLDS
 from processor.time_policy import TimePolicy
+from projections.fraud.config import RulesConfig
+from projections.fraud.model import Profile
+from projections.fraud.rules import evaluate
+from tests.fraud_support import T0, Story
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 POLICY = TimePolicy(max_skew_s=300, max_backdate_s=7 * 86_400)
@@ -66,3 +70,22 @@ def test_given_any_incoming_holds_then_the_owners_own_hold_is_still_placed(
     assert max(per_sender) <= MAX_HOLDS_PER_SENDER
     own = _run(states, type="debit", txn_id="OWN", account_id="A", amount="1.00", pending=True)
     assert [type(e) for e in own] == [PendingPlaced]
+
+
+@given(gaps=st.lists(st.integers(3_600, 30 * 86_400), min_size=12, max_size=20))
+def test_given_payments_recorded_in_a_minute_however_dated_then_velocity_fires(
+    gaps: list[int],
+) -> None:
+    story = Story()
+    minutes = 0.0
+    for i, gap in enumerate(gaps):
+        minutes -= gap / 60  # each dated further back than the last claims
+        story.debit(minutes, 1000 + i)
+    recorded = T0 + timedelta(days=1)
+    profile = Profile("A1")
+    rules: list[str] = []
+    for event in story.events:
+        stamped = event.model_copy(update={"recorded_at": recorded + timedelta(seconds=event.seq)})
+        profile, alerts = evaluate(profile, stamped, RulesConfig())
+        rules += [a.rule for a in alerts]
+    assert "velocity" in rules
