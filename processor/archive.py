@@ -5,7 +5,8 @@ before the cut date (``archival_time``: the ledger's ``recorded_at``, or ``occur
 events from before it existed). The retention runs from when the bank recorded an event, not
 from the date a client claimed: an event backdated into an old year is kept live its full
 retention, and a legacy event dated far ahead (before the time policy refused such dates)
-cannot hold its account's history live for ever. A snapshot can only stand for a prefix. The prefix moves to the archive table; in the live table a
+cannot hold its account's history live for ever. A snapshot can only stand for a prefix.
+The prefix moves to the archive table; in the live table a
 ``HistoryArchived`` snapshot takes the place of its last event (same seq, same balance), so
 
 - the live stream is still contiguous: the snapshot at seq ``c`` then ``c+1``, ``c+2``...;

@@ -30,7 +30,7 @@ def stream(*dated: tuple[int, int | None]) -> list[LedgerEvent]:
             balance_after=0,
             occurred_at=at(2011),
             customer_id="C1",
-        )  # fmt: skip
+        )
     ]
     for seq, (occurred, recorded) in enumerate(dated, start=1):
         events.append(
@@ -43,7 +43,7 @@ def stream(*dated: tuple[int, int | None]) -> list[LedgerEvent]:
                 balance_after=100 * seq,
                 occurred_at=at(occurred),
                 recorded_at=None if recorded is None else at(recorded),
-            )  # fmt: skip
+            )
         )
     return events
 
