@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from acme_txn.bootstrap import PROJECTION_CONSUMER
+from acme_txn.deploy import safety
 from streams.config import EsmConfig
 
 PROJECTION_HANDLER = "acme_txn.lambda_handlers.projection_handler"
@@ -215,8 +216,10 @@ def _api() -> dict[str, Any]:
     role = lambda_role(
         "ApiLogGroup",
         [
-            # commands append events + idempotency records, reads answer from log and views
-            allow([*TABLE_READ, *TABLE_WRITE], table_arns("LedgerTable")),
+            # commands append events + idempotency records, reads answer from log and views;
+            # the writes are the commands' own and no more (deploy.safety)
+            allow(TABLE_READ, table_arns("LedgerTable")),
+            *safety.api_ledger_writes(),
             allow(TABLE_READ, table_arns("ViewsTable", "ArchiveTable")),
         ],
     )
@@ -231,7 +234,9 @@ def _api() -> dict[str, Any]:
             Timeout=29,  # API Gateway's integration timeout
             MemorySize=512,
             Description="acme-txn: HTTP API for commands and reads",
+            ReservedConcurrentExecutions={"Ref": "ApiReservedConcurrency"},
         ),
+        "ApiAccessLogGroup": safety.access_log_group(),
         "HttpApi": {
             "Type": "AWS::ApiGatewayV2::Api",
             "Properties": {
@@ -252,11 +257,13 @@ def _api() -> dict[str, Any]:
         },
         "HttpApiStage": {
             "Type": "AWS::ApiGatewayV2::Stage",
+            # per-route settings name routes that must exist first
+            "DependsOn": [f"HttpApiRoute{i}" for i in range(len(API_ROUTES))],
             "Properties": {
                 "ApiId": {"Ref": "HttpApi"},
                 "StageName": "$default",
                 "AutoDeploy": True,
-                "DefaultRouteSettings": {"ThrottlingBurstLimit": 500, "ThrottlingRateLimit": 1000},
+                **safety.stage_safety(),
             },
         },
         "ApiInvokePermission": {
