@@ -188,3 +188,15 @@ def test_given_one_sender_then_it_takes_at_most_its_share_of_the_incoming_slots(
     outcomes = [ledger.submit_raw(incoming(n)) for n in range(10)]
     assert [o.status for o in outcomes].count("pending") == 4
     assert ledger.submit_raw(incoming(0, "E")).status == "pending"  # another sender still can
+
+
+def test_given_an_expense_dated_today_before_noon_then_it_is_booked_not_future() -> None:
+    app = bootstrap(Settings(table_prefix="memory"), memory=True)
+    morning = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    app.ledger.clock = lambda: morning
+    expense = {"type": "expense", "expense_id": "X1", "user_id": "u1", "amount": "5.00",
+               "category": "food", "description": "breakfast", "date": "2026-12-07"}  # fmt: skip
+    outcome = app.budgets.submit(expense)
+    assert getattr(outcome, "status", None) == "approved", outcome
+    tomorrow = app.budgets.submit({**expense, "expense_id": "X2", "date": "2026-12-08"})
+    assert getattr(tomorrow, "status", None) == "rejected"  # dated in the future
