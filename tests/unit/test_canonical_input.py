@@ -206,3 +206,25 @@ def test_given_a_path_id_the_body_would_refuse_then_400(
     response = api(event, None)
     assert response["statusCode"] == 400, response
     assert "not a valid id" in json.loads(response["body"])["detail"]
+
+
+def test_given_a_deep_line_then_submit_ordering_and_the_ledger_reject_it_without_a_crash(
+    memory_app: App,
+) -> None:
+    from processor.ordering import keys_of
+
+    deep = "[" * 100_000 + "]" * 100_000
+    assert keys_of(deep) == frozenset()
+    deep_line = '{"type":"credit","metadata":' + '{"a":' * 2000 + "1" + "}" * 2001
+    assert keys_of(deep_line) == frozenset()
+    outcome = memory_app.ledger.submit_raw(deep_line)
+    assert outcome.status == "rejected" and "nests deeper" in (outcome.error or "")
+
+
+def test_given_an_app_command_nested_too_deeply_then_refused() -> None:
+    nested: Any = "x"
+    for _ in range(MAX_DEPTH + 2):
+        nested = {"a": nested}
+    earn = {"type": "earn", "transaction_id": "E1", "user_id": "U1", "order_id": "O1"}
+    with pytest.raises(InvalidInput, match="nests deeper"):
+        parse_loyalty({**earn, "amount": "1.00", "description": nested})
