@@ -73,14 +73,14 @@ def budget_demo(app: App, users: int = 5, expenses: int = 80, seed: int = 7) -> 
         for category in categories:
             app.budgets.submit(
                 {"type": "set_budget", "user_id": f"user{n}", "category": category,
-                 "month": "2030-01", "amount": "150.00", "threshold_pct": 80}
+                 "month": "2025-01", "amount": "150.00", "threshold_pct": 80}
             )  # fmt: skip
     statuses: Counter[str] = Counter()
     start = time.monotonic()
     for i in range(expenses):
         raw = {"type": "expense", "expense_id": f"X{i}", "user_id": f"user{rng.randrange(users)}",
                "amount": f"{rng.randint(100, 4000) / 100:.2f}", "category": rng.choice(categories),
-               "description": "demo", "date": f"2030-01-{rng.randint(1, 28):02d}"}  # fmt: skip
+               "description": "demo", "date": f"2025-01-{rng.randint(1, 28):02d}"}  # fmt: skip
         for _ in range(1 + (rng.random() < 0.2)):  # a fifth sent twice
             statuses[app.budgets.submit(raw).status] += 1  # type: ignore[union-attr]
     elapsed = time.monotonic() - start
@@ -89,7 +89,7 @@ def budget_demo(app: App, users: int = 5, expenses: int = 80, seed: int = 7) -> 
     for n in range(users):
         user = f"user{n}"
         state = app.event_store.state(expense_account(user))
-        spent = sum(app.budget_store.spend(user, c, "2030-01") for c in categories)
+        spent = sum(app.budget_store.spend(user, c, "2025-01") for c in categories)
         ok &= state is None or state.balance == -spent
         notes += len(app.budgets.notifications(user))
     return {"app": "budget", "commands": sum(statuses.values()), "outcomes": dict(statuses),

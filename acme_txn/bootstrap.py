@@ -198,6 +198,7 @@ class App:
             offers=OfferService(self.offer_store, BalanceAudience(self.views, self.offer_store)),
             customers=CustomerService(self.customer_store, cfg.backoff()),
             history=self.history if store is None else None,  # an archived account's opening
+            time_policy=cfg.time_policy(),
         )
         if clock is not None:
             ledger.clock = clock

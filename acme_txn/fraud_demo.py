@@ -11,10 +11,12 @@ alerts; recall = planted accounts that raised their rule's alert / planted accou
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from processor.outcomes import Outcome
+from processor.service import Ledger
 from projections.fraud.config import RULE_NAMES
 from projections.fraud.model import Alert
 
@@ -141,6 +143,28 @@ def fraud_history(
     setup = [c for c in h.commands if "occurred_at" not in c]
     txns = sorted((c for c in h.commands if "occurred_at" in c), key=lambda c: c["occurred_at"])
     return setup + txns, truth
+
+
+def replay(new_ledger: Callable[..., Ledger], commands: Iterable[Command]) -> list[Outcome]:
+    """Submit the demo's commands as its bank would have lived them: on a ledger whose clock
+    is each transaction's ``occurred_at`` (the setup at the first one's), so every event is
+    recorded when it happened. The fraud rules window on ``recorded_at``: submitting 120
+    days of history within a minute would be one burst, which is what a client backdating
+    its payments looks like (``projections.fraud.rules``)."""
+    chosen = list(commands)
+    times = [_instant(c["occurred_at"]) for c in chosen if "occurred_at" in c]
+    now = [min(times) if times else datetime.now(UTC)]
+    ledger = new_ledger(clock=lambda: now[0])
+    outcomes = []
+    for command in chosen:
+        if "occurred_at" in command:
+            now[0] = max(now[0], _instant(command["occurred_at"]))
+        outcomes.append(ledger.submit_raw(command))
+    return outcomes
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def planted_accounts(planted: int) -> dict[str, str]:

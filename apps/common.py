@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from acme_base.errors import InvalidInput
+from processor.parsing import check_depth
 
 T = TypeVar("T")
 
@@ -34,7 +35,7 @@ def parse_with(adapter: TypeAdapter[T], raw: Any, what: str) -> T:
     """``raw`` validated by ``adapter``; a validation error becomes ``InvalidInput`` ("invalid
     ``what``: field: message; ...")."""
     try:
-        return adapter.validate_python(raw)
+        return adapter.validate_python(check_depth(raw))  # bounded as a decoded line is
     except InvalidInput:
         raise
     except ValidationError as exc:

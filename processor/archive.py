@@ -1,8 +1,12 @@
 """Archival after 7 years, the pure part: the retention date, the cut, the steps, the history.
 
-The cut of an account is the longest *prefix* of its stream whose events all occurred before
-the cut date (an event backdated into an old year after newer ones stays live: a snapshot
-can only stand for a prefix). The prefix moves to the archive table; in the live table a
+The cut of an account is the longest *prefix* of its stream whose events were all recorded
+before the cut date (``archival_time``: the ledger's ``recorded_at``, or ``occurred_at`` for
+events from before it existed). The retention runs from when the bank recorded an event, not
+from the date a client claimed: an event backdated into an old year is kept live its full
+retention, and a legacy event dated far ahead (before the time policy refused such dates)
+cannot hold its account's history live for ever. A snapshot can only stand for a prefix.
+The prefix moves to the archive table; in the live table a
 ``HistoryArchived`` snapshot takes the place of its last event (same seq, same balance), so
 
 - the live stream is still contiguous: the snapshot at seq ``c`` then ``c+1``, ``c+2``...;
@@ -70,15 +74,21 @@ def cut_instant(day: date) -> datetime:
 
 
 def old_prefix(stream: Iterable[LedgerEvent], before: date) -> list[LedgerEvent]:
-    """The live stream's longest prefix of events that occurred before ``before`` (reads
+    """The live stream's longest prefix of events recorded before ``before`` (reads
     ``stream`` lazily, so a paginated read stops at the first younger event)."""
     limit = cut_instant(before)
     prefix: list[LedgerEvent] = []
     for event in stream:
-        if event.occurred_at >= limit:
+        if archival_time(event) >= limit:
             break
         prefix.append(event)
     return prefix
+
+
+def archival_time(event: LedgerEvent) -> datetime:
+    """The instant the retention runs from: when the ledger recorded ``event`` (events from
+    before ``recorded_at`` existed: when they occurred, as the upcaster reads them)."""
+    return event.recorded_at or event.occurred_at
 
 
 def is_snapshot(event: LedgerEvent) -> bool:

@@ -27,6 +27,7 @@ from typing import Any
 from acme_base.errors import AcmeError, InvariantViolation
 from processor.archive import (
     MAX_STEP_ACTIONS,
+    archival_time,
     cut_instant,
     is_snapshot,
     merge_history,
@@ -87,7 +88,8 @@ class Archiver:
     def candidates(self, before: date) -> list[str]:
         """Accounts with an event older than ``before`` (one scan of the ledger)."""
         limit = cut_instant(before)
-        return sorted({e.account_id for e in self.store.all_events() if e.occurred_at < limit})
+        events = self.store.all_events()
+        return sorted({e.account_id for e in events if archival_time(e) < limit})
 
     def run(self, before: date, accounts: Sequence[str] | None = None) -> ArchiveReport:
         report = ArchiveReport(before)

@@ -30,7 +30,7 @@ _UNITS = {name: value for value, name in enumerate(_UNIT_WORDS.split())}
 _TEN_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety"
 _TENS = {name: 10 * (i + 2) for i, name in enumerate(_TEN_WORDS.split())}
 _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
-_CENTS_FRACTION = re.compile(r"^(\d{1,2}|no|xx)\s*/\s*100$")
+_CENTS_FRACTION = re.compile(r"([0-9]{1,2}|no|xx)\s*/\s*100")
 
 
 def aba_checksum_ok(routing: str) -> bool:
@@ -108,7 +108,7 @@ def _cents_words(tail: str) -> int | None:
     for trailing in ({"only"}, {"dollar", "dollars"}):
         if words and words[-1] in trailing:
             words = words[:-1]
-    fraction = _CENTS_FRACTION.match(" ".join(words))
+    fraction = _CENTS_FRACTION.fullmatch(" ".join(words))
     if fraction:
         value = fraction.group(1)
         return 0 if value in {"no", "xx"} else int(value)

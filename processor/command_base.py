@@ -25,6 +25,7 @@ from pydantic import (
 from processor.currency import MAX_EXPONENT, codes
 from processor.metadata import TRACE_FIELDS, Traced
 from processor.money import parse_amount
+from processor.parsing import text_problem
 
 MAX_LINE_BYTES = 16 * 1024
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -103,8 +104,10 @@ class MoneyBase(Command, Traced):
 
 
 def printable(value: str) -> str:
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise ValueError("control characters are not allowed")
+    """No control characters (C0, DEL, C1) and no invisible bidirectional controls."""
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 

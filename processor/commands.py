@@ -102,7 +102,7 @@ def txn_id_of(raw: Any) -> str | None:
     if isinstance(raw, str | bytes) and len(raw) <= MAX_LINE_BYTES:
         try:
             raw = json.loads(raw)  # floats allowed here: we only want the id back
-        except ValueError:
+        except (ValueError, RecursionError):  # a line nested too deep has no id to give back
             return None
     if isinstance(raw, dict) and isinstance(raw.get("txn_id"), str):
         return str(raw["txn_id"])[:64]

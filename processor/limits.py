@@ -42,13 +42,13 @@ __all__ = [
     "decline_for_debit",
 ]
 
-_ZERO = re.compile(r"^\s*0+(\.0+)?\s*$")
+_ZERO = re.compile(r" *0+(\.0+)? *")
 
 
 def parse_limit(value: Any) -> Decimal:
     """A limit: a non-negative decimal string (0 allowed), finer places checked later
     against the account's currency."""
-    if isinstance(value, str) and _ZERO.match(value):
+    if isinstance(value, str) and _ZERO.fullmatch(value):
         return Decimal(0)
     if isinstance(value, int) and not isinstance(value, bool) and value == 0:
         return Decimal(0)

@@ -14,6 +14,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, StringConstraints
 
+from processor.parsing import text_problem
+
 __all__ = [
     "MAX_KEY_CHARS",
     "MAX_METADATA_BYTES",
@@ -45,15 +47,16 @@ def _check_metadata(value: dict[str, str]) -> dict[str, str]:
         raise ValueError(f"metadata has {len(value)} entries, at most {MAX_METADATA_ENTRIES}")
     size = 0
     for key, text in value.items():
-        if not re.match(_KEY_PATTERN, key):
+        if not re.fullmatch(_KEY_PATTERN, key):
             raise ValueError(
                 f"metadata key {key[:70]!r} must be 1-{MAX_KEY_CHARS} letters, digits, "
                 "'_', '.' or '-', starting with a letter"
             )
         if len(text) > MAX_VALUE_CHARS:
             raise ValueError(f"metadata value of {key!r} is over {MAX_VALUE_CHARS} characters")
-        if any(ord(c) < 32 or ord(c) == 127 for c in text):
-            raise ValueError(f"metadata value of {key!r} has control characters")
+        problem = text_problem(text)
+        if problem is not None:
+            raise ValueError(f"metadata value of {key!r}: {problem}")
         size += len(key.encode()) + len(text.encode())
     if size > MAX_METADATA_BYTES:
         raise ValueError(f"metadata is {size} bytes, over the {MAX_METADATA_BYTES} limit")

@@ -19,7 +19,7 @@ MAX_AMOUNT = Decimal("1000000000.00")  # one billion units per transaction
 CENT = Decimal("0.01")
 
 
-_SHAPE = re.compile(r"^\d{1,40}(\.\d{1,40})?$")
+_SHAPE = re.compile(r"[0-9]{1,40}(\.[0-9]{1,40})?")  # [0-9], not \d: \d is any Unicode digit
 
 
 def _quantum(places: int) -> Decimal:
@@ -68,9 +68,9 @@ def parse_amount(
 def _parse_text(value: str, currency: str, places: int) -> Decimal:
     """The shape first (digits, one point), then the places, so each error names what is
     wrong; the size is checked by the caller against the real limit."""
-    text = value.strip()
+    text = value.strip(" ")  # ASCII spaces only: no other whitespace is canonical
     suffix = "" if currency == DEFAULT_CURRENCY else f" ({currency})"
-    if not _SHAPE.match(text):
+    if not _SHAPE.fullmatch(text):
         raise InvalidInput(f'amount {value!r} is not a positive decimal such as "12.34"{suffix}')
     if len(text.partition(".")[2]) > places:
         raise InvalidInput(

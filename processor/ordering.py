@@ -12,11 +12,13 @@ so whatever a running line waits for has started before it.
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
 from typing import Any, TypeVar
+
+from acme_base.errors import InvalidInput
+from processor.parsing import decode_json
 
 __all__ = ["keys_of", "ordered_map"]
 
@@ -32,6 +34,7 @@ _KEY_FIELDS = {
     "pending_txn_id": "txn",
 }
 _MAX_KEYS = 256
+MAX_ORDERED_BYTES = 1 << 20  # a line longer than any parser takes is rejected anyway
 
 
 def keys_of(line: str | bytes | dict[str, Any]) -> frozenset[str]:
@@ -40,8 +43,8 @@ def keys_of(line: str | bytes | dict[str, Any]) -> frozenset[str]:
     raw: Any = line
     if isinstance(line, str | bytes):
         try:
-            raw = json.loads(line)
-        except ValueError:
+            raw = decode_json(line, MAX_ORDERED_BYTES)  # the canonical decoder: no crash
+        except InvalidInput:
             return frozenset()
     keys: set[str] = set()
     _collect(raw, keys, depth=0)

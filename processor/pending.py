@@ -33,7 +33,13 @@ from processor.events import (
 )
 from processor.limits import available, decline_for_credit, decline_for_debit, within
 from processor.money import format_minor, to_minor
-from processor.pending_model import MAX_OPEN, Hold, Side
+from processor.pending_model import (
+    MAX_HOLDS_PER_SENDER,
+    MAX_INCOMING_HOLDS,
+    MAX_OWN_HOLDS,
+    Hold,
+    Side,
+)
 
 if TYPE_CHECKING:
     from processor.decide import AccountState
@@ -139,13 +145,10 @@ def _placed(
 ) -> PendingPlaced:
     if any(h.txn_id == fields["txn_id"] for h in state.pendings):
         raise InvalidInput(f"txn {fields['txn_id']!r} is already an open pending")
-    if len(state.pendings) >= MAX_OPEN:
-        raise InvalidInput(
-            f"account {state.account_id!r} has {MAX_OPEN} open pendings: post or void some first"
-        )
-    expires_at = fields["occurred_at"] + timedelta(seconds=timeout)
-    if expires_at <= fields["recorded_now"]:
-        raise InvalidInput("the pending would be expired already (occurred_at + timeout_s)")
+    refuse_full(state, side, counterparty)
+    # the ledger's clock, never the caller's occurred_at: a pending dated 2099 (or 1999)
+    # lives exactly timeout_s from when it was recorded
+    expires_at = expiry_of(fields["recorded_now"], timeout)
     body = {k: v for k, v in fields.items() if k != "recorded_now"}
     return PendingPlaced(
         **body,
@@ -156,6 +159,37 @@ def _placed(
         timeout_s=timeout,
         expires_at=expires_at,
     )
+
+
+def expiry_of(recorded_at: datetime, timeout_s: int) -> datetime:
+    """When a pending recorded at ``recorded_at`` expires (the ledger's time, not the claim)."""
+    return recorded_at + timedelta(seconds=timeout_s)
+
+
+def refuse_full(state: AccountState, side: Side, counterparty: str | None) -> None:
+    """``InvalidInput`` when the slots this hold would take are all used
+    (``pending_model``: the account's own holds, holds placed toward it, one sender's)."""
+    own = [h for h in state.pendings if h.side == "debit"]
+    if side == "debit":
+        if len(own) >= MAX_OWN_HOLDS:
+            raise InvalidInput(
+                f"account {state.account_id!r} has {MAX_OWN_HOLDS} open holds of its own: "
+                "post or void some first"
+            )
+        return
+    incoming = [h for h in state.pendings if h.side == "credit"]
+    if len(incoming) >= MAX_INCOMING_HOLDS:
+        raise InvalidInput(
+            f"account {state.account_id!r} has {MAX_INCOMING_HOLDS} open pendings held for it "
+            "by others: post or void some first"
+        )
+    if counterparty is not None:
+        mine = [h for h in incoming if h.counterparty == counterparty]
+        if len(mine) >= MAX_HOLDS_PER_SENDER:
+            raise InvalidInput(
+                f"account {counterparty!r} has {MAX_HOLDS_PER_SENDER} open pending transfers "
+                f"to {state.account_id!r}: post or void some first"
+            )
 
 
 def place_single(

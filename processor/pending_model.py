@@ -17,8 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, 
 #: a pending without ``timeout_s`` expires after a day; no pending lives longer than 30 days
 DEFAULT_TIMEOUT_S = 86_400
 MAX_TIMEOUT_S = 30 * 86_400
-#: open pendings per account: bounds the ``pendings`` list every event of the account carries
-MAX_OPEN = 64
+#: open pendings per account: bounds the ``pendings`` list every event of the account carries.
+#: The slots are split so that nobody else can use up an account's own: its own holds (pending
+#: debits: card authorisations, the sending side of its pending transfers) have 48; the holds
+#: placed toward it by others (pending credits, incoming pending transfers) have 16, of which
+#: one sending account may take at most 4.
+MAX_OWN_HOLDS = 48
+MAX_INCOMING_HOLDS = 16
+MAX_HOLDS_PER_SENDER = 4
+MAX_OPEN = MAX_OWN_HOLDS + MAX_INCOMING_HOLDS
 
 Side = Literal["debit", "credit"]
 

@@ -36,8 +36,9 @@ from processor.commands import SpecialStatus
 from processor.customers import model as customer_model
 from processor.paging import Partition
 
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
-ISO_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+#: matched whole (``fullmatch``: ``$`` would let a trailing newline through)
+ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_RANGE_DAYS = 3660
 SPECIAL_STATUSES: tuple[str, ...] = get_args(SpecialStatus)
 
@@ -97,7 +98,7 @@ def _query(index: str | None, attr: str, value: str, condition: str, **more: Any
 
 
 def check_id(value: str, what: str) -> str:
-    if not isinstance(value, str) or not ID_RE.match(value):
+    if not isinstance(value, str) or not ID_RE.fullmatch(value):
         raise InvalidInput(f"{what} {value!r} is not a valid id (1-64 of A-Z a-z 0-9 _ . : -)")
     return value
 

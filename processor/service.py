@@ -36,6 +36,7 @@ from processor.offers.service import OfferService
 from processor.outcomes import Outcome, failed, rejected
 from processor.pending_jobs import ExpireJob, ResolveJob, sweep_candidates
 from processor.ports import EventReader, EventStore
+from processor.time_policy import TimePolicy
 
 __all__ = ["Clock", "Ledger", "utc_now"]
 
@@ -61,6 +62,7 @@ class Ledger:
     offers: OfferService | None = None  # create/send/respond_offer (processor.offers)
     customers: CustomerService | None = None  # register/update_customer (processor.customers)
     history: EventReader | None = None  # archive + live: an archived account's opening
+    time_policy: TimePolicy = field(default_factory=TimePolicy)  # occurred_at's bounds
     _appender: Appender = field(init=False, repr=False)
     _groups: GroupCommit = field(init=False, repr=False)
 
@@ -71,24 +73,31 @@ class Ledger:
 
     # --- entry points ---------------------------------------------------------------------
 
-    def submit_raw(self, raw: str | bytes | dict[str, Any]) -> Outcome:
+    def submit_raw(self, raw: str | bytes | dict[str, Any], *, operator: bool = True) -> Outcome:
         """Parse and execute, never raising for the caller's or the backend's failures.
 
         Bad input is a ``rejected`` outcome (nothing written); a backend failure is ``failed``
         (the write may or may not have happened: resending the same command is safe).
+        ``operator``: the caller may backdate beyond the time policy's bound; in-process
+        callers (the CLI, the apps, the sweeper) are the operator, and an edge serving others
+        (the HTTP API) passes False unless its caller has operator rights.
         """
         try:
             command = parse_submitted(raw)  # customers, offers, else parse_command
         except InvalidInput as exc:
             return rejected(str(exc), txn_id=txn_id_of(raw))
         try:
-            return self.execute(command)
+            return self.execute(command, operator=operator)
         except AcmeError as exc:
             return failed(str(exc), txn_id=getattr(command, "txn_id", None))
 
-    def execute(self, command: AnyCommand | OfferCommand | CustomerCommand) -> Outcome:
-        """Run a parsed command; bad input is ``rejected``, backend errors raise."""
+    def execute(
+        self, command: AnyCommand | OfferCommand | CustomerCommand, *, operator: bool = True
+    ) -> Outcome:
+        """Run a parsed command; bad input is ``rejected``, backend errors raise; an
+        ``occurred_at`` outside the time policy (``processor.time_policy``) is bad input."""
         try:
+            self.time_policy.check(command, self.clock(), operator=operator)
             return self._dispatch(command)
         except InvalidInput as exc:
             return rejected(

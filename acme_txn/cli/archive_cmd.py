@@ -20,7 +20,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     archive.add_argument(
         "--before",
         metavar="DATE",
-        help=f"archive events that occurred before DATE (YYYY-MM-DD; default: today minus "
+        help=f"archive events recorded before DATE (YYYY-MM-DD; default: today minus "
         f"{RETENTION_YEARS} years)",
     )
     archive.add_argument(

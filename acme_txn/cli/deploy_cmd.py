@@ -44,7 +44,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="third-party packages in the zip: auto = none for the Docker-less LocalStack "
         "(its executor uses the project's venv), else vendor",
     )
-    dep.add_argument("--deletion-protection", action="store_true")
+    dep.add_argument(
+        "--deletion-protection",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="DynamoDB deletion protection on the tables (default on; off: a throw-away stack)",
+    )
     dep.add_argument("--jwt-issuer", help="the iss of the tokens the API accepts")
     dep.add_argument("--jwt-audience", help="the aud the tokens must carry")
     dep.add_argument(
@@ -55,6 +60,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
     undep = sub.add_parser("undeploy", parents=[common], help="delete the stack")
     undep.add_argument("--stack", required=True)
+    undep.add_argument(
+        "--delete-tables",
+        action="store_true",
+        help="also delete the tables the stack keeps (ledger, views, archive): for throw-away "
+        "stacks deployed with --no-deletion-protection",
+    )
     undep.set_defaults(func=cmd_undeploy)
 
 
@@ -105,5 +116,5 @@ def cmd_deploy(ctx: Context) -> int:
 
 
 def cmd_undeploy(ctx: Context) -> int:
-    ctx.emit(undeploy(_target(ctx), ctx.args.stack))
+    ctx.emit(undeploy(_target(ctx), ctx.args.stack, delete_tables=ctx.args.delete_tables))
     return 0

@@ -18,7 +18,7 @@ from acme_txn.cli.project_cmd import (
     consuming,
     dead_letter_exit,
 )
-from acme_txn.fraud_demo import fraud_history, planted_accounts, score
+from acme_txn.fraud_demo import fraud_history, planted_accounts, replay, score
 from acme_txn.options import add_arguments, from_args, from_env
 from projections.fraud.config import rules_from_env
 from projections.reports import date_range
@@ -92,10 +92,8 @@ def cmd_seed(ctx: Context) -> int:
     if not (8 <= args.normal <= 500 and 1 <= args.planted <= 50):
         raise InvalidInput("--normal must be 8..500 and --planted 1..50")
     commands, truth = fraud_history(args.seed, args.normal, args.planted)
-    outcomes: list[Any] = []
-    with progress("fraud seed", lambda: f"{len(outcomes)}/{len(commands)} commands"):
-        for command in commands:
-            outcomes.append(ctx.app.ledger.submit_raw(command))
+    with progress("fraud seed", lambda: f"{len(commands)} commands, each at its own time"):
+        outcomes = replay(ctx.app.new_ledger, commands)  # each recorded when it happened
     statuses = Counter(o.status for o in outcomes)
     data = {"commands": len(commands), "outcomes": dict(statuses), "planted": truth}
     ctx.emit(data, f"{len(commands)} commands: {dict(statuses)}; {len(truth)} planted accounts")

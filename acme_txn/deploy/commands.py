@@ -11,7 +11,9 @@ from typing import Any
 
 from acme_base.errors import InvalidInput
 from acme_txn.deploy import package, stack
+from acme_txn.deploy.safety import KEPT_TABLES
 from acme_txn.deploy.stack import Target
+from acme_txn.deploy.tables import logical_id
 from acme_txn.deploy.template import PARAMETERS
 
 STACK_NAME = "[A-Za-z][A-Za-z0-9-]{0,127}"
@@ -30,7 +32,7 @@ class DeployRequest:
     #: "auto": leave the dependencies out only for the Docker-less LocalStack (its executor
     #: runs handlers in the project's venv, where manylinux wheels for 3.12 would not load)
     dependencies: str = "auto"
-    deletion_protection: bool = False
+    deletion_protection: bool = True
     #: who issues the API's tokens (stack parameters ``JwtIssuer``, ``JwtAudience``, and
     #: ``JwtJwks``, the keys' JSON, for the function URL); None: the template's defaults
     jwt_issuer: str | None = None
@@ -129,11 +131,33 @@ def deploy(target: Target, request: DeployRequest) -> dict[str, Any]:
     }
 
 
-def undeploy(target: Target, stack_name: str) -> dict[str, Any]:
+def undeploy(target: Target, stack_name: str, *, delete_tables: bool = False) -> dict[str, Any]:
+    """Delete the stack. The tables holding money or customers are retained by it; with
+    ``delete_tables`` they are deleted too (a throw-away stack), refused before anything is
+    deleted if any still has deletion protection on."""
     started = time.monotonic()
+    kept = _retained_tables(target, stack_name)
+    if delete_tables:
+        protected = stack.protected_tables(target, kept)
+        if protected:
+            raise InvalidInput(
+                f"tables {', '.join(protected)} have deletion protection on: turn it off "
+                "(deploy --no-deletion-protection) before undeploy --delete-tables"
+            )
     status = stack.delete(target, stack_name)
+    deleted = stack.delete_tables(target, kept) if delete_tables else []
     return {
         "stack": stack_name,
         "status": status,
+        "tables_deleted": deleted,
+        "tables_retained": [t for t in kept if t not in deleted],
         "seconds": round(time.monotonic() - started, 1),
     }
+
+
+def _retained_tables(target: Target, stack_name: str) -> list[str]:
+    """The names of the stack's tables it keeps when deleted (none: no such stack)."""
+    if stack.stack_status(target.client("cloudformation"), stack_name) is None:
+        return []
+    out = stack.outputs(target, stack_name)
+    return [out[logical_id(s)] for s in sorted(KEPT_TABLES) if logical_id(s) in out]

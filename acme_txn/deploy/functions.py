@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from acme_txn.bootstrap import PROJECTION_CONSUMER
+from acme_txn.deploy import safety
 from acme_txn.http_api.routes import ROUTES
 from streams.config import EsmConfig
 
@@ -213,8 +214,10 @@ def _api() -> dict[str, Any]:
     role = lambda_role(
         "ApiLogGroup",
         [
-            # commands append events + idempotency records, reads answer from log and views
-            allow([*TABLE_READ, *TABLE_WRITE], table_arns("LedgerTable")),
+            # commands append events + idempotency records, reads answer from log and views;
+            # the writes are the commands' own and no more (deploy.safety)
+            allow(TABLE_READ, table_arns("LedgerTable")),
+            *safety.api_ledger_writes(),
             allow(TABLE_READ, table_arns("ViewsTable", "ArchiveTable")),
         ],
     )
@@ -236,7 +239,9 @@ def _api() -> dict[str, Any]:
                 "ACME_AUTH_AUDIENCE": {"Ref": "JwtAudience"},
                 "ACME_AUTH_JWKS": {"Ref": "JwtJwks"},
             },
+            ReservedConcurrentExecutions={"Ref": "ApiReservedConcurrency"},
         ),
+        "ApiAccessLogGroup": safety.access_log_group(),
         "HttpApi": {
             "Type": "AWS::ApiGatewayV2::Api",
             "Properties": {
@@ -248,11 +253,13 @@ def _api() -> dict[str, Any]:
         "HttpApiIntegration": _integration("HttpApi"),
         "HttpApiStage": {
             "Type": "AWS::ApiGatewayV2::Stage",
+            # per-route settings name routes that must exist first
+            "DependsOn": [f"HttpApiRoute{i}" for i in range(len(API_ROUTES))],
             "Properties": {
                 "ApiId": {"Ref": "HttpApi"},
                 "StageName": "$default",
                 "AutoDeploy": True,
-                "DefaultRouteSettings": {"ThrottlingBurstLimit": 500, "ThrottlingRateLimit": 1000},
+                **safety.stage_safety(),
             },
         },
         "ApiInvokePermission": {
@@ -313,11 +320,12 @@ def _service_api() -> dict[str, Any]:
         "ServiceHttpApiIntegration": _integration("ServiceHttpApi"),
         "ServiceHttpApiStage": {
             "Type": "AWS::ApiGatewayV2::Stage",
+            "DependsOn": [f"ServiceHttpApiRoute{i}" for i in range(len(API_ROUTES))],
             "Properties": {
                 "ApiId": {"Ref": "ServiceHttpApi"},
                 "StageName": "$default",
                 "AutoDeploy": True,
-                "DefaultRouteSettings": {"ThrottlingBurstLimit": 500, "ThrottlingRateLimit": 1000},
+                **safety.stage_safety(),
             },
         },
         "ServiceApiInvokePermission": {

@@ -14,7 +14,7 @@ from typing import Any
 from botocore.config import Config
 
 from acme_base.aws import call, client_config, make_session
-from acme_base.errors import BackendError
+from acme_base.errors import BackendError, TableMissing
 from acme_base.settings import Settings
 from acme_txn.deploy.package import Artifact
 from acme_txn.deploy.template import render
@@ -189,6 +189,34 @@ def _gone_soon(cfn: Any, stack: str, seconds: float = 10.0) -> bool:
             return False
         time.sleep(0.5)
     return True
+
+
+def protected_tables(target: Target, names: list[str]) -> list[str]:
+    """Those of ``names`` that exist with deletion protection on."""
+    ddb = target.client("dynamodb")
+    found = []
+    for name in names:
+        try:
+            table = call(f"describe table {name}", ddb.describe_table, TableName=name)["Table"]
+        except TableMissing:
+            continue
+        if table.get("DeletionProtectionEnabled"):
+            found.append(name)
+    return found
+
+
+def delete_tables(target: Target, names: list[str]) -> list[str]:
+    """Delete the tables the stack retained (``names``); the ones deleted, waited for."""
+    ddb = target.client("dynamodb")
+    deleted = []
+    for name in names:
+        try:
+            call(f"delete table {name}", ddb.delete_table, TableName=name)
+        except TableMissing:
+            continue
+        ddb.get_waiter("table_not_exists").wait(TableName=name, WaiterConfig=WAIT)
+        deleted.append(name)
+    return deleted
 
 
 def outputs(target: Target, stack: str) -> dict[str, str]:

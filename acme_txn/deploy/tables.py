@@ -6,6 +6,7 @@ from typing import Any
 
 from acme_base.settings import Settings
 from acme_base.tables import TableSpec, all_specs
+from acme_txn.deploy.safety import KEPT_TABLES, key_resources, table_sse
 
 #: a prefix that cannot occur in a table's own suffix, swapped for ``${TablePrefix}``
 _PLACEHOLDER = "prefix0placeholder"
@@ -31,7 +32,9 @@ def _suffix(spec: TableSpec) -> str:
 
 def table_resource(spec: TableSpec) -> dict[str, Any]:
     """One ``AWS::DynamoDB::Table``: the spec's keys, indexes, stream and billing, plus TTL,
-    point-in-time recovery and deletion protection (a parameter)."""
+    point-in-time recovery, deletion protection (a parameter, on by default), encryption
+    with the customer-managed key, and kept by the stack if it holds money or customers
+    (``deploy.safety``)."""
     d = spec.definition
     props: dict[str, Any] = {
         "TableName": {"Fn::Sub": f"${{TablePrefix}}-{_suffix(spec)}"},
@@ -40,6 +43,7 @@ def table_resource(spec: TableSpec) -> dict[str, Any]:
         "BillingMode": d["BillingMode"],
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
         "DeletionProtectionEnabled": {"Fn::If": ["ProtectTables", True, False]},
+        "SSESpecification": table_sse(),
     }
     if d.get("GlobalSecondaryIndexes"):
         props["GlobalSecondaryIndexes"] = d["GlobalSecondaryIndexes"]
@@ -49,14 +53,19 @@ def table_resource(spec: TableSpec) -> dict[str, Any]:
         }
     if spec.ttl_attribute:
         props["TimeToLiveSpecification"] = {"AttributeName": spec.ttl_attribute, "Enabled": True}
+    # money and customers outlive the stack (undeploy --delete-tables removes them on
+    # purpose); the streams table holds only consumers' positions and dead letters
+    policy = "Retain" if _suffix(spec) in KEPT_TABLES else "Delete"
     return {
         "Type": "AWS::DynamoDB::Table",
-        # undeploy removes the tables; DeletionProtection=true guards production ones
-        "DeletionPolicy": "Delete",
+        "DeletionPolicy": policy,
         "UpdateReplacePolicy": "Retain",
         "Properties": props,
     }
 
 
 def table_resources() -> dict[str, Any]:
-    return {logical_id(_suffix(s)): table_resource(s) for s in _specs()}
+    return {
+        **{logical_id(_suffix(s)): table_resource(s) for s in _specs()},
+        **key_resources(),
+    }

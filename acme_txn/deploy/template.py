@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from acme_txn.deploy import consumers
+from acme_txn.deploy import consumers, safety
 from acme_txn.deploy.alarms import alarm_resources
 from acme_txn.deploy.apps import apps_outputs, apps_resources
 from acme_txn.deploy.functions import function_resources
@@ -51,10 +51,12 @@ PARAMETERS: dict[str, Any] = {
     },
     "DeletionProtection": {
         "Type": "String",
-        "Default": "false",
+        "Default": "true",
         "AllowedValues": ["true", "false"],
-        "Description": "DynamoDB deletion protection on every table (true in production)",
+        "Description": "DynamoDB deletion protection on every table (false only for "
+        "throw-away stacks)",
     },
+    **safety.PARAMETERS,
     "LogRetentionDays": {
         "Type": "Number",
         "Default": 30,
@@ -100,6 +102,7 @@ CONDITIONS: dict[str, Any] = {
     "ProtectTables": {"Fn::Equals": [{"Ref": "DeletionProtection"}, "true"]},
     "UseFunctionUrl": {"Fn::Equals": [{"Ref": "EnableFunctionUrl"}, "true"]},
     "HasAlarmTopic": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicArn"}, ""]}]},
+    **safety.CONDITIONS,
 }
 
 

@@ -1,7 +1,7 @@
 """The pure rules of ``POST /commands``: body and header in, command dicts out; outcomes in,
 an HTTP status out. No I/O, no Powertools: unit-tested on their own.
 
-The body is decoded once, here, with the ledger's own float refusal (``refuse_float``); each
+The body is decoded once, here, by the ledger's canonical decoder (``decode_json``); each
 command dict then goes to ``Ledger.submit_raw``, the parser ``acme-txn submit`` uses, so the
 API accepts exactly what ``submit`` accepts and words its errors the same way.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,7 @@ from acme_base.errors import InvalidInput
 from processor.command_base import Id
 from processor.commands import MAX_LINE_BYTES
 from processor.outcomes import Outcome
-from processor.parsing import refuse_float
+from processor.parsing import decode_json
 
 #: at most this many commands in one ``{"commands": [...]}`` body
 MAX_BATCH = 100
@@ -158,14 +157,7 @@ def _decode(body: str | bytes | None) -> Any:
         raise InvalidInput('the body is empty: send a command object or {"commands": [...]}')
     if len(body) > MAX_BODY_BYTES:
         raise TooLarge(f"body of {len(body)} bytes, over the {MAX_BODY_BYTES} limit")
-    try:
-        return json.loads(body, parse_float=refuse_float)
-    except InvalidInput:
-        raise
-    except RecursionError as exc:
-        raise InvalidInput("the JSON is nested too deeply") from exc
-    except ValueError as exc:
-        raise InvalidInput(f"malformed JSON: {exc}") from exc
+    return decode_json(body, MAX_BODY_BYTES)  # the ledger's canonical decoder
 
 
 def _object(item: Any, index: int | None) -> dict[str, Any]:

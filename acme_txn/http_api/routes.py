@@ -13,6 +13,7 @@ the event on the instance, and each request borrows a resolver of its own from a
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import queue
@@ -172,7 +173,8 @@ def _submit(
         check_commands(principal, submission.commands, owners)
     commands = [_stamped(c, principal) for c in submission.commands]
     # as `submit --workers`: one account's commands in input order, others concurrently
-    outcomes = list(ordered_map(pool, app.ledger.submit_raw, commands, keys_of))
+    submit = functools.partial(app.ledger.submit_raw, operator=caller_is_operator(principal))
+    outcomes = list(ordered_map(pool, submit, commands, keys_of))
     request_id = _request_id(api)
     for outcome in outcomes:
         metrics.add_metric(f"Commands_{outcome.status}", MetricUnit.Count, 1)
@@ -213,6 +215,13 @@ def _stamped(command: dict[str, Any], principal: Principal) -> dict[str, Any]:
             _stamped(leg, principal) if isinstance(leg, dict) else leg for leg in legs
         ]
     return stamped
+
+
+def caller_is_operator(principal: Principal) -> bool:
+    """Whether this request's caller acts as the ledger's operator (may backdate beyond the
+    time policy's bound, ``processor.time_policy``): only a caller granted operator rights
+    (the ``ledger/operate`` scope) is; a customer never is."""
+    return OPERATE in principal.scopes and not principal.is_customer
 
 
 def build_resolver(

@@ -14,7 +14,7 @@ from apps.common import parse_with
 from processor.commands import Command, Id, Note
 from processor.money import parse_amount
 
-MONTH = re.compile(r"^(19[7-9]\d|20\d\d)-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])")
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[!-~]{1,490}$")]
 
 
@@ -38,7 +38,7 @@ class AddExpense(Command):
     @field_validator("date", mode="before")
     @classmethod
     def _iso_date(cls, value: Any) -> Any:
-        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             raise ValueError(f"date {value!r} is not YYYY-MM-DD (e.g. 2026-12-06)")
         parsed = date.fromisoformat(value)
         if not 1970 <= parsed.year < 2100:

@@ -10,6 +10,7 @@ event's metadata; the spend projection and the notifications follow from the log
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from acme_base.errors import BackendError, InvalidInput
@@ -84,8 +85,16 @@ class Budgets:
         return self.ledger.submit_raw(
             {"type": "debit", "txn_id": cmd.expense_id, "account_id": account,
              "amount": str(cmd.amount), "currency": CURRENCY, "metadata": meta,
-             "occurred_at": f"{cmd.date.isoformat()}T12:00:00Z"}
+             "occurred_at": self._occurred_at(cmd.date)}
         )  # fmt: skip
+
+    def _occurred_at(self, day: date) -> str:
+        """Noon of the expense's day; today's expense before noon: the ledger's now (the
+        ledger refuses times ahead of its clock: docs/time.md)."""
+        noon = datetime.combine(day, time(12), UTC)
+        now = self.ledger.clock()
+        when = now if day == now.date() and now < noon else noon
+        return when.isoformat().replace("+00:00", "Z")
 
     def _enrol(self, account: str) -> None:
         if self.events.state(account) is not None:

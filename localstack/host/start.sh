@@ -96,7 +96,7 @@ rm -f "$RUN/localstack.log"  # else the wait below may see the previous run's "R
   cd "$ROOT"
   export OVERRIDE_IN_DOCKER=0 FILESYSTEM_ROOT="$ROOT" TMPDIR="$ROOT/tmp"
   export GATEWAY_LISTEN="127.0.0.1:$PORT" LOCALSTACK_HOST="127.0.0.1:$PORT"
-  export SERVICES="${ACME_LOCALSTACK_SERVICES:-dynamodb,dynamodbstreams,lambda,sqs,cloudformation,s3,iam,sts,logs,cloudwatch,events}"
+  export SERVICES="${ACME_LOCALSTACK_SERVICES:-dynamodb,dynamodbstreams,lambda,sqs,cloudformation,s3,iam,sts,logs,cloudwatch,events,kms}"
   # the community CloudFormation has no API Gateway v2: create those resources as no-ops
   # (acme-txn deploy serves the API through a function URL there; docs/deploy.md)
   export CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES="${CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES:-1}"

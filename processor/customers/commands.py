@@ -25,7 +25,7 @@ from acme_base.errors import InvalidInput
 from processor.commands import MAX_LINE_BYTES, AnyCommand, Command, Id, SpecialStatus
 from processor.customers.model import Changes, check_name, normalize_phone, parse_state
 from processor.offers.commands import OfferCommand, parse_any
-from processor.parsing import decode_line, explain
+from processor.parsing import check_depth, decode_line, explain
 
 CUSTOMER_TYPES = ("register_customer", "update_customer")
 
@@ -123,7 +123,7 @@ def parse_submitted(
 ) -> AnyCommand | OfferCommand | CustomerCommand:
     """Any command of ``submit``: customers here, the rest to ``parse_any`` as it came (a
     line that does not mention a customer type is not decoded twice)."""
-    data: Any = raw
+    data: Any = check_depth(raw)  # a dict from the API or an app is bounded as a line is
     if isinstance(raw, str | bytes):
         text = raw if isinstance(raw, str) else raw.decode(errors="replace")
         if not any(f'"{t}"' in text for t in CUSTOMER_TYPES):

@@ -24,19 +24,20 @@ import phonenumbers
 
 from acme_base.errors import InvalidInput
 from processor.commands import SpecialStatus
+from processor.parsing import text_problem
 
 MAX_NAME = 100
 MAX_PHONE_TEXT = 32
 DEFAULT_REGION = "US"
 STATUSES: tuple[str, ...] = get_args(SpecialStatus)
-_PHONE_CHARS = re.compile(r"^[0-9+()\-. ]+$")
+_PHONE_CHARS = re.compile(r"[0-9+()\-. ]+")
 
 
 def normalize_phone(text: str) -> str:
     """The phone in E.164, or ``InvalidInput`` naming the phone (see the module docstring)."""
     if not isinstance(text, str) or not 1 <= len(text) <= MAX_PHONE_TEXT:
         raise InvalidInput(f"phone must be a string of 1-{MAX_PHONE_TEXT} characters")
-    if not _PHONE_CHARS.match(text):
+    if not _PHONE_CHARS.fullmatch(text):
         raise InvalidInput(f"phone {text!r} may hold only digits, spaces and + - ( ) .")
     try:
         parsed = phonenumbers.parse(text, DEFAULT_REGION)
@@ -67,8 +68,9 @@ def check_name(text: str) -> str:
     name = text.strip()
     if not 1 <= len(name) <= MAX_NAME:
         raise InvalidInput(f"must be 1-{MAX_NAME} characters, not {len(name)}")
-    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
-        raise InvalidInput("control characters are not allowed")
+    problem = text_problem(name)
+    if problem is not None:
+        raise InvalidInput(problem)
     return name
 
 

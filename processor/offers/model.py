@@ -28,7 +28,7 @@ OfferStatus = Literal["PENDING", "ACCEPTED", "REJECTED"]
 RETENTION_MONTHS = 6  # the relationship is deleted this long after the offer expires
 
 OFFER_ID_RE = re.compile(
-    r"^(?P<mm>[0-9]{2})(?P<dd>[0-9]{2})(?P<yyyy>[0-9]{4})-(?P<n>[1-9][0-9]{0,5})$"
+    r"(?P<mm>[0-9]{2})(?P<dd>[0-9]{2})(?P<yyyy>[0-9]{4})-(?P<n>[1-9][0-9]{0,5})"
 )
 MAX_DETAILS_BYTES = 16 * 1024  # details as canonical JSON
 MAX_TERMS_BYTES = 16 * 1024  # terms and conditions, UTF-8
@@ -57,7 +57,7 @@ class OfferExpired(InvalidInput):
 
 def offer_date(offer_id: str) -> date:
     """The date an offer id names; ``InvalidInput`` unless it is ``MMDDYYYY-N`` of a real day."""
-    match = OFFER_ID_RE.match(offer_id) if isinstance(offer_id, str) else None
+    match = OFFER_ID_RE.fullmatch(offer_id) if isinstance(offer_id, str) else None
     if match is None:
         raise InvalidInput(
             f"offer id {offer_id!r} is not MMDDYYYY-N (a date and a number from 1, e.g. 01022022-1)"

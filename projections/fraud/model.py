@@ -37,12 +37,13 @@ class Txn:
 
     seq: int
     txn_id: str
-    ts: float  # occurred_at, epoch seconds (the event's time, not the stream's)
+    ts: float  # recorded_at, epoch seconds (the ledger's clock: not the client's, nor the stream's)
     kind: str  # credit | debit | transfer_out | transfer_in
     status: str  # approved | declined
     amount: int  # minor units
     counterparty: str | None = None
     new_counterparty: bool = False  # an outgoing transfer to someone never paid before
+    occurred: float | None = None  # the client's occurred_at, only when backdated (BACKDATED_S)
 
     def to_list(self) -> list[Any]:
         return [
@@ -54,6 +55,7 @@ class Txn:
             self.amount,
             self.counterparty,
             self.new_counterparty,
+            self.occurred,
         ]
 
     @classmethod
@@ -67,6 +69,7 @@ class Txn:
             int(row[5]),
             row[6],
             bool(row[7]),
+            None if len(row) < 9 or row[8] is None else float(row[8]),  # older profiles: 8
         )
 
 

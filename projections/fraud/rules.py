@@ -3,10 +3,13 @@ event and the alerts it raises. Events must come in the account's seq order (the
 guarantees it), which makes every alert, and its evidence, a function of the history alone.
 
 Windowed rules (velocity, decline velocity, small-debit burst, repeated amount, fan-out) count
-the account's transactions in tumbling windows of the event's own time (``occurred_at``), not
-the stream's, and alert once per rule and window, at the transaction that crosses the
-threshold (the evidence: the window's matching transactions up to it). The amount spike
-compares an approved outgoing amount with the account's running mean and deviation
+the account's transactions in tumbling windows of the ledger's time (``recorded_at``; events
+from before it existed: ``occurred_at``), never the client's claim nor the stream's: thirty
+payments sent within a minute but dated a day apart are thirty payments in a minute. They
+alert once per rule and window, at the transaction that crosses the threshold (the evidence:
+the window's matching transactions up to it); an alert whose evidence holds a backdated event
+(``occurred_at`` over ``BACKDATED_S`` before ``recorded_at``) says so in its detail.
+The amount spike compares an approved outgoing amount with the account's running mean and deviation
 (Welford's algorithm, over approved outgoing amounts; a declined attempt counts toward the
 decline velocity instead); dormancy compares it with the last activity.
 """
@@ -25,6 +28,8 @@ from projections.fraud.model import Alert, Profile, Txn, alert_id, day_of, iso
 TXN_KINDS = frozenset({"credit", "debit", "transfer_out", "transfer_in"})
 OUTGOING = frozenset({"debit", "transfer_out"})
 MAX_FIRED = 200
+#: an event dated this many seconds or more before it was recorded is "backdated" in evidence
+BACKDATED_S = 300
 
 
 def evaluate(
@@ -52,9 +57,27 @@ def _txn(p: Profile, e: LedgerEvent) -> Txn:
         and counterparty is not None
         and counterparty not in p.counterparties
     )
-    return Txn(
-        e.seq, e.txn_id, e.occurred_at.timestamp(), e.kind, e.status, e.amount, counterparty, new
-    )
+    ts = ledger_time(e)
+    claimed = e.occurred_at.timestamp()
+    occurred = claimed if ts - claimed >= BACKDATED_S else None
+    return Txn(e.seq, e.txn_id, ts, e.kind, e.status, e.amount, counterparty, new, occurred)
+
+
+def ledger_time(e: LedgerEvent) -> float:
+    """When the ledger recorded ``e`` (epoch seconds); ``occurred_at`` for events from before
+    ``recorded_at`` existed (the upcaster gives them that too)."""
+    return (e.recorded_at or e.occurred_at).timestamp()
+
+
+def backdated_note(members: list[Txn]) -> str:
+    """``; backdated: T1 (occurred ..., recorded ...), ...`` for evidence dated in the past
+    (empty: none was)."""
+    notes = [
+        f"{t.txn_id} (occurred {iso(t.occurred)}, recorded {iso(t.ts)})"
+        for t in members
+        if t.occurred is not None
+    ]
+    return f"; backdated: {', '.join(notes)}" if notes else ""
 
 
 def _prune(p: Profile, now: float, rules: RulesConfig) -> None:
@@ -91,7 +114,7 @@ def _alert(
         evidence,
         score,
         day_of(members[-1].ts),
-        detail,
+        detail + backdated_note(members),
     )
 
 

@@ -42,10 +42,12 @@ def localstack() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def stack(localstack: str) -> Iterator[dict[str, Any]]:
     name = f"smoke-{uuid.uuid4().hex[:8]}"
-    deployed = ls.acme("deploy", "--stack", name, *ls.auth_flags())
+    # a throw-away stack: its tables (kept by the stack, protected by default) go with it
+    deployed = ls.acme("deploy", "--stack", name, "--no-deletion-protection", *ls.auth_flags())
     yield deployed
-    gone = ls.acme("undeploy", "--stack", name)
-    assert gone["status"] == "deleted"
+    gone = ls.acme("undeploy", "--stack", name, "--delete-tables")
+    assert gone["status"] == "deleted" and gone["tables_retained"] == []
+    assert sorted(gone["tables_deleted"]) == [f"{name}-{t}" for t in ("archive", "ledger", "views")]
 
 
 def _commands(suffix: str) -> list[dict[str, Any]]:
@@ -178,7 +180,15 @@ def test_given_a_conflicting_table_when_deploying_then_exit_1_names_the_resource
     )
     try:
         done = subprocess.run(
-            [ls.ACME, "deploy", "--stack", name, "--endpoint-url", localstack],
+            [
+                ls.ACME,
+                "deploy",
+                "--stack",
+                name,
+                "--no-deletion-protection",
+                "--endpoint-url",
+                localstack,
+            ],
             capture_output=True,
             text=True,
             check=False,
@@ -192,8 +202,10 @@ def test_given_a_conflicting_table_when_deploying_then_exit_1_names_the_resource
         assert ls.acme("undeploy", "--stack", name)["status"] == "deleted"
         # LocalStack's rollback deletes that table although the stack never created it
         # (AWS leaves it alone: docs/deploy.md, fidelity problems)
-        with contextlib.suppress(ddb.exceptions.ResourceNotFoundException):
-            ddb.delete_table(TableName=f"{name}-archive")
+        # and the tables a rollback keeps (money and customers are retained by the stack)
+        for table in ("archive", "ledger", "views"):
+            with contextlib.suppress(ddb.exceptions.ResourceNotFoundException):
+                ddb.delete_table(TableName=f"{name}-{table}")
 
 
 def test_given_the_function_url_then_the_function_checks_tokens_and_rights(

@@ -61,14 +61,14 @@ def submit_expenses(app: App, user: str = "u1") -> list[tuple[str, str]]:
     categories = ("food", "fun", "travel")
     for category in categories:
         done = app.budgets.submit(
-            {"type": "set_budget", "user_id": user, "category": category, "month": "2030-01",
+            {"type": "set_budget", "user_id": user, "category": category, "month": "2025-01",
              "amount": "100.00", "threshold_pct": 80}
         )  # fmt: skip
         assert isinstance(done, dict) and done["status"] == "set"
     for i in range(12):  # 30.00 each: 4 per category cross 80% (at 90) and 100% (at 120)
         raw = {"type": "expense", "expense_id": f"X{i}", "user_id": user, "amount": "30.00",
                "category": categories[i % 3], "description": "d",
-               "date": f"2030-01-{i + 1:02d}"}  # fmt: skip
+               "date": f"2025-01-{i + 1:02d}"}  # fmt: skip
         assert app.budgets.submit(raw).status == "approved"  # type: ignore[union-attr]
     return sorted((c, level) for c in categories for level in ("alert", "exceeded"))
 

@@ -19,7 +19,7 @@ import pytest
 
 from acme_base.settings import Settings
 from acme_txn.bootstrap import FRAUD_CONSUMER, App, bootstrap
-from acme_txn.fraud_demo import fraud_history, planted_rule
+from acme_txn.fraud_demo import fraud_history, planted_rule, replay
 from processor.events import LedgerEvent
 from projections.fraud.engine import FraudEngine
 from projections.fraud.memory import MemoryFraudStore
@@ -46,7 +46,7 @@ def fast(consumer: str, window: int) -> EsmConfig:
 def history(app: App) -> list[LedgerEvent]:
     """A demo bank (8 quiet accounts, one planted account per rule) in the ledger."""
     commands, _ = fraud_history(seed=3, normal=8, planted=1)
-    outcomes = [app.ledger.submit_raw(c) for c in commands]
+    outcomes = replay(app.new_ledger, commands)
     assert not [o for o in outcomes if o.status in {"rejected", "failed"}]
     return sorted(app.event_store.all_events(), key=lambda e: (e.account_id, e.seq))
 

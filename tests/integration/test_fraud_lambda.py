@@ -4,6 +4,7 @@ with one (Lambda: the profile rides in the state, written at the final invocatio
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -12,10 +13,11 @@ from acme_base.aws import dynamodb_client, streams_client
 from acme_base.settings import Settings
 from acme_txn import lambda_handlers
 from acme_txn.bootstrap import App
+from acme_txn.fraud_demo import replay
 from processor.service import Ledger
 from streams.records import to_lambda_record
 from streams.shards import TRIM_HORIZON, DynamoDBShardSource
-from tests.customer_support import register
+from tests.customer_support import registration
 
 WINDOW = {"start": "2030-01-01T10:00:00Z", "end": "2030-01-01T10:01:00Z"}
 
@@ -23,14 +25,18 @@ WINDOW = {"start": "2030-01-01T10:00:00Z", "end": "2030-01-01T10:01:00Z"}
 @pytest.fixture
 def records(settings: Settings, ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Twelve payments of one account in half an hour (velocity), as stream records."""
-    register(ledger, "C1")
-    ledger.submit_raw({"type": "open_account", "account_id": "A1", "customer_id": "C1"})
     fund = {"type": "credit", "txn_id": "F", "account_id": "A1", "amount": "900.00"}
-    ledger.submit_raw({**fund, "occurred_at": "2030-01-01T09:00:00Z"})
-    for i in range(12):
+    commands: list[dict[str, Any]] = [
+        registration("C1"),
+        {"type": "open_account", "account_id": "A1", "customer_id": "C1"},
+        {**fund, "occurred_at": "2030-01-01T09:00:00Z"},
+    ]
+    for i in range(12):  # recorded when they occur (the rules read the ledger's clock)
         at = f"2030-01-01T10:{i * 2:02d}:00Z"
         cmd = {"type": "debit", "txn_id": f"D{i}", "account_id": "A1", "amount": f"{10 + i}.00"}
-        assert ledger.submit_raw({**cmd, "occurred_at": at}).status == "approved"
+        commands.append({**cmd, "occurred_at": at})
+    outcomes = replay(lambda clock: replace(ledger, clock=clock), commands)
+    assert [o.status for o in outcomes[3:]] == ["approved"] * 12
     source = DynamoDBShardSource(
         dynamodb_client(settings), streams_client(settings), settings.ledger_table
     )

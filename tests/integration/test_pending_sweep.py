@@ -17,7 +17,7 @@ from acme_base.settings import Settings
 from acme_base.tables import GSI_PENDING_EXPIRY
 from processor.events import LedgerEvent
 from processor.memory import MemoryEventStore
-from processor.pending_model import MAX_LEGS
+from processor.pending_model import MAX_HOLDS_PER_SENDER, MAX_LEGS
 from processor.service import Ledger
 from processor.store import DynamoEventStore
 from tests.customer_support import register_in
@@ -202,10 +202,15 @@ def test_given_the_largest_linked_batch_of_pending_transfers_then_it_fits_with_i
     recorded: tuple[Recording, Ledger, Clock],
 ) -> None:
     # GIVEN MAX_LEGS pending transfers in one batch (each: 2 events, a record, a marker)
+    # (to receivers in turn: one sender holds at most MAX_HOLDS_PER_SENDER slots of another
+    # account's incoming pool, docs/pending.md)
     _, ledger, _ = recorded
+    receivers = [f"R{n}" for n in range(-(-MAX_LEGS // MAX_HOLDS_PER_SENDER))]
+    for account in receivers:
+        ledger.submit_raw({"type": "open_account", "account_id": account, "customer_id": "C1"})
     legs = [
-        {"type": "transfer", "txn_id": f"L{i}", "from_account": "A", "to_account": "B",
-         "amount": "1", "pending": True}
+        {"type": "transfer", "txn_id": f"L{i}", "from_account": "A",
+         "to_account": receivers[i % len(receivers)], "amount": "1", "pending": True}
         for i in range(MAX_LEGS)
     ]  # fmt: skip
     # WHEN submitted THEN approved in one transaction, with one marker per pending

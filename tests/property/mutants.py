@@ -29,10 +29,12 @@ from tests.property import (
     currency_mutants,
     customer_mutants,
     fraud_mutants,
+    input_mutants,
     loyalty_mutants,
     offer_mutants,
     pending_mutants,
     rules_mutants,
+    time_mutants,
 )
 
 
@@ -587,6 +589,66 @@ MUTATIONS += (
         pure=(
             f"{API_ACCESS}:test_given_any_backend_message_then_a_failed_outcome_shows_none_of_it",
         ),
+        cheap=True,
+    ),
+)
+TIME = "tests.unit.test_properties_time"
+MUTATIONS += (
+    Mutation(
+        "pending_expires_at_occurred_at",
+        "a pending expires at the caller's occurred_at + timeout_s, not the ledger's clock",
+        time_mutants.pending_expires_at_occurred_at,
+        pure=(
+            "tests.unit.test_pending_rules:"
+            "test_given_any_occurred_at_then_a_pending_expires_at_recorded_at_plus_timeout",
+        ),
+        cheap=True,
+    ),
+    Mutation(
+        "future_occurred_at_accepted",
+        "an occurred_at ahead of the ledger's clock is accepted",
+        time_mutants.future_occurred_at_accepted,
+        pure=(f"{TIME}:test_given_any_occurred_at_then_accepted_iff_within_the_callers_bounds",),
+        cheap=True,
+    ),
+    Mutation(
+        "holds_share_one_pool",
+        "holds placed by others share the account's own slots",
+        time_mutants.holds_share_one_pool,
+        pure=(f"{TIME}:test_given_any_incoming_holds_then_the_owners_own_hold_is_still_placed",),
+        cheap=True,
+    ),
+    Mutation(
+        "fraud_windows_on_occurred_at",
+        "the fraud rules window on the client's occurred_at, not recorded_at",
+        time_mutants.fraud_windows_on_occurred_at,
+        pure=(
+            f"{TIME}:test_given_payments_recorded_in_a_minute_however_dated_then_velocity_fires",
+        ),
+        cheap=True,
+    ),
+)
+CANON = "tests.unit.test_properties_canonical"
+MUTATIONS += (
+    Mutation(
+        "amount_accepts_unicode_digits",
+        "an amount in Arabic-Indic or fullwidth digits is read as ASCII digits",
+        input_mutants.amount_accepts_unicode_digits,
+        pure=(f"{CANON}:test_given_any_digits_then_an_amount_is_read_iff_they_are_ascii",),
+        cheap=True,
+    ),
+    Mutation(
+        "json_last_key_wins",
+        "a JSON object naming a key twice is decoded with the last value",
+        input_mutants.json_last_key_wins,
+        pure=(f"{CANON}:test_given_any_object_with_a_key_repeated_then_refused",),
+        cheap=True,
+    ),
+    Mutation(
+        "id_matched_with_dollar",
+        "ids are checked with re.match and $: a trailing newline passes",
+        input_mutants.id_matched_with_dollar,
+        pure=(f"{CANON}:test_given_any_id_with_a_trailing_control_then_refused",),
         cheap=True,
     ),
 )

@@ -14,6 +14,7 @@ from hypothesis.stateful import invariant, precondition, rule
 
 from processor.events import LedgerEvent
 from processor.outcomes import Outcome
+from processor.parsing import text_problem
 from tests.property.model import Model
 from tests.property.strategies import account_ids, money_commands
 
@@ -25,7 +26,9 @@ metadata = st.fixed_dictionaries(
         "metadata": st.dictionaries(
             st.sampled_from(["order", "channel", "x.y"]),
             st.text(
-                st.characters(min_codepoint=32, max_codepoint=0x2FFF, exclude_characters="\x7f"),
+                st.characters(min_codepoint=32, max_codepoint=0x2FFF).filter(
+                    lambda c: text_problem(c) is None  # printable: no C1, no bidi control
+                ),
                 max_size=8,
             ),
             max_size=3,

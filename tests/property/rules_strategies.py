@@ -17,6 +17,7 @@ from processor.events import (
     LimitsSet,
 )
 from processor.limit_model import Limits
+from processor.parsing import text_problem
 from processor.upcasting import CURRENT
 from tests.property.strategies import aware_datetimes, ids, ledger_events
 
@@ -27,7 +28,11 @@ limits = st.builds(
     credits_must_not_exceed_debits=st.just(False),
     max_balance=st.none() | st.integers(0, 10**12),
 )
-trace_values = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FFF), max_size=40)
+#: printable text: no C1 control, no bidirectional control (``processor.parsing``)
+_printable = st.characters(min_codepoint=32, max_codepoint=0x2FFF).filter(
+    lambda c: text_problem(c) is None
+)
+trace_values = st.text(_printable, max_size=40)
 metadata = st.dictionaries(
     st.from_regex(r"\A[A-Za-z][A-Za-z0-9_.-]{0,10}\Z"), trace_values, min_size=1, max_size=5
 )

@@ -4,6 +4,7 @@ stays silent on a normal one; hypothesis's normal histories raise nothing at all
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,38 @@ def test_given_a_rules_file_then_it_overrides_only_what_it_names(tmp_path: Path)
     assert rules_from_env({}) == RulesConfig()
     with pytest.raises(InvalidInput):
         rules_from_env({"ACME_FRAUD_RULES": str(tmp_path / "missing.toml")})
+
+
+def backdated_burst(n: int = 30) -> list[LedgerEvent]:
+    """``n`` transfers of 300.00 to new payees recorded within one real minute, each dated
+    25 hours before the next (the client's claim)."""
+    s = Story()
+    for i in range(n):
+        s.transfer(i * 1500, 30_000, f"NEW{i}")
+    recorded = s.events[0].occurred_at + timedelta(days=n + 2)
+    return [
+        e.model_copy(update={"recorded_at": recorded + timedelta(seconds=2 * e.seq)})
+        for e in s.events
+    ]
+
+
+def test_given_a_burst_dated_apart_then_the_rules_window_on_recorded_at() -> None:
+    alerts = run(backdated_burst())[1]
+    assert {"velocity", "fan_out", "repeated_amount"} <= {a.rule for a in alerts}
+
+
+def test_given_a_backdated_event_in_the_evidence_then_the_alert_says_so() -> None:
+    events = backdated_burst()
+    alert = next(a for a in run(events)[1] if a.rule == "velocity")
+    first = events[1]
+    assert "backdated" in alert.detail and first.txn_id in alert.detail
+    assert first.occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ") in alert.detail
+
+
+def test_given_events_recorded_when_they_occurred_then_no_backdated_note() -> None:
+    s = Story()
+    for i in range(13):
+        s.debit(41 * DAY + i * 3, 4000 + i)
+    events = [e.model_copy(update={"recorded_at": e.occurred_at}) for e in s.events]
+    alert = only(run(events)[1], "velocity")
+    assert "backdated" not in alert.detail

@@ -435,7 +435,7 @@ def test_given_a_backend_failure_then_503_safe_to_retry_without_the_backends_wor
 ) -> None:
     from processor.outcomes import failed
 
-    def submit(raw: Any) -> Outcome:
+    def submit(raw: Any, operator: bool = False) -> Outcome:
         return failed(SECRET, txn_id=raw.get("txn_id"))
 
     monkeypatch.setattr(memory_app.ledger, "submit_raw", submit)

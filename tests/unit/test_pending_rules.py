@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput, InvariantViolation
 from processor.codec import event_to_item, item_to_event
-from processor.commands import parse_command
+from processor.commands import EARLIEST, LATEST, parse_command
 from processor.decide import AccountState, apply_all, decide, evolve
 from processor.events import LedgerEvent, PendingPlaced, PendingPosted, signed_amount
 from processor.pending import (
@@ -112,9 +112,32 @@ def test_given_a_post_above_the_hold_when_decided_then_rejected() -> None:
         run(states, type="post_pending", txn_id="P", pending_txn_id="T1", amount="30.01")
 
 
-def test_given_a_backdated_pending_already_expired_when_decided_then_rejected() -> None:
-    with pytest.raises(InvalidInput, match="expired already"):
-        pending(world(), "T1", "1.00", occurred_at="2026-04-01T00:00:00Z")
+def test_given_a_backdated_pending_when_decided_then_it_lives_its_timeout_from_now() -> None:
+    # occurred_at + timeout_s is long past; the ledger's clock decides: NOW + timeout_s
+    placed = pending(world(), "T1", "1.00", occurred_at="2026-04-01T00:00:00Z")
+    assert {e.expires_at for e in placed} == {NOW + timedelta(seconds=600)}
+
+
+@given(
+    offset=st.integers(-(10**9), 10**9),  # occurred_at up to ~31 years either side
+    timeout=st.integers(1, 30 * 86_400),
+    single=st.booleans(),
+)
+def test_given_any_occurred_at_then_a_pending_expires_at_recorded_at_plus_timeout(
+    offset: int, timeout: int, single: bool
+) -> None:
+    when = min(max(NOW + timedelta(seconds=offset), EARLIEST), LATEST - timedelta(days=1))
+    states = world()
+    fields = {"amount": "1.00", "pending": True, "timeout_s": timeout, "occurred_at": when}
+    if single:
+        events = run(states, type="debit", txn_id="H", account_id="A", **fields)
+    else:
+        events = run(
+            states, type="transfer", txn_id="H", from_account="A", to_account="B", **fields
+        )
+    assert events and all(isinstance(e, PendingPlaced) for e in events)
+    assert {e.expires_at for e in events} == {NOW + timedelta(seconds=timeout)}
+    assert {e.occurred_at for e in events} == {when}
 
 
 @pytest.mark.parametrize(
