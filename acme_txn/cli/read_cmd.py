@@ -32,9 +32,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     balance.add_argument("account")
     balance.add_argument(
         "--as-of",
-        help="posted and available balance at a past instant (ISO time with a zone, or a date: "
-        "its end)"
-        ", from the event log (one Query of GSI1; see `statement_cmd`)",
+        help="the balance as of an effective time (ISO time with a zone, or a date: its end): "
+        "the sum of the postings effective by then, backdated ones included, from the event log",
+    )
+    balance.add_argument(
+        "--known-at",
+        help="with --as-of: count only the events the ledger had recorded by this time (what "
+        "the bank knew then)",
     )
     add_require_fresh(balance)
     balance.set_defaults(func=cmd_balance)

@@ -21,8 +21,10 @@ def bank(app: App) -> App:
     for raw in (
         {"type": "register_customer", "customer_id": "C1", "name": "Ada Li",
          "phone": "+12125550101", "state": "NY", "special_status": []},
-        {"type": "open_account", "account_id": "A", "customer_id": "C1", "credit_limit": "10.00"},
-        {"type": "open_account", "account_id": "B", "customer_id": "C1"},
+        {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+         "account_id": "A", "customer_id": "C1", "credit_limit": "10.00"},
+        {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+         "account_id": "B", "customer_id": "C1"},
         {"type": "credit", "txn_id": "F", "account_id": "A", "amount": "50.00",
          "occurred_at": "2024-03-01T09:00:00Z"},
         {"type": "transfer", "txn_id": "P", "from_account": "A", "to_account": "B",

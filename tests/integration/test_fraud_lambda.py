@@ -24,7 +24,14 @@ WINDOW = {"start": "2030-01-01T10:00:00Z", "end": "2030-01-01T10:01:00Z"}
 def records(settings: Settings, ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Twelve payments of one account in half an hour (velocity), as stream records."""
     register(ledger, "C1")
-    ledger.submit_raw({"type": "open_account", "account_id": "A1", "customer_id": "C1"})
+    ledger.submit_raw(
+        {
+            "type": "open_account",
+            "occurred_at": "2000-01-01T00:00:00Z",
+            "account_id": "A1",
+            "customer_id": "C1",
+        }
+    )
     fund = {"type": "credit", "txn_id": "F", "account_id": "A1", "amount": "900.00"}
     ledger.submit_raw({**fund, "occurred_at": "2030-01-01T09:00:00Z"})
     for i in range(12):

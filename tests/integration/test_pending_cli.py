@@ -32,8 +32,18 @@ def test_given_a_pending_transfer_when_read_through_the_cli_then_balances_split(
     setup = lines(
         tmp_path / "setup.jsonl",
         registration("C1"),
-        {"type": "open_account", "account_id": "A", "customer_id": "C1"},
-        {"type": "open_account", "account_id": "B", "customer_id": "C1"},
+        {
+            "type": "open_account",
+            "occurred_at": "2000-01-01T00:00:00Z",
+            "account_id": "A",
+            "customer_id": "C1",
+        },
+        {
+            "type": "open_account",
+            "occurred_at": "2000-01-01T00:00:00Z",
+            "account_id": "B",
+            "customer_id": "C1",
+        },
         {"type": "credit", "txn_id": "F1", "account_id": "A", "amount": "100.00"},
     )
     assert cli("submit", setup)[0] == 0

@@ -29,7 +29,14 @@ def small_ledger(ledger: Ledger) -> None:
     declined transfer 99.00 (day 2)."""
     register(ledger, "C1")
     for account in ("A1", "B2"):
-        ledger.submit_raw({"type": "open_account", "account_id": account, "customer_id": "C1"})
+        ledger.submit_raw(
+            {
+                "type": "open_account",
+                "occurred_at": "2000-01-01T00:00:00Z",
+                "account_id": account,
+                "customer_id": "C1",
+            }
+        )
     day1, day2 = "2026-11-20T10:00:00Z", "2026-11-21T11:00:00Z"
     for cmd in (
         {

@@ -32,7 +32,8 @@ def bank(app: App) -> App:
          "phone": "+12125550101", "state": "NY", "special_status": []}
     )  # fmt: skip
     opened = app.ledger.submit_raw(
-        {"type": "open_account", "account_id": "A1", "customer_id": "C1", "currency": "USD"}
+        {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+         "account_id": "A1", "customer_id": "C1", "currency": "USD"}
     )  # fmt: skip
     assert opened.status == "opened"
     _submit(app, 1, 3)
