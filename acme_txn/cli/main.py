@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -32,7 +33,7 @@ from acme_txn.cli import (
     status_cmd,
     txns_cmd,
 )
-from acme_txn.cli.context import Context, err, settings_from_args
+from acme_txn.cli.context import Context, backend_of, err, settings_from_args
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 COMMAND_MODULES = [local_cmd, ledger_cmd, read_cmd, demo_cmd, report_cmd, project_cmd]
@@ -59,8 +60,8 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     parser.add_argument(
         "--endpoint-url",
         default=default(None),
-        help="DynamoDB endpoint (default: AWS_ENDPOINT_URL*, "
-        "else a running `acme-txn local` server, else AWS)",
+        help="DynamoDB endpoint (default: AWS_ENDPOINT_URL*, else a running `acme-txn local` "
+        "server; AWS only with --aws or AWS_PROFILE)",
     )
     parser.add_argument(
         "--table-prefix",
@@ -74,7 +75,7 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         "--aws",
         action="store_true",
         default=default(False),
-        help="ignore a running local server and use AWS",
+        help="use AWS (never the default): ignore a running local server",
     )
     parser.add_argument(
         "--json", action="store_true", default=default(False), help="machine-readable output"
@@ -98,7 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        ctx = Context(args, settings_from_args(args))
+        settings = settings_from_args(args)
+        ctx = Context(args, settings, backend_of(args, settings, os.environ))
         code = args.func(ctx)
     except InvalidInput as exc:
         err(str(exc))
@@ -108,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except NoCredentialsError:
         err(
-            "no AWS credentials and no local backend: run `acme-txn local start` "
+            "no AWS credentials: run `acme-txn local start` for the local backend, "
             "or pass --endpoint-url"
         )
         return EXIT_FAILURE
