@@ -15,7 +15,7 @@ from typing import Any
 from acme_base.errors import AcmeError
 from streams.lag import ConsumerLag, consumer_lag
 
-HINT = "run `acme-txn project` (or keep `acme-txn project --follow` running)"
+HINT = "run `acme-txn project --until-idle` (or keep `acme-txn project` running)"
 
 
 class StaleProjection(AcmeError):
