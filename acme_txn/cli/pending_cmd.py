@@ -1,4 +1,4 @@
-"""`acme-txn expire-pending [--now TIME]`: the pending sweeper (issue 11 item 1).
+"""`acme-txn expire-pending [--now TIME] [--dry-run]`: the pending sweeper.
 
 It records ``PendingExpired`` for every expired, unresolved pending; it never changes an
 outcome (an expired pending already counts as released and can no longer be posted), and a
@@ -26,6 +26,16 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "--now", help="the sweep's instant (ISO time with a zone; default: the clock)"
     )
     expire.add_argument(
+        "--force",
+        action="store_true",
+        help="allow a --now after the ledger's clock (expires pendings early)",
+    )
+    expire.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list the pendings a sweep would expire, and write nothing",
+    )
+    expire.add_argument(
         "--scan",
         action="store_true",
         help="search the whole log instead of the expiry index (once, for pendings placed "
@@ -47,7 +57,18 @@ def parse_now(text: str | None) -> datetime | None:
 
 
 def cmd_expire_pending(ctx: Context) -> int:
-    outcomes = ctx.app.ledger.expire_pending(parse_now(ctx.args.now), scan=ctx.args.scan)
+    now, ledger = parse_now(ctx.args.now), ctx.app.ledger
+    if ctx.args.dry_run:
+        candidates = ledger.expiry_candidates(now, scan=ctx.args.scan, force=ctx.args.force)
+        for pending_txn_id, accounts in candidates:
+            ctx.emit(
+                {"pending_txn_id": pending_txn_id, "accounts": list(accounts), "dry_run": True},
+                f"would expire {pending_txn_id} on {', '.join(accounts)}",
+            )
+        if not ctx.as_json:
+            print(f"{len(candidates)} pending(s) would expire (dry run: nothing written)")
+        return 0
+    outcomes = ledger.expire_pending(now, scan=ctx.args.scan, force=ctx.args.force)
     for outcome in outcomes:
         data = outcome.to_json_dict()
         ctx.emit(data, f"expired {data['pending_txn_id']} on {data['account_id']}")
