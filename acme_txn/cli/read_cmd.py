@@ -10,7 +10,7 @@ from acme_base.errors import TableMissing, UnknownAccount
 from acme_txn.cli.context import Context
 from acme_txn.cli.statement_cmd import cmd_balance_as_of
 from acme_txn.freshness import add_require_fresh, guard
-from processor.balance_read import balance_of
+from processor.balance_read import SOURCES, balance_of
 from processor.events import HistoryArchived
 from processor.service import utc_now
 from processor.views import event_json, event_line
@@ -39,6 +39,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "--known-at",
         help="with --as-of: count only the events the ledger had recorded by this time (what "
         "the bank knew then)",
+    )
+    balance.add_argument(
+        "--source",
+        choices=SOURCES,
+        default="ledger",
+        help="ledger (default): the ledger's head, one strongly consistent read, with the "
+        "projection's lag beside it; projection: the balances projection",
     )
     add_require_fresh(balance)
     balance.set_defaults(func=cmd_balance)
@@ -84,21 +91,35 @@ def cmd_txn(ctx: Context) -> int:
 
 
 def cmd_balance(ctx: Context) -> int:
-    """From the balance projection; from the event head if the projection has nothing yet;
-    the document is ``processor.balance_read.balance_of`` (shared with the HTTP API)."""
+    """From the ledger's head (one strongly consistent read) by default, the projection's
+    balance and lag beside it; ``--source projection``: from the projection. The document is
+    ``processor.balance_read.balance_of`` (shared with the HTTP API)."""
     if getattr(ctx.args, "as_of", None) is not None:
         return cmd_balance_as_of(ctx)
+    source = getattr(ctx.args, "source", "ledger")
     view = None
     with contextlib.suppress(TableMissing):
         view = ctx.app.views.balance(ctx.args.account)
-    if view is not None:
+    if source == "projection" or getattr(ctx.args, "require_fresh", False):
         guard(ctx)  # the projection's freshness on stderr (--require-fresh: exit 1 if behind)
-    # the head: one strongly consistent read (the balances view carries no limits or flags)
-    data = balance_of(ctx.args.account, ctx.store.state(ctx.args.account), utc_now(), view)
-    where = "projection" if view is not None else "events: not projected yet"
-    ctx.emit(
-        data,
-        f"{data['account_id']}: {data['balance']} {data['currency']} "
-        f"(seq {data['applied_seq']}, {where})",
-    )
+    data = balance_of(ctx.args.account, ctx.store.state(ctx.args.account), utc_now(), view, source)
+    ctx.emit(data, _balance_text(data))
     return 0
+
+
+def _balance_text(data: dict[str, Any]) -> str:
+    """The answer, where it came from, and the other source's figure (and why they differ)."""
+    head = (
+        f"{data['account_id']}: {data['balance']} {data['currency']} "
+        f"(seq {data['applied_seq']}, from the {data['source']})"
+    )
+    projected = data.get("projection")
+    if data["source"] == "ledger":
+        if projected is None:
+            return f"{head}; projection: not projected yet"
+        lag = projected["behind_by"]
+        state = "current" if not lag else f"{lag} event{'s' if lag != 1 else ''} behind"
+        return f"{head}; projection: {projected['balance']} ({state})"
+    return f"{head}; ledger posted {data['posted']}" + (
+        f" ({data['note']})" if data.get("note") else ""
+    )

@@ -74,9 +74,12 @@ def test_given_a_pending_transfer_when_read_through_the_cli_then_balances_split(
     assert {e["event_type"] for e in txn["events"]} == {"PendingPlaced"}
     code, _ = cli("expire-pending", "--now", "2020-01-01T00:00:00Z")
     assert code == 0 and cli("events", "A")[1][-1]["event_type"] == "PendingPlaced"
-    code, swept = cli("expire-pending", "--now", "2100-01-01T00:00:00Z")
+    assert cli("expire-pending", "--now", "2100-01-01T00:00:00Z")[0] == 2  # ahead of the clock
+    code, planned = cli("expire-pending", "--now", "2100-01-01T00:00:00Z", "--force", "--dry-run")
+    assert code == 0 and [p["pending_txn_id"] for p in planned] == ["T1"]
+    code, swept = cli("expire-pending", "--now", "2100-01-01T00:00:00Z", "--force")
     assert code == 0 and [s["status"] for s in swept] == ["expired"]
-    assert cli("expire-pending", "--now", "2100-01-01T00:00:00Z")[1] == []
+    assert cli("expire-pending", "--now", "2100-01-01T00:00:00Z", "--force")[1] == []
     code, [after] = cli("balance", "A")
     assert (after["pending_debits"], after["available"]) == ("0.00", "100.00")
 
