@@ -73,7 +73,7 @@ def balance_of(
             "balance": format_minor(view.balance, view.currency),
             "applied_seq": view.applied_seq,
             "behind_by": behind,
-        }  # fmt: skip
+        }
     )
     data: dict[str, Any] = {
         "account_id": state.account_id,
