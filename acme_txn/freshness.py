@@ -68,6 +68,20 @@ def guard(ctx: Any) -> None:
         raise StaleProjection(f"--require-fresh: {line}")
 
 
+#: what a read of the event log says about itself (it is the truth: never behind)
+LEDGER_SOURCE = "source: ledger (the event log itself: current)"
+
+
+def say_source(ctx: Any, source: str) -> None:
+    """One stderr line naming the source a report read, and how fresh it is (a projection:
+    its lag, and ``--require-fresh`` applies)."""
+    if source == "ledger":
+        print(f"acme-txn: {LEDGER_SOURCE}", file=sys.stderr, flush=True)
+        return
+    print("acme-txn: source: projection", file=sys.stderr, flush=True)
+    guard(ctx)
+
+
 def add_require_fresh(parser: Any) -> None:
     parser.add_argument(
         "--require-fresh",

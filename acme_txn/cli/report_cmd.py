@@ -12,7 +12,7 @@ from acme_base.errors import InvalidInput
 from acme_txn.cli.context import Context, err
 from acme_txn.cli.report_render import draw_chart, to_csv, to_table
 from acme_txn.cli.statement_cmd import end_of_day_totals, register_balances
-from acme_txn.freshness import add_require_fresh, guard
+from acme_txn.freshness import add_require_fresh, guard, say_source
 from processor.events import DeclineReason
 from processor.query_rows import txn_line
 from projections.ports import ViewStore
@@ -68,9 +68,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     declined.add_argument(
         "--source",
-        choices=("projection", "ledger"),
-        default="projection",
-        help="the views' declined index (default) or the ledger's own sparse index (#13)",
+        choices=("ledger", "projection"),
+        default="ledger",
+        help="the ledger's own sparse index of declines (default, as `export declined`: "
+        "always current) or the projection's declined index",
     )
     declined.set_defaults(func=cmd_declined)
     register_transactions(kinds, common)
@@ -133,12 +134,13 @@ def cmd_daily(ctx: Context) -> int:
 
 def cmd_declined(ctx: Context) -> int:
     args = ctx.args
-    if getattr(args, "source", "projection") == "ledger":
+    source = getattr(args, "source", "ledger")
+    say_source(ctx, source)  # stderr: which source, how fresh (stdout keeps its shape)
+    if source == "ledger":
         reasons = parse_reason(args.reason)
         rows = list(ctx.app.queries.stream_declined(args.date_from, args.date_to, reasons))
         _print_rows(ctx, rows, DECLINED_COLUMNS)
         return 0
-    guard(ctx)
     rows = declined_report(_views(ctx), ctx.args.date_from, ctx.args.date_to, ctx.args.reason)
     _print_rows(ctx, rows, DECLINED_COLUMNS)
     return 0

@@ -204,11 +204,12 @@ def test_balance_command_reads_the_projection_then_falls_back(
 ) -> None:
     # GIVEN A1 with events but nothing projected yet
     small_ledger(ledger)
-    code, out = cli("balance", "A1", "--json")
-    assert (code, json.loads(out)["source"], json.loads(out)["balance"]) == (0, "events", "74.50")
+    code, out = cli("balance", "A1", "--source", "projection", "--json")
+    assert (code, json.loads(out)["source"], json.loads(out)["balance"]) == (0, "ledger", "74.50")
+    assert "not projected yet" in json.loads(out)["note"]
     # WHEN projected THEN the balance comes from the projection
     app.projector.project(list(ledger.store.all_events()))
-    data = json.loads(cli("balance", "A1", "--json")[1])
+    data = json.loads(cli("balance", "A1", "--source", "projection", "--json")[1])
     assert {k: data[k] for k in ("account_id", "balance", "applied_seq")} == {
         "account_id": "A1",
         "balance": "74.50",

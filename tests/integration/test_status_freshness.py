@@ -76,13 +76,32 @@ def test_given_a_consumer_stopped_midway_when_status_then_behind_until_drained(
 def test_given_nothing_projected_when_report_then_hint_and_require_fresh_fails(
     bank: App, cli: Any
 ) -> None:
-    code, out, err = cli("report", "declined", "--from", DAY, "--to", DAY)
+    code, out, err = cli("report", "declined", "--from", DAY, "--to", DAY, "--source", "projection")
     assert code == 0 and "not projected yet" in err and "acme-txn project" in err
-    code, _, err = cli("report", "declined", "--from", DAY, "--to", DAY, "--require-fresh")
+    code, _, err = cli(
+        "report",
+        "declined",
+        "--from",
+        DAY,
+        "--to",
+        DAY,
+        "--source",
+        "projection",
+        "--require-fresh",
+    )
     assert code == 1 and "--require-fresh" in err
     bank.drain()
     code, out, err = cli(
-        "report", "declined", "--from", DAY, "--to", DAY, "--require-fresh", "--json"
+        "report",
+        "declined",
+        "--from",
+        DAY,
+        "--to",
+        DAY,
+        "--source",
+        "projection",
+        "--require-fresh",
+        "--json",
     )
     assert code == 0 and "current" in err
     assert len(out.splitlines()) == 3  # the three declines, now projected
