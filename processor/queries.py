@@ -30,7 +30,7 @@ from processor.outcomes import Outcome
 from processor.paging import DONE, Cursor, Key, Page, check_limit, decode_token, encode_token
 from processor.query_rows import account_row, customer_row, txn_row
 from processor.query_specs import KeyQuery
-from processor.txn_details import TxnDetails, details_from_item, details_of
+from processor.txn_details import LinkedDetails, TxnDetails, details_from_item, details_of
 
 STREAM_PAGE = 1000  # items per Query while streaming a merged pattern (#12, #13)
 
@@ -116,13 +116,30 @@ class BankQueries:
         page = self._rows(self._page(query, query_id, limit, token), txn_row)
         return self._known_account(account_id, page, token)
 
-    def txn(self, txn_id: str) -> TxnDetails:
-        """#10: a transaction by its number, full details: one GetItem of ``TXN#<id>``."""
+    def txn(self, txn_id: str) -> TxnDetails | LinkedDetails:
+        """#10: a transaction by its number, full details: one GetItem of ``TXN#<id>``; a
+        linked batch: its outcome and each leg's details (one GetItem per leg)."""
         item = self._get(specs.txn_key(txn_id), "read txn")
         if item is None:
             raise UnknownId(f"unknown txn: {txn_id!r}")
         details = details_from_item(item)
-        return details if details is not None else self._legacy_details(item)
+        if details is not None:
+            return details
+        outcome = Outcome.model_validate(json.loads(str(item["outcome"])))
+        if outcome.legs is not None:
+            return self._linked(outcome)
+        return self._legacy_details(item)
+
+    def _linked(self, outcome: Outcome) -> LinkedDetails:
+        """A linked batch: each leg as recorded (a declined batch records only the leg that
+        declined it; the others are shown by their outcome, with nothing written)."""
+        legs: list[dict[str, Any]] = []
+        for leg in outcome.legs or []:
+            leg_id = str(leg.get("txn_id"))
+            found = self._get(specs.txn_key(leg_id), "read txn leg")
+            details = None if found is None else details_from_item(found)
+            legs.append(leg if details is None else details.to_json())
+        return LinkedDetails(outcome, legs)
 
     def txns_of_day(self, day: str, limit: int = 100, token: str | None = None) -> Page:
         """#12, a page: every transaction of ``day`` across GSI2's write shards."""

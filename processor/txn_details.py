@@ -251,3 +251,22 @@ def details_from_item(item: Mapping[str, Any]) -> TxnDetails | None:
         legs=tuple(legs),
         extra={name: item[name] for name in EXTRA_FIELDS if item.get(name)},
     )
+
+
+@dataclass(frozen=True)
+class LinkedDetails:
+    """A linked batch as ``acme-txn txn`` shows it: the batch's outcome, then each leg's
+    details (``TxnDetails.to_json``), or the leg's outcome when the leg left no record."""
+
+    outcome: Any  # processor.outcomes.Outcome (the batch's)
+    legs: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "txn_id": self.outcome.txn_id,
+            "status": self.outcome.status,
+            "kind": "linked",
+            "reason": self.outcome.reason,
+            "declined_leg": self.outcome.declined_leg,
+            "legs": self.legs,
+        }

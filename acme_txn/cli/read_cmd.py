@@ -75,6 +75,9 @@ def cmd_txn(ctx: Context) -> int:
     fields as before, plus kind, amount, currency, dates, and every leg under ``events``.
     An unknown txn is ``UnknownId`` (exit 2)."""
     data = ctx.app.queries.txn(ctx.args.txn_id).to_json()
+    if data["kind"] == "linked":
+        ctx.emit(data, _linked_text(data))
+        return 0
     human = "\n".join(
         [
             f"{data['txn_id']}: {data['status']} {data['kind']} {data['amount']} "
@@ -88,6 +91,24 @@ def cmd_txn(ctx: Context) -> int:
     )
     ctx.emit(data, human)
     return 0
+
+
+def _linked_text(data: dict[str, Any]) -> str:
+    """The batch, then each leg: its kind, amount and accounts (or its outcome alone)."""
+    lines = [
+        f"{data['txn_id']}: {data['status']} linked batch of {len(data['legs'])} legs"
+        + (f" (leg {data['declined_leg']} declined: {data['reason']})" if data["reason"] else "")
+    ]
+    for index, leg in enumerate(data["legs"]):
+        moves = " ".join(
+            f"{e['account_id']} seq {e['seq']} {e['kind']} -> {e['balance_after']}"
+            for e in leg.get("events", [])
+        )
+        lines.append(
+            f"  leg {index} {leg.get('txn_id')}: {leg.get('status')} {leg.get('kind', '')} "
+            f"{leg.get('amount', '')} {moves}".rstrip()
+        )
+    return "\n".join(lines)
 
 
 def cmd_balance(ctx: Context) -> int:
