@@ -17,15 +17,16 @@ import heapq
 import json
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from acme_base.aws import call, deserialize, serialize
 from acme_base.errors import InvalidInput
-from acme_base.keys import account_pk, seq_sk
+from acme_base.keys import account_pk, resolution_claim, seq_sk, txn_pk
 from processor import query_specs as specs
 from processor.codec import item_to_event
 from processor.events import DeclineReason
+from processor.money import format_minor
 from processor.outcomes import Outcome
 from processor.paging import DONE, Cursor, Key, Page, check_limit, decode_token, encode_token
 from processor.query_rows import account_row, customer_row, txn_row
@@ -124,11 +125,35 @@ class BankQueries:
             raise UnknownId(f"unknown txn: {txn_id!r}")
         details = details_from_item(item)
         if details is not None:
-            return details
+            return self._with_settlement(details)
         outcome = Outcome.model_validate(json.loads(str(item["outcome"])))
         if outcome.legs is not None:
             return self._linked(outcome)
         return self._legacy_details(item)
+
+    def _with_settlement(self, details: TxnDetails) -> TxnDetails:
+        """A pending: how it was settled, from its resolution claim (one more GetItem) and,
+        for a post, the post's record: ``settled`` = status, by whom, posted and released."""
+        if details.legs[0].event_type != "PendingPlaced":
+            return details
+        claim_pk = txn_pk(resolution_claim(details.txn_id))  # "#" in it: not a client's id
+        claim = self._get({"PK": claim_pk, "SK": claim_pk}, "read resolution")
+        if claim is None or "outcome" not in claim:  # the open pending's marker, or nothing
+            return replace(details, extra={**details.extra, "settled": None})
+        outcome = Outcome.model_validate(json.loads(str(claim["outcome"])))
+        posted = 0
+        if outcome.status == "posted" and outcome.txn_id:
+            post = self._get(specs.txn_key(outcome.txn_id), "read post")
+            post_details = None if post is None else details_from_item(post)
+            posted = 0 if post_details is None else post_details.amount
+        money = details.currency
+        settled = {
+            "status": outcome.status,
+            "by": outcome.txn_id,
+            "posted": format_minor(posted, money),
+            "released": format_minor(details.amount - posted, money),
+        }
+        return replace(details, extra={**details.extra, "settled": settled})
 
     def _linked(self, outcome: Outcome) -> LinkedDetails:
         """A linked batch: each leg as recorded (a declined batch records only the leg that

@@ -13,7 +13,7 @@ from acme_txn.freshness import add_require_fresh, guard
 from processor.balance_read import SOURCES, balance_of
 from processor.events import HistoryArchived
 from processor.service import utc_now
-from processor.views import event_json, event_line
+from processor.views import event_json, event_line, kind_label
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -85,12 +85,27 @@ def cmd_txn(ctx: Context) -> int:
             + (f" reason {data['reason']}" if data.get("reason") else "")
         ]
         + [
-            f"  {e['account_id']} seq {e['seq']} {e['kind']} {e['amount']} -> {e['balance_after']}"
+            f"  {e['account_id']} seq {e['seq']} {kind_label(e['kind'], e.get('side'))} "
+            f"{e['amount']} -> {e['balance_after']}"
             for e in data["events"]
         ]
+        + _settled_text(data)
     )
     ctx.emit(data, human)
     return 0
+
+
+def _settled_text(data: dict[str, Any]) -> list[str]:
+    """A pending's settlement: open, or posted/voided/expired with what moved and what not."""
+    if "settled" not in data:
+        return []
+    settled = data["settled"]
+    if settled is None:
+        return ["  open (not yet posted, voided or expired)"]
+    by = f" by {settled['by']}" if settled["by"] else ""
+    return [
+        f"  {settled['status']}{by}: posted {settled['posted']}, released {settled['released']}"
+    ]
 
 
 def _linked_text(data: dict[str, Any]) -> str:
