@@ -43,6 +43,7 @@ from processor.archive_ports import ArchivableStore, ArchiveStore
 from processor.archive_store import DynamoArchiveStore
 from processor.archiver import Archiver, HistoryReader
 from processor.asof import AsOfReads
+from processor.asof_memory import MemoryAsOfSource
 from processor.config import LedgerConfig
 from processor.customers.memory import MemoryCustomerStore
 from processor.customers.ports import CustomerStore
@@ -317,6 +318,8 @@ class App:
     @cached_property
     def asof(self) -> AsOfReads:
         """Point-in-time reads of the event log (statements, ``balance --as-of``)."""
+        if self.memory:
+            return AsOfReads(None, self.settings.ledger_table, MemoryAsOfSource(self.event_store))
         return AsOfReads(self.dynamodb, self.settings.ledger_table)
 
     @cached_property

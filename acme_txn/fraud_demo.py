@@ -46,7 +46,13 @@ class History:
                 "phone": f"+1646555{self.customers:04d}",
                 "state": "NY",
             },
-            {"type": "open_account", "account_id": account, "customer_id": cid, "currency": "USD"},
+            {
+                "type": "open_account",
+                "account_id": account,
+                "customer_id": cid,
+                "currency": "USD",
+                "occurred_at": self._at(0),
+            },  # its history starts then: nothing before it
         ]
         self.credit(account, funds, 0.0)
 

@@ -15,7 +15,7 @@ from typing import Any
 from acme_base.errors import AcmeError
 from streams.lag import ConsumerLag, consumer_lag
 
-HINT = "run `acme-txn project` (or keep `acme-txn project --follow` running)"
+HINT = "run `acme-txn project --until-idle` (or keep `acme-txn project` running)"
 
 
 class StaleProjection(AcmeError):
@@ -66,6 +66,20 @@ def guard(ctx: Any) -> None:
     print(f"acme-txn: {line}", file=sys.stderr, flush=True)
     if getattr(ctx.args, "require_fresh", False) and (lag is None or lag.records_behind):
         raise StaleProjection(f"--require-fresh: {line}")
+
+
+#: what a read of the event log says about itself (it is the truth: never behind)
+LEDGER_SOURCE = "source: ledger (the event log itself: current)"
+
+
+def say_source(ctx: Any, source: str) -> None:
+    """One stderr line naming the source a report read, and how fresh it is (a projection:
+    its lag, and ``--require-fresh`` applies)."""
+    if source == "ledger":
+        print(f"acme-txn: {LEDGER_SOURCE}", file=sys.stderr, flush=True)
+        return
+    print("acme-txn: source: projection", file=sys.stderr, flush=True)
+    guard(ctx)
 
 
 def add_require_fresh(parser: Any) -> None:

@@ -62,6 +62,10 @@ def customer_commands(spec: WorkloadSpec) -> list[dict[str, Any]]:
     ]
 
 
+#: the workload's accounts take effect before its first dated command
+OPENED_AT = "2026-11-01T00:00:00Z"
+
+
 def opening_commands(spec: WorkloadSpec) -> list[dict[str, Any]]:
     """One account per id, for the customers of ``customer_commands`` (register them first)."""
     cmds: list[dict[str, Any]] = []
@@ -72,6 +76,7 @@ def opening_commands(spec: WorkloadSpec) -> list[dict[str, Any]]:
                 "account_id": acct,
                 "customer_id": f"C{i // 2:04d}",
                 "currency": spec.currency,
+                "occurred_at": OPENED_AT,  # before every dated command of the workload
             }
         )
     return cmds

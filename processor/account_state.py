@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from processor.limit_model import DEFAULT_LIMITS, Limits
 from processor.pending_model import Hold
@@ -19,6 +20,9 @@ class AccountState:
     limits: Limits = DEFAULT_LIMITS  # overdraft, flags, max balance (processor.limits)
     closed: bool = False  # the head is AccountClosed: no event may follow
     pendings: tuple[Hold, ...] = ()  # open two-phase pendings (processor.pending)
+    #: the opening's effective time: no command may take effect before it (None: not known,
+    #: e.g. a state from a head event the opening is not; ``appends.HeadCache`` fills it in)
+    opened_at: datetime | None = field(default=None, compare=False)
 
     @property
     def pending_debits(self) -> int:

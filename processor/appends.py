@@ -14,7 +14,8 @@ without the backoff, starved the loser: the winner's warm head kept winning).
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
@@ -22,7 +23,7 @@ from acme_base.errors import ContentionExhausted
 from acme_base.retry import Backoff
 from processor.commands import OpenAccount
 from processor.decide import AccountState
-from processor.events import LedgerEvent
+from processor.events import AccountOpened, LedgerEvent
 from processor.ports import EventStore, IdempotencyRecord, SeqTaken, TxnIdsTaken, state_of_head
 
 
@@ -78,6 +79,9 @@ class HeadCache:
     store: EventStore
     enabled: bool = True
     _known: dict[str, AccountState] = field(default_factory=dict)
+    #: each account's opening time, read once (it never changes): ``decide`` refuses a
+    #: command effective before it
+    _opened: dict[str, datetime] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def states(self, *account_ids: str) -> dict[str, AccountState]:
@@ -87,8 +91,22 @@ class HeadCache:
             if state is None:
                 state = self.store.state(account_id)
             if state is not None:
-                states[account_id] = state
+                states[account_id] = self._with_opening(state)
         return states
+
+    def _with_opening(self, state: AccountState) -> AccountState:
+        """The state with its opening time: from the state, this cache, or one read of the
+        account's seq 0 (none when archived: then no opening check)."""
+        if state.opened_at is not None:
+            self._opened.setdefault(state.account_id, state.opened_at)
+            return state
+        opened = self._opened.get(state.account_id)
+        if opened is None:
+            first = next(iter(self.store.events(state.account_id, 0, 0)), None)
+            if not isinstance(first, AccountOpened):
+                return state
+            opened = self._opened.setdefault(state.account_id, first.occurred_at)
+        return replace(state, opened_at=opened)
 
     def remember(self, states: dict[str, AccountState]) -> None:
         if not self.enabled:

@@ -56,6 +56,7 @@ class ArchiveReport:
     events_written: int = 0
     items_removed: int = 0
     steps: int = 0
+    dry_run: bool = False  # nothing was written: ``accounts`` is what would be archived
 
     @property
     def ok(self) -> bool:
@@ -64,6 +65,7 @@ class ArchiveReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
+            "dry_run": self.dry_run,
             "before": self.before.isoformat(),
             "accounts_scanned": self.accounts_scanned,
             "accounts_archived": len(self.accounts),
@@ -91,8 +93,12 @@ class Archiver:
         events = self.store.all_events()
         return sorted({e.account_id for e in events if archival_time(e) < limit})
 
-    def run(self, before: date, accounts: Sequence[str] | None = None) -> ArchiveReport:
-        report = ArchiveReport(before)
+    def run(
+        self, before: date, accounts: Sequence[str] | None = None, *, dry_run: bool = False
+    ) -> ArchiveReport:
+        """Archive each chosen account's old prefix; ``dry_run``: report what would be
+        archived (the same plan), writing nothing."""
+        report = ArchiveReport(before, dry_run=dry_run)
         chosen = list(accounts) if accounts is not None else self.candidates(before)
         for account in chosen:
             report.accounts_scanned += 1
@@ -109,12 +115,13 @@ class Archiver:
             return
         at_cut = fold(prefix)  # raises InvariantViolation on a broken stream
         assert at_cut is not None  # the prefix is not empty
-        report.events_written += self.archive.put(cut.to_archive)
-        self._check_archive(account, prefix, at_cut)
-        for step in cut.steps:
-            self.store.cut_history(step)
-            report.steps += 1
-            report.items_removed += len(step.deleted) + 1
+        if not report.dry_run:
+            report.events_written += self.archive.put(cut.to_archive)
+            self._check_archive(account, prefix, at_cut)
+            for step in cut.steps:
+                self.store.cut_history(step)
+                report.steps += 1
+                report.items_removed += len(step.deleted) + 1
         report.accounts.append(
             {
                 "account_id": account,

@@ -21,8 +21,12 @@ class OpenAccount(Command, Traced, LimitFields):
     account_id: Id
     customer_id: Id
     currency: Currency = "USD"
+    #: when the account takes effect (an account moved from another system keeps its
+    #: opening date); no transaction may take effect before it. Default: now
+    occurred_at: OccurredAt | None = None
 
     ADDED_LATER = (
+        "occurred_at",
         "credit_limit",
         "debits_must_not_exceed_credits",
         "credits_must_not_exceed_debits",

@@ -23,6 +23,7 @@ from acme_base.errors import (
 )
 from processor import decide_money
 from processor.account_state import AccountState
+from processor.asof_rule import opened_before
 from processor.commands import (
     AnyCommand,
     BlockAccount,
@@ -63,8 +64,21 @@ def decide(
     tracing fields and its account's limits; a closed account refuses every command."""
     for name in ("account_id", "from_account", "to_account"):
         if not isinstance(command, OpenAccount):
-            refuse_closed(states.get(getattr(command, name, None) or ""))
+            state = states.get(getattr(command, name, None) or "")
+            refuse_closed(state)
+            refuse_before_opening(state, getattr(command, "occurred_at", None))
     return carry_pendings(stamp(_decide(states, command, now), states, command, now), states)
+
+
+def refuse_before_opening(state: AccountState | None, occurred_at: datetime | None) -> None:
+    """A bank takes no transaction effective before the account existed (``rejected``)."""
+    if state is None or state.opened_at is None or occurred_at is None:
+        return
+    if opened_before(state.opened_at, occurred_at):
+        raise InvalidInput(
+            f"occurred_at {occurred_at.isoformat()} is before account {state.account_id!r} "
+            f"was opened ({state.opened_at.isoformat()})"
+        )
 
 
 def _decide(
@@ -96,7 +110,7 @@ def _open(states: Mapping[str, AccountState], cmd: OpenAccount, now: datetime) -
         currency=cmd.currency,
         amount=0,
         balance_after=0,
-        occurred_at=now,
+        occurred_at=cmd.occurred_at or now,
         customer_id=cmd.customer_id,
         limits=opening_limits(cmd),
     )

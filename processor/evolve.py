@@ -36,8 +36,9 @@ def evolve(state: AccountState | None, event: LedgerEvent) -> AccountState:
         limits = event.limits or DEFAULT_LIMITS
         check_within(f"{event.account_id} opening", limits, 0)
         return AccountState(
-            event.account_id, event.customer_id, event.currency, 0, 0, limits=limits
-        )
+            event.account_id, event.customer_id, event.currency, 0, 0, limits=limits,
+            opened_at=event.occurred_at,
+        )  # fmt: skip
     if isinstance(event, HistoryArchived):
         return _resume(state, event)
     if state is None:

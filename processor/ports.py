@@ -128,7 +128,10 @@ def state_of_head(account_id: str, head: LedgerEvent | None) -> AccountState | N
         return snapshot_state(head)
     limits = head.limits or DEFAULT_LIMITS  # limits, like the block flag, ride on every event
     if isinstance(head, AccountOpened):
-        return AccountState(account_id, head.customer_id, head.currency, 0, 0, limits=limits)
+        return AccountState(
+            account_id, head.customer_id, head.currency, 0, 0, limits=limits,
+            opened_at=head.occurred_at,
+        )  # fmt: skip
     return AccountState(
         account_id,
         "",

@@ -17,20 +17,21 @@ import heapq
 import json
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from acme_base.aws import call, deserialize, serialize
 from acme_base.errors import InvalidInput
-from acme_base.keys import account_pk, seq_sk
+from acme_base.keys import account_pk, resolution_claim, seq_sk, txn_pk
 from processor import query_specs as specs
 from processor.codec import item_to_event
 from processor.events import DeclineReason
+from processor.money import format_minor
 from processor.outcomes import Outcome
 from processor.paging import DONE, Cursor, Key, Page, check_limit, decode_token, encode_token
 from processor.query_rows import account_row, customer_row, txn_row
 from processor.query_specs import KeyQuery
-from processor.txn_details import TxnDetails, details_from_item, details_of
+from processor.txn_details import LinkedDetails, TxnDetails, details_from_item, details_of
 
 STREAM_PAGE = 1000  # items per Query while streaming a merged pattern (#12, #13)
 
@@ -116,13 +117,54 @@ class BankQueries:
         page = self._rows(self._page(query, query_id, limit, token), txn_row)
         return self._known_account(account_id, page, token)
 
-    def txn(self, txn_id: str) -> TxnDetails:
-        """#10: a transaction by its number, full details: one GetItem of ``TXN#<id>``."""
+    def txn(self, txn_id: str) -> TxnDetails | LinkedDetails:
+        """#10: a transaction by its number, full details: one GetItem of ``TXN#<id>``; a
+        linked batch: its outcome and each leg's details (one GetItem per leg)."""
         item = self._get(specs.txn_key(txn_id), "read txn")
         if item is None:
             raise UnknownId(f"unknown txn: {txn_id!r}")
         details = details_from_item(item)
-        return details if details is not None else self._legacy_details(item)
+        if details is not None:
+            return self._with_settlement(details)
+        outcome = Outcome.model_validate(json.loads(str(item["outcome"])))
+        if outcome.legs is not None:
+            return self._linked(outcome)
+        return self._legacy_details(item)
+
+    def _with_settlement(self, details: TxnDetails) -> TxnDetails:
+        """A pending: how it was settled, from its resolution claim (one more GetItem) and,
+        for a post, the post's record: ``settled`` = status, by whom, posted and released."""
+        if details.legs[0].event_type != "PendingPlaced":
+            return details
+        claim_pk = txn_pk(resolution_claim(details.txn_id))  # "#" in it: not a client's id
+        claim = self._get({"PK": claim_pk, "SK": claim_pk}, "read resolution")
+        if claim is None or "outcome" not in claim:  # the open pending's marker, or nothing
+            return replace(details, extra={**details.extra, "settled": None})
+        outcome = Outcome.model_validate(json.loads(str(claim["outcome"])))
+        posted = 0
+        if outcome.status == "posted" and outcome.txn_id:
+            post = self._get(specs.txn_key(outcome.txn_id), "read post")
+            post_details = None if post is None else details_from_item(post)
+            posted = 0 if post_details is None else post_details.amount
+        money = details.currency
+        settled = {
+            "status": outcome.status,
+            "by": outcome.txn_id,
+            "posted": format_minor(posted, money),
+            "released": format_minor(details.amount - posted, money),
+        }
+        return replace(details, extra={**details.extra, "settled": settled})
+
+    def _linked(self, outcome: Outcome) -> LinkedDetails:
+        """A linked batch: each leg as recorded (a declined batch records only the leg that
+        declined it; the others are shown by their outcome, with nothing written)."""
+        legs: list[dict[str, Any]] = []
+        for leg in outcome.legs or []:
+            leg_id = str(leg.get("txn_id"))
+            found = self._get(specs.txn_key(leg_id), "read txn leg")
+            details = None if found is None else details_from_item(found)
+            legs.append(leg if details is None else details.to_json())
+        return LinkedDetails(outcome, legs)
 
     def txns_of_day(self, day: str, limit: int = 100, token: str | None = None) -> Page:
         """#12, a page: every transaction of ``day`` across GSI2's write shards."""

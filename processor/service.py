@@ -131,12 +131,15 @@ class Ledger:
         self._appender.run(job)
         return job.result()
 
-    def expire_pending(self, now: datetime | None = None, *, scan: bool = False) -> list[Outcome]:
+    def expire_pending(
+        self, now: datetime | None = None, *, scan: bool = False, force: bool = False
+    ) -> list[Outcome]:
         """The sweeper: record ``PendingExpired`` for every expired, unresolved pending
         (idempotent: a resolved one is skipped; ``processor.pending_jobs``). It finds them
         on the expiry index; ``scan``: in the whole log instead (pendings placed before the
-        index existed)."""
-        now = now or self.clock()
+        index existed). A ``now`` after the ledger's clock is refused (``InvalidInput``)
+        unless ``force``: the ledger's clock, not the caller's, decides what has expired."""
+        now = self.sweep_instant(now, force=force)
         outcomes = []
         for pending_txn_id, accounts in sweep_candidates(self.store, now, scan=scan):
             job = ExpireJob(pending_txn_id=pending_txn_id, accounts=accounts, now=now)
@@ -144,6 +147,26 @@ class Ledger:
             if job.outcome is not None:
                 outcomes.append(job.outcome)
         return outcomes
+
+    def sweep_instant(self, now: datetime | None, *, force: bool = False) -> datetime:
+        """The sweep's instant: the clock, or an earlier ``now`` (a later one only ``force``d)."""
+        clock = self.clock()
+        if now is None:
+            return clock
+        if now > clock and not force:
+            raise InvalidInput(
+                f"--now {now.isoformat()} is after the ledger's clock ({clock.isoformat()}): "
+                "it would expire pendings early and date events in the future; pass --force "
+                "to do it anyway"
+            )
+        return now
+
+    def expiry_candidates(
+        self, now: datetime | None = None, *, scan: bool = False, force: bool = False
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """``--dry-run``: the pendings (and their accounts) a sweep would try; reads only
+        (a candidate resolved meanwhile is skipped by the real sweep)."""
+        return sweep_candidates(self.store, self.sweep_instant(now, force=force), scan=scan)
 
     def _commit_group(self, account_id: str, group: list[Pending]) -> None:
         self.stats["groups"] += 1

@@ -2,7 +2,9 @@
 
 A statement is built from the event items of an account's date range, in the order of its
 time-ordered index GSI1 (``GSI1SK = <txn_date>#<seq>``: by day, then by seq within a day),
-and the opening balance (the ``balance_after`` of the last event before the range).
+and the opening balance: the balance as of the range's start (the sum of the postings
+effective before it, ``processor.asof_rule``), so a later backdated event is counted in
+every statement of its effective day on.
 
 Each entry's signed amount comes from its kind (a credit or incoming transfer adds, a debit
 or outgoing transfer takes away, a decline moves nothing); an event kind this module does not
@@ -10,8 +12,8 @@ know moves the balance by the ledger's own ``balance_after`` difference. The run
 is computed from the opening, and compared with every event's ``balance_after``: a statement
 ``reconciles`` when they all agree and the closing equals the ledger's. A history with a
 backdated event (its seq is current, its effective date in the past) does not reconcile over
-the range that holds it: its ``balance_after`` includes events recorded before it but
-effective after it. That is the analysts' "statements that do not reconcile" query.
+the ranges where its ``balance_after`` (which runs in recorded order) differs from the
+balance by effective time. That is the analysts' "statements that do not reconcile" query.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ ENTRY_COLUMNS = (
 )
 
 
-def parse_instant(text: str) -> datetime:
+def parse_instant(text: str, flag: str = "--as-of") -> datetime:
     """``--as-of``: an aware ISO datetime, or a date meaning the end of that day (UTC)."""
     value = text.strip() if isinstance(text, str) else ""
     try:
@@ -52,25 +54,16 @@ def parse_instant(text: str) -> datetime:
         instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise InvalidInput(
-            f"--as-of {text!r} is not a date YYYY-MM-DD or an ISO time with a zone"
+            f"{flag} {text!r} is not a date YYYY-MM-DD or an ISO time with a zone"
         ) from exc
     if instant.tzinfo is None:
-        raise InvalidInput(f"--as-of {text!r} has no time zone (add Z or +hh:mm)")
+        raise InvalidInput(f"{flag} {text!r} has no time zone (add Z or +hh:mm)")
     return instant.astimezone(UTC)
 
 
 def occurred(item: Mapping[str, Any]) -> datetime:
     """An event item's effective time (stored as ISO text)."""
     return datetime.fromisoformat(str(item["occurred_at"]).replace("Z", "+00:00"))
-
-
-def pick_as_of(newest_first: Iterable[Mapping[str, Any]], at: datetime) -> Mapping[str, Any] | None:
-    """The event that answers "the balance at ``at``": the first, reading GSI1 newest first
-    from the end of ``at``'s day, that was effective at or before ``at``."""
-    for item in newest_first:
-        if occurred(item) <= at:
-            return item
-    return None
 
 
 def signed_amount(item: Mapping[str, Any], previous: int) -> int:
@@ -174,11 +167,11 @@ def build_statement(
     *,
     date_from: str,
     date_to: str,
-    opening_item: Mapping[str, Any] | None,
+    opening: int,
     items: Iterable[Mapping[str, Any]],
 ) -> Statement:
-    """The statement from the last event before the range (None: none) and the range's."""
-    opening = int(opening_item["balance_after"]) if opening_item is not None else 0
+    """The statement from the opening balance (the balance as of the range's start, by
+    effective time: ``processor.asof``) and the range's event items in index order."""
     statement = Statement(account_id, currency, date_from, date_to, opening)
     for item in items:
         statement.add(item)

@@ -35,6 +35,7 @@ DETAIL_ATTRIBUTES = (
     "to_seq",
     "to_balance_after",
     "to_event_type",
+    "side",
 )
 
 
@@ -50,6 +51,7 @@ class Leg:
     event_type: str
     counterparty: str | None = None
     reason: str | None = None
+    side: str | None = None  # a pending's placement: "debit" (sender) or "credit" (receiver)
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ class TxnDetails:
             "counterparty": leg.counterparty,
             "currency": self.currency,
             "event_type": leg.event_type,
-        }
+        } | ({"side": leg.side} if leg.side else {})
 
 
 def events_by_txn(events: Sequence[LedgerEvent]) -> dict[str, list[LedgerEvent]]:
@@ -147,6 +149,7 @@ def details_of(events: Sequence[LedgerEvent]) -> TxnDetails:
             event_type=e.event_type,
             counterparty=e.counterparty_id,
             reason=e.decline_reason,
+            side=getattr(e, "side", None),
         )
         for e in events
     )
@@ -193,6 +196,7 @@ def details_attributes(events: Sequence[LedgerEvent]) -> dict[str, Any]:
         "txn_date": details.txn_date,
         "reason": first.reason,
         "counterparty": first.counterparty,
+        "side": first.side,
     }
     if len(details.legs) > 1:
         second = details.legs[1]
@@ -204,6 +208,14 @@ def details_attributes(events: Sequence[LedgerEvent]) -> dict[str, Any]:
         }
     attrs |= details.extra
     return {k: v for k, v in attrs.items() if v is not None}
+
+
+def _placed_side(item: Mapping[str, Any], *, first: bool) -> str | None:
+    """A record written before it kept ``side``: a pending transfer's first leg is the
+    sender's (debit); a lone hold's side is unknown."""
+    if item.get("event_type") != "PendingPlaced":
+        return None
+    return "debit" if first and "to_account" in item else None
 
 
 def _int(value: Any) -> int:
@@ -227,14 +239,17 @@ def details_from_item(item: Mapping[str, Any]) -> TxnDetails | None:
             event_type=str(item["event_type"]),
             counterparty=item.get("counterparty"),
             reason=item.get("reason"),
+            side=item.get("side") or _placed_side(item, first=True),
         )
     ]
     if "to_account" in item:
+        placed = item.get("to_event_type") == "PendingPlaced"
         legs.append(
             Leg(
                 account_id=str(item["to_account"]),
                 seq=_int(item["to_seq"]),
-                kind="transfer_in",
+                kind="hold" if placed else "transfer_in",
+                side="credit" if placed else None,
                 status="approved",
                 balance_after=_int(item["to_balance_after"]),
                 event_type=str(item.get("to_event_type", "TransferReceived")),
@@ -252,3 +267,22 @@ def details_from_item(item: Mapping[str, Any]) -> TxnDetails | None:
         legs=tuple(legs),
         extra={name: item[name] for name in EXTRA_FIELDS if item.get(name)},
     )
+
+
+@dataclass(frozen=True)
+class LinkedDetails:
+    """A linked batch as ``acme-txn txn`` shows it: the batch's outcome, then each leg's
+    details (``TxnDetails.to_json``), or the leg's outcome when the leg left no record."""
+
+    outcome: Any  # processor.outcomes.Outcome (the batch's)
+    legs: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "txn_id": self.outcome.txn_id,
+            "status": self.outcome.status,
+            "kind": "linked",
+            "reason": self.outcome.reason,
+            "declined_leg": self.outcome.declined_leg,
+            "legs": self.legs,
+        }

@@ -131,6 +131,20 @@ def _in_batches(
     return count
 
 
+def plan_rebuild(events: EventReader, views: ViewStore, name: str) -> dict[str, object]:
+    """What ``rebuild_projection`` would do (``--dry-run``): the read models, the events it
+    would replay and the items it would drop. Reads only."""
+    models = models_of(name)
+    live = views.snapshot()
+    cutoff = None if len(models) == 3 else {a: v.applied_seq for a, v in live.balances.items()}
+    replay = sum(
+        1 for e in events.all_events() if cutoff is None or e.seq <= cutoff.get(e.account_id, -1)
+    )
+    drop = sum(1 for i in views.scan() if i.get("entity") in models)
+    return {"projection": name, "models": list(models), "events_to_replay": replay,
+            "items_to_drop": drop, "dry_run": True}  # fmt: skip
+
+
 def rebuild_projection(
     events: EventReader, views: ViewStore, name: str, on_progress: OnProgress | None = None
 ) -> RebuildResult:

@@ -5,7 +5,10 @@ money value of a mismatch is shown in its currency's exponent.
 
 ``compare`` is pure (two ``Snapshot``s in, every mismatch out); ``reconcile`` reads the event
 log (``processor.ports.EventReader``) and the view store (``projections.ports.ViewStore``) and
-compares them.
+compares them up to what was projected: an account's events after its view's ``applied_seq``
+(all of them, for an account without a view) are not compared but counted as
+``records_behind``. So a projection that is merely behind has no mismatches (not ``ok``
+either), and a mismatch always means a damaged read model.
 """
 
 from __future__ import annotations
@@ -76,14 +79,22 @@ class Reconciliation:
     days_checked: int = 0
     declined_checked: int = 0
     mismatches: list[Mismatch] = field(default_factory=list)
+    records_behind: int = 0  # events of the log not projected yet: not compared
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches
+        """Current and undamaged."""
+        return not self.mismatches and not self.records_behind
+
+    @property
+    def damaged(self) -> bool:
+        return bool(self.mismatches)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
+            "damaged": self.damaged,
+            "records_behind": self.records_behind,
             "accounts_checked": self.accounts_checked,
             "days_checked": self.days_checked,
             "declined_checked": self.declined_checked,
@@ -155,8 +166,20 @@ def compare(expected: Snapshot, actual: Snapshot, models: Iterable[str] = MODELS
 
 
 def reconcile_events(events: Iterable[LedgerEvent], views: ViewStore) -> Reconciliation:
-    """``events`` (any order, duplicates allowed) against the stored read models."""
-    return compare(fold_all(events), views.snapshot())
+    """``events`` (any order, duplicates allowed) against the stored read models, up to each
+    account's ``applied_seq`` (the rest is ``records_behind``)."""
+    actual = views.snapshot()
+    applied = {account: view.applied_seq for account, view in actual.balances.items()}
+    projected: list[LedgerEvent] = []
+    behind: set[tuple[str, int]] = set()
+    for event in events:
+        if event.seq <= applied.get(event.account_id, -1):
+            projected.append(event)
+        else:
+            behind.add((event.account_id, event.seq))
+    result = compare(fold_all(projected), actual)
+    result.records_behind = len(behind)
+    return result
 
 
 def reconcile(events: EventReader, views: ViewStore) -> Reconciliation:

@@ -25,13 +25,32 @@ EMPTY_PAGES = 2  # consecutive empty pages taken as "at the tip" of an open shar
 
 
 def created_at(record: dict[str, Any]) -> float | None:
-    """A stream record's ``ApproximateCreationDateTime`` in epoch seconds."""
-    value = record.get("dynamodb", {}).get("ApproximateCreationDateTime")
-    if isinstance(value, datetime):
-        return value.timestamp()
-    if isinstance(value, int | float):
-        return float(value)
-    return None
+    """When a stream record's change was made, in epoch seconds: the later of its
+    ``ApproximateCreationDateTime`` and the event's own ``recorded_at`` (the ledger's clock,
+    in the new image). DynamoDB Local cuts the former to the minute, which made a record
+    written two seconds ago look up to a minute old."""
+    change = record.get("dynamodb", {})
+    value = change.get("ApproximateCreationDateTime")
+    approx = (
+        value.timestamp()
+        if isinstance(value, datetime)
+        else float(value)
+        if isinstance(value, int | float)
+        else None
+    )
+    recorded = _recorded_at(change.get("NewImage") or {})
+    known = [t for t in (approx, recorded) if t is not None]
+    return max(known) if known else None
+
+
+def _recorded_at(image: dict[str, Any]) -> float | None:
+    text = (image.get("recorded_at") or {}).get("S")
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

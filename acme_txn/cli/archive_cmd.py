@@ -34,15 +34,21 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="ACCOUNT",
         help="only this account (repeatable; default: every account with old events)",
     )
+    archive.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="report what would be archived, and write nothing",
+    )
     archive.set_defaults(func=cmd_archive)
 
 
 def cmd_archive(ctx: Context) -> int:
     before = parse_cut(ctx.args.before, datetime.now(UTC).date(), ctx.args.force)
-    report = ctx.app.archiver.run(before, ctx.args.account)
+    report = ctx.app.archiver.run(before, ctx.args.account, dry_run=ctx.args.dry_run)
     data = report.as_dict()
     lines = [
-        f"archived events before {data['before']}: {data['accounts_archived']} of "
+        ("dry run, nothing written: would archive" if report.dry_run else "archived")
+        + f" events before {data['before']}: {data['accounts_archived']} of "
         f"{data['accounts_scanned']} accounts, {data['events_written_to_archive']} events "
         f"written to the archive, {data['live_items_removed']} live items replaced by "
         f"snapshots in {data['transactions']} transactions"

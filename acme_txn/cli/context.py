@@ -15,12 +15,43 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from acme_base.errors import AcmeError
 from acme_txn.cli import output
 
 if TYPE_CHECKING:  # the parts are imported when a command first asks for them
     from acme_base.settings import Settings
     from acme_txn.bootstrap import App, Options
     from processor.ports import EventStore
+
+#: the environment of an explicit choice of AWS: a named profile, or running on AWS itself
+#: (a Lambda function's environment: the deployed handlers and anything they start)
+AWS_CHOICE_VARS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_LAMBDA_FUNCTION_NAME")
+NO_BACKEND = (
+    "no backend chosen: no local server is running and nothing asks for AWS. Start the "
+    "local backend with `acme-txn local start` (then run the command again), or pass "
+    "--endpoint-url URL (or set AWS_ENDPOINT_URL); to use AWS itself pass --aws (or set "
+    "AWS_PROFILE)"
+)
+
+
+class NoBackend(AcmeError):
+    """A command needs a backend and none was chosen (exit 1): never AWS by default."""
+
+
+def explicit_aws(env: Mapping[str, str]) -> bool:
+    """The environment asks for AWS (a profile, or a Lambda function's environment)."""
+    return any(env.get(name) for name in AWS_CHOICE_VARS)
+
+
+def backend_of(args: argparse.Namespace, settings: Settings, env: Mapping[str, str]) -> str:
+    """``endpoint`` (a URL given or set, or a running local server), ``aws`` (asked for:
+    ``--aws``, a profile, the Lambda environment) or ``none`` (a command that needs a backend
+    refuses to run: ``NoBackend``)."""
+    if settings.endpoint_url is not None:
+        return "endpoint"
+    if getattr(args, "aws", False) or explicit_aws(env):
+        return "aws"
+    return "none"
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -51,6 +82,15 @@ def _is_loopback(endpoint: str) -> bool:
 class Context:
     args: argparse.Namespace
     settings: Settings
+    #: ``backend_of``: "none" makes ``app`` (and ``checked_settings``) raise ``NoBackend``
+    backend: str = "endpoint"
+
+    @property
+    def checked_settings(self) -> Settings:
+        """The settings of a command about to talk to a backend (``NoBackend`` if none)."""
+        if self.backend == "none":
+            raise NoBackend(NO_BACKEND)
+        return self.settings
 
     @cached_property
     def options(self) -> Options:
@@ -68,7 +108,7 @@ class Context:
     def app(self) -> App:
         from acme_txn.bootstrap import bootstrap
 
-        return bootstrap(self.settings, self.options)
+        return bootstrap(self.checked_settings, self.options)
 
     @property
     def dynamodb(self) -> Any:

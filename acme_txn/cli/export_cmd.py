@@ -17,6 +17,7 @@ from typing import Any
 from acme_txn.cli.context import Context
 from acme_txn.cli.progress import progress
 from acme_txn.exporting import DATASETS, FORMATS, Exporter
+from acme_txn.freshness import describe, projection_lag
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -38,6 +39,19 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     export.set_defaults(func=cmd_export)
 
 
+#: the datasets read from the ledger (the event log: always current); the others from views
+LEDGER_DATASETS = ("events", "balances", "declined")
+
+
+def export_source(ctx: Context, name: str) -> dict[str, str]:
+    """Which source a dataset was read from and how fresh it is."""
+    if name in LEDGER_DATASETS:
+        return {"source": "ledger", "freshness": "current (the event log itself)"}
+    if name == "daily":
+        return {"source": "projection", "freshness": describe(projection_lag(ctx.app))}
+    return {"source": "fraud alerts", "freshness": "as the fraud consumer left them"}
+
+
 def cmd_export(ctx: Context) -> int:
     args = ctx.args
     exporter = Exporter(ctx.app, args.out, args.date_from, args.date_to, args.format)
@@ -51,9 +65,12 @@ def cmd_export(ctx: Context) -> int:
         for name, path in exporter.combine(list(args.datasets)).items():
             if "rows" in summary[name]:
                 summary[name]["file"] = path
+    for name in summary:
+        summary[name] = {**summary[name], **export_source(ctx, name)}
     human = "\n".join(
         f"{name}: "
         + (f"{s['rows']} rows in {s.get('file') or s['dir']}" if "rows" in s else s["skipped"])
+        + f" (source: {s['source']}, {s['freshness']})"
         for name, s in summary.items()
     )
     ctx.emit({"out": str(args.out), "format": args.format, "datasets": summary}, human)

@@ -67,7 +67,7 @@ def fraud_app(ctx: Context) -> App:
         fraud_consumer=from_args(ctx.args, "fraud", env_consumer),
         fraud_rules=rules_from_env(os.environ, getattr(ctx.args, "rules", None)),
     )
-    return bootstrap(ctx.settings, options)
+    return bootstrap(ctx.checked_settings, options)
 
 
 def cmd_run(ctx: Context) -> int:

@@ -99,8 +99,8 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     parser.add_argument(
         "--endpoint-url",
         default=default(None),
-        help="DynamoDB endpoint (default: AWS_ENDPOINT_URL*, "
-        "else a running `acme-txn local` server, else AWS)",
+        help="DynamoDB endpoint (default: AWS_ENDPOINT_URL*, else a running `acme-txn local` "
+        "server; AWS only with --aws or AWS_PROFILE)",
     )
     parser.add_argument(
         "--table-prefix",
@@ -114,7 +114,7 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         "--aws",
         action="store_true",
         default=default(False),
-        help="ignore a running local server and use AWS",
+        help="use AWS (never the default): ignore a running local server",
     )
     add_output_options(parser, suppress=suppress)
 
@@ -200,10 +200,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: Sequence[str]) -> int:
     args = parse(argv)  # before any import of the product: `--help` and usage errors
     from acme_base.errors import AcmeError, InvalidInput
-    from acme_txn.cli.context import Context, err, settings_from_args
+    from acme_txn.cli.context import Context, backend_of, err, settings_from_args
 
     try:
-        ctx = Context(args, settings_from_args(args))
+        settings = settings_from_args(args)
+        ctx = Context(args, settings, backend_of(args, settings, os.environ))
         code = args.func(ctx)
     except InvalidInput as exc:
         err(str(exc))
@@ -217,7 +218,7 @@ def _run(argv: Sequence[str]) -> int:
         if not _no_credentials(exc):
             raise
         err(
-            "no AWS credentials and no local backend: run `acme-txn local start` "
+            "no AWS credentials: run `acme-txn local start` for the local backend, "
             "or pass --endpoint-url"
         )
         return EXIT_FAILURE

@@ -1,4 +1,4 @@
-"""`acme-txn expire-pending [--now TIME]`: the pending sweeper (issue 11 item 1).
+"""`acme-txn expire-pending [--now TIME] [--dry-run]`: the pending sweeper.
 
 It records ``PendingExpired`` for every expired, unresolved pending; it never changes an
 outcome (an expired pending already counts as released and can no longer be posted), and a
@@ -26,6 +26,16 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "--now", help="the sweep's instant (ISO time with a zone; default: the clock)"
     )
     expire.add_argument(
+        "--force",
+        action="store_true",
+        help="allow a --now after the ledger's clock (expires pendings early)",
+    )
+    expire.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list the pendings a sweep would expire, and write nothing",
+    )
+    expire.add_argument(
         "--scan",
         action="store_true",
         help="search the whole log instead of the expiry index (once, for pendings placed "
@@ -47,7 +57,20 @@ def parse_now(text: str | None) -> datetime | None:
 
 
 def cmd_expire_pending(ctx: Context) -> int:
-    outcomes = ctx.app.ledger.expire_pending(parse_now(ctx.args.now), scan=ctx.args.scan)
+    now, ledger = parse_now(ctx.args.now), ctx.app.ledger
+    if ctx.args.dry_run:
+        candidates = ledger.expiry_candidates(now, scan=ctx.args.scan, force=ctx.args.force)
+        plan = [
+            {"pending_txn_id": pending, "accounts": list(accounts), "dry_run": True}
+            for pending, accounts in candidates
+        ]
+        ctx.emit_list(
+            plan, lambda d: f"would expire {d['pending_txn_id']} on " + ", ".join(d["accounts"])
+        )
+        if ctx.output == "text":
+            print(f"{len(candidates)} pending(s) would expire (dry run: nothing written)")
+        return 0
+    outcomes = ledger.expire_pending(now, scan=ctx.args.scan, force=ctx.args.force)
     rows = [outcome.to_json_dict() for outcome in outcomes]
     ctx.emit_list(rows, lambda d: f"expired {d['pending_txn_id']} on {d['account_id']}")
     if ctx.output == "text":

@@ -16,6 +16,7 @@ from acme_txn.cli.context import Context, err
 from acme_txn.cli.progress import progress
 from acme_txn.cli.rebuild_cmd import run_rebuild
 from acme_txn.options import add_arguments
+from projections.rebuild import plan_rebuild
 from streams.handlers import CountingMetrics
 from streams.poller import Poller
 from streams.state import live_leases
@@ -49,6 +50,11 @@ def add_project_arguments(p: Any) -> None:
         metavar="NAME",
         help="drop and rebuild projection NAME from the event log, then compare",
     )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --rebuild: report what would be dropped and replayed, and write nothing",
+    )
     add_arguments(p.add_argument_group("event source mapping"), "consumer", PROJECTION_CONSUMER)
     add_arguments(p.add_argument_group("projector"), "projector", Options().projector)
     p.set_defaults(func=cmd_project)
@@ -71,6 +77,11 @@ def register_dlq(sub: Any, common: argparse.ArgumentParser) -> None:
         help="only this dead letter (repeatable; see `dlq list`)",
     )
     redrive.add_argument("--batch-size", type=int, default=10)
+    redrive.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list the dead letters that would be redriven, and write nothing",
+    )
     add_arguments(redrive.add_argument_group("projector"), "projector", Options().projector)
     redrive.set_defaults(func=cmd_dlq_redrive)
 
@@ -112,8 +123,18 @@ def _refuse_while_projecting(ctx: Context) -> None:
 
 def cmd_project(ctx: Context) -> int:
     if ctx.args.rebuild:
+        if ctx.args.dry_run:
+            plan = plan_rebuild(ctx.app.history, ctx.app.views, ctx.args.rebuild)
+            ctx.emit(
+                plan,
+                f"dry run, nothing written: rebuilding {ctx.args.rebuild} would drop "
+                f"{plan['items_to_drop']} items and replay {plan['events_to_replay']} events",
+            )
+            return 0
         _refuse_while_projecting(ctx)
         return run_rebuild(ctx, ctx.args.rebuild)
+    if ctx.args.dry_run:
+        raise InvalidInput("--dry-run goes with --rebuild (projecting only reads the stream)")
     cfg = ctx.options.consumer
     metrics = CountingMetrics()
     poller = ctx.app.poller(cfg, metrics=metrics)
@@ -166,8 +187,16 @@ def cmd_dlq_list(ctx: Context) -> int:
 
 
 def cmd_dlq_redrive(ctx: Context) -> int:
-    handler = ctx.app.stream_handler(CountingMetrics())
     dlq = ctx.app.dead_letters(ctx.args.consumer)
+    if ctx.args.dry_run:
+        keys = ctx.args.key
+        letters = [d for d in dlq.list() if not keys or d.key in keys]
+        for d in letters:
+            ctx.emit({**d.to_json(), "dry_run": True}, f"would redrive {d.key}  {d.error}")
+        if not ctx.as_json:
+            print(f"{len(letters)} dead letter(s) would be redriven (dry run: nothing written)")
+        return 0
+    handler = ctx.app.stream_handler(CountingMetrics())
     result = dlq.redrive(handler, batch_size=ctx.args.batch_size, keys=ctx.args.key)
     ctx.emit(
         {

@@ -10,10 +10,10 @@ from acme_base.errors import TableMissing, UnknownAccount
 from acme_txn.cli.context import Context
 from acme_txn.cli.statement_cmd import cmd_balance_as_of
 from acme_txn.freshness import add_require_fresh, guard
-from processor.balance_read import balance_of
+from processor.balance_read import SOURCES, balance_of
 from processor.events import HistoryArchived
 from processor.service import utc_now
-from processor.views import event_json, event_line
+from processor.views import event_json, event_line, kind_label
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -32,9 +32,20 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     balance.add_argument("account")
     balance.add_argument(
         "--as-of",
-        help="posted and available balance at a past instant (ISO time with a zone, or a date: "
-        "its end)"
-        ", from the event log (one Query of GSI1; see `statement_cmd`)",
+        help="the balance as of an effective time (ISO time with a zone, or a date: its end): "
+        "the sum of the postings effective by then, backdated ones included, from the event log",
+    )
+    balance.add_argument(
+        "--known-at",
+        help="with --as-of: count only the events the ledger had recorded by this time (what "
+        "the bank knew then)",
+    )
+    balance.add_argument(
+        "--source",
+        choices=SOURCES,
+        default="ledger",
+        help="ledger (default): the ledger's head, one strongly consistent read, with the "
+        "projection's lag beside it; projection: the balances projection",
     )
     add_require_fresh(balance)
     balance.set_defaults(func=cmd_balance)
@@ -70,6 +81,9 @@ def cmd_txn(ctx: Context) -> int:
     fields as before, plus kind, amount, currency, dates, and every leg under ``events``.
     An unknown txn is ``UnknownId`` (exit 2)."""
     data = ctx.app.queries.txn(ctx.args.txn_id).to_json()
+    if data["kind"] == "linked":
+        ctx.emit(data, _linked_text(data))
+        return 0
     human = "\n".join(
         [
             f"{data['txn_id']}: {data['status']} {data['kind']} {data['amount']} "
@@ -78,30 +92,77 @@ def cmd_txn(ctx: Context) -> int:
             + (f" by {data['principal']}" if data.get("principal") else "")
         ]
         + [
-            f"  {e['account_id']} seq {e['seq']} {e['kind']} {e['amount']} -> {e['balance_after']}"
+            f"  {e['account_id']} seq {e['seq']} {kind_label(e['kind'], e.get('side'))} "
+            f"{e['amount']} -> {e['balance_after']}"
             for e in data["events"]
         ]
+        + _settled_text(data)
     )
     ctx.emit(data, human)
     return 0
 
 
+def _settled_text(data: dict[str, Any]) -> list[str]:
+    """A pending's settlement: open, or posted/voided/expired with what moved and what not."""
+    if "settled" not in data:
+        return []
+    settled = data["settled"]
+    if settled is None:
+        return ["  open (not yet posted, voided or expired)"]
+    by = f" by {settled['by']}" if settled["by"] else ""
+    return [
+        f"  {settled['status']}{by}: posted {settled['posted']}, released {settled['released']}"
+    ]
+
+
+def _linked_text(data: dict[str, Any]) -> str:
+    """The batch, then each leg: its kind, amount and accounts (or its outcome alone)."""
+    lines = [
+        f"{data['txn_id']}: {data['status']} linked batch of {len(data['legs'])} legs"
+        + (f" (leg {data['declined_leg']} declined: {data['reason']})" if data["reason"] else "")
+    ]
+    for index, leg in enumerate(data["legs"]):
+        moves = " ".join(
+            f"{e['account_id']} seq {e['seq']} {e['kind']} -> {e['balance_after']}"
+            for e in leg.get("events", [])
+        )
+        lines.append(
+            f"  leg {index} {leg.get('txn_id')}: {leg.get('status')} {leg.get('kind', '')} "
+            f"{leg.get('amount', '')} {moves}".rstrip()
+        )
+    return "\n".join(lines)
+
+
 def cmd_balance(ctx: Context) -> int:
-    """From the balance projection; from the event head if the projection has nothing yet;
-    the document is ``processor.balance_read.balance_of`` (shared with the HTTP API)."""
+    """From the ledger's head (one strongly consistent read) by default, the projection's
+    balance and lag beside it; ``--source projection``: from the projection. The document is
+    ``processor.balance_read.balance_of`` (shared with the HTTP API)."""
     if getattr(ctx.args, "as_of", None) is not None:
         return cmd_balance_as_of(ctx)
+    source = getattr(ctx.args, "source", "ledger")
     view = None
     with contextlib.suppress(TableMissing):
         view = ctx.app.views.balance(ctx.args.account)
-    if view is not None:
+    if source == "projection" or getattr(ctx.args, "require_fresh", False):
         guard(ctx)  # the projection's freshness on stderr (--require-fresh: exit 1 if behind)
-    # the head: one strongly consistent read (the balances view carries no limits or flags)
-    data = balance_of(ctx.args.account, ctx.store.state(ctx.args.account), utc_now(), view)
-    where = "projection" if view is not None else "events: not projected yet"
-    ctx.emit(
-        data,
-        f"{data['account_id']}: {data['balance']} {data['currency']} "
-        f"(seq {data['applied_seq']}, {where})",
-    )
+    data = balance_of(ctx.args.account, ctx.store.state(ctx.args.account), utc_now(), view, source)
+    ctx.emit(data, _balance_text(data))
     return 0
+
+
+def _balance_text(data: dict[str, Any]) -> str:
+    """The answer, where it came from, and the other source's figure (and why they differ)."""
+    head = (
+        f"{data['account_id']}: {data['balance']} {data['currency']} "
+        f"(seq {data['applied_seq']}, from the {data['source']})"
+    )
+    projected = data.get("projection")
+    if data["source"] == "ledger":
+        if projected is None:
+            return f"{head}; projection: not projected yet"
+        lag = projected["behind_by"]
+        state = "current" if not lag else f"{lag} event{'s' if lag != 1 else ''} behind"
+        return f"{head}; projection: {projected['balance']} ({state})"
+    return f"{head}; ledger posted {data['posted']}" + (
+        f" ({data['note']})" if data.get("note") else ""
+    )

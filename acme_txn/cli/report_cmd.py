@@ -14,11 +14,11 @@ from acme_txn.cli.output import emit_list
 from acme_txn.cli.progress import progress
 from acme_txn.cli.report_render import draw_chart, to_table
 from acme_txn.cli.statement_cmd import end_of_day_totals, register_balances
-from acme_txn.freshness import add_require_fresh, guard
+from acme_txn.freshness import StaleProjection, add_require_fresh, guard, say_source
 from processor.events import DeclineReason
 from processor.query_rows import txn_line
 from projections.ports import ViewStore
-from projections.reconcile import reconcile
+from projections.reconcile import Reconciliation, reconcile
 from projections.reports import (
     DAILY_COLUMNS,
     DECLINED_COLUMNS,
@@ -70,9 +70,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     declined.add_argument(
         "--source",
-        choices=("projection", "ledger"),
-        default="projection",
-        help="the views' declined index (default) or the ledger's own sparse index",
+        choices=("ledger", "projection"),
+        default="ledger",
+        help="the ledger's own sparse index of declines (default, as `export declined`: "
+        "always current) or the projection's declined index",
     )
     declined.set_defaults(func=cmd_declined)
     register_transactions(kinds, common)
@@ -80,7 +81,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     rec = sub.add_parser(
         "reconcile",
         parents=[common, fmt],
-        help="read models vs the event log; lists every mismatch",
+        help="read models vs the event log, up to what was projected; lists every mismatch. "
+        "Exit 0: current and equal; 1: damaged (mismatches); 3: behind only (the records not "
+        "projected yet are counted, not compared)",
     )
     rec.set_defaults(func=cmd_reconcile)
 
@@ -135,12 +138,13 @@ def cmd_daily(ctx: Context) -> int:
 
 def cmd_declined(ctx: Context) -> int:
     args = ctx.args
-    if getattr(args, "source", "projection") == "ledger":
+    source = getattr(args, "source", "ledger")
+    say_source(ctx, source)  # stderr: which source, how fresh (stdout keeps its shape)
+    if source == "ledger":
         reasons = parse_reason(args.reason)
         rows = list(ctx.app.queries.stream_declined(args.date_from, args.date_to, reasons))
         _print_rows(ctx, rows, DECLINED_COLUMNS)
         return 0
-    guard(ctx)
     rows = declined_report(_views(ctx), ctx.args.date_from, ctx.args.date_to, ctx.args.reason)
     _print_rows(ctx, rows, DECLINED_COLUMNS)
     return 0
@@ -178,8 +182,36 @@ def cmd_transactions(ctx: Context) -> int:
     return 0
 
 
+#: `reconcile`'s exit code when nothing projected is damaged but the projection is behind
+EXIT_BEHIND = 3
+
+
+def reconcile_exit(result: Reconciliation) -> int:
+    """0 current and equal; 1 damaged (a mismatch in what was projected); 3 behind only."""
+    if result.damaged:
+        return 1
+    return EXIT_BEHIND if result.records_behind else 0
+
+
+def _verdict(result: Reconciliation) -> str:
+    if result.damaged:
+        return f"{len(result.mismatches)} MISMATCHES (the read models are damaged)"
+    if result.records_behind:
+        return (
+            f"OK up to what was projected; behind by {result.records_behind} records, not "
+            "compared (run `acme-txn project --until-idle`)"
+        )
+    return "OK"
+
+
 def cmd_reconcile(ctx: Context) -> int:
+    if getattr(ctx.args, "require_fresh", False):
+        guard(ctx)  # --require-fresh: exit 1 instead of answering when the stream lags
     result = reconcile(ctx.app.history, ctx.app.views)  # archive + live: the whole log
+    if getattr(ctx.args, "require_fresh", False) and result.records_behind:
+        raise StaleProjection(
+            f"--require-fresh: the projection is behind by {result.records_behind} records"
+        )
     fmt = _format(ctx)
     if fmt in ("json", "jsonl"):
         print(json.dumps(result.as_dict()), flush=True)
@@ -188,9 +220,8 @@ def cmd_reconcile(ctx: Context) -> int:
     else:
         lines = [
             f"checked {result.accounts_checked} accounts, {result.days_checked} days, "
-            f"{result.declined_checked} declined entries: "
-            + ("OK" if result.ok else f"{len(result.mismatches)} MISMATCHES")
+            f"{result.declined_checked} declined entries: {_verdict(result)}"
         ]
         lines += [f"  {m.line()}" for m in result.mismatches]
         print("\n".join(lines), flush=True)
-    return 0 if result.ok else 1
+    return reconcile_exit(result)

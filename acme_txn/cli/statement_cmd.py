@@ -1,12 +1,14 @@
 """`acme-txn statement ACCOUNT --from D1 --to D2` and `acme-txn balance ACCOUNT --as-of T`.
 
-Both read the event log (GSI1, ``processor.asof``), never a projection: they are as current
-as the ledger itself, so they carry no freshness caveat.
+Both read the event log (its head and GSI1, ``processor.asof``), never a projection: they
+are as current as the ledger itself, so they carry no freshness caveat. A balance as of T is
+the sum of the postings effective by T, whatever order they were recorded in.
 """
 
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -93,33 +95,44 @@ def cmd_statement(ctx: Context) -> int:
 
 
 def cmd_balance_as_of(ctx: Context) -> int:
-    """`balance ACCOUNT --as-of T`: one Query of GSI1 (``processor.asof``)."""
+    """`balance ACCOUNT --as-of T [--known-at K]` (``processor.asof`` says what it reads)."""
     at = parse_instant(ctx.args.as_of)
-    answer = ctx.app.asof.balance_at(ctx.args.account, at)
+    known_text = getattr(ctx.args, "known_at", None)
+    known = None if known_text is None else parse_instant(known_text, "--known-at")
+    answer = ctx.app.asof.balance_at(ctx.args.account, at, known)
     if answer is None:
         _currency(ctx, ctx.args.account)  # an unknown account is exit 2, not "no balance"
         ctx.emit(
-            {"account_id": ctx.args.account, "as_of": at.isoformat(), "balance": None},
-            f"{ctx.args.account}: no events by {at.isoformat()}",
-        )
+            {"account_id": ctx.args.account, "as_of": at.isoformat(), "balance": None,
+             "known_at": None if known is None else known.isoformat(), "source": "events"},
+            f"{ctx.args.account}: not open at {at.isoformat()}"
+            + ("" if known is None else f" (as known at {known.isoformat()})"),
+        )  # fmt: skip
         return 0
     data = {
         "account_id": answer.account_id,
         "as_of": at.isoformat(),
+        "known_at": None if known is None else known.isoformat(),
         "balance": format_minor(answer.balance, answer.currency),
         "currency": answer.currency,
         "seq": answer.seq,
         "occurred_at": answer.occurred_at,
         "recorded_at": answer.recorded_at,
         "backdated": answer.backdated,
+        "later_postings": answer.later_postings,
         "source": "events",
         **answer.pending_json(),  # posted, pending_debits, pending_credits, available
     }
-    note = " (answered by a backdated event)" if answer.backdated else ""
+    note = (
+        " (a backdated event changes it from the ledger's running balance)"
+        if answer.backdated
+        else ""
+    )
+    known_note = "" if known is None else f" as known at {known.isoformat()}"
     ctx.emit(
         data,
-        f"{answer.account_id}: {data['balance']} {answer.currency} as of {at.isoformat()} "
-        f"(seq {answer.seq}){note}",
+        f"{answer.account_id}: {data['balance']} {answer.currency} as of {at.isoformat()}"
+        f"{known_note} (events up to seq {answer.seq}){note}",
     )
     return 0
 
@@ -151,7 +164,8 @@ def cmd_report_balances(ctx: Context) -> int:
         money = format_minor(answer.balance, answer.currency)
         ctx.emit(
             {"account_id": account, "balance": money, "currency": answer.currency,
-             "seq": answer.seq, "backdated": answer.backdated, **answer.pending_json()},
+             "seq": answer.seq, "backdated": answer.backdated,
+             "later_postings": answer.later_postings, **answer.pending_json()},
             f"{account:<16} {money:>16} {answer.currency}  (seq {answer.seq})",
         )  # fmt: skip
     total = {c: format_minor(v, c) for c, v in sorted(totals.items())}
@@ -165,16 +179,20 @@ def cmd_report_balances(ctx: Context) -> int:
 
 def end_of_day_totals(ctx: Context, days: list[str]) -> dict[str, str]:
     """Each day's end-of-day total of balances, from the log (``report daily --balances``):
-    every account's balance at the day's end, summed per currency. One Query per account and
-    day after one Scan for the accounts: an analyst's batch read, not a hot path."""
-    accounts = list(ctx.app.asof.accounts())
-    out = {}
-    for day in days:
-        at = parse_instant(day)
-        totals: dict[str, int] = {}
-        for account in accounts:
-            answer = ctx.app.asof.balance_at(account, at)
-            if answer is not None:
-                totals[answer.currency] = totals.get(answer.currency, 0) + answer.balance
-        out[day] = "; ".join(f"{format_minor(v, c)} {c}" for c, v in sorted(totals.items()))
-    return out
+    every account's balance as of the day's end (the postings effective by then), summed per
+    currency. After one Scan for the accounts, each account's head and its events effective
+    from the first day on are read once for all the days: an analyst's batch read."""
+    ends = [parse_instant(day) for day in days]
+    totals: dict[datetime, dict[str, int]] = {at: {} for at in ends}
+    for account in ctx.app.asof.accounts():
+        found = ctx.app.asof.balances_at(account, ends)
+        if found is None:
+            continue
+        currency, answers = found
+        for at, balance in answers.items():
+            if balance is not None:
+                totals[at][currency] = totals[at].get(currency, 0) + balance
+    return {
+        day: "; ".join(f"{format_minor(v, c)} {c}" for c, v in sorted(totals[at].items()))
+        for day, at in zip(days, ends, strict=True)
+    }

@@ -74,7 +74,12 @@ def status_data(ctx: Context) -> dict[str, Any]:
 
 
 def _seconds(value: float | None) -> str:
-    return "-" if value is None else f"{value}s"
+    return "unknown" if value is None else f"{value}s"
+
+
+def _checkpoint(value: str | None) -> str:
+    """The checkpoint's tail, or "none yet" before the consumer's first batch."""
+    return "none yet" if value is None else str(value)[-12:]
 
 
 def _lease(shard: dict[str, Any]) -> str:
@@ -85,7 +90,7 @@ def _lease(shard: dict[str, Any]) -> str:
 
 
 def status_text(data: dict[str, Any]) -> str:
-    lines = [f"status at {data['at']}  projection lag {data['projection_lag_seconds']}s"]
+    lines = [f"status at {data['at']}  projection lag {_seconds(data['projection_lag_seconds'])}"]
     for c in data["consumers"]:
         if not c.get("stream"):
             lines.append(f"consumer {c['consumer']}: unknown (no ledger stream)")
@@ -93,10 +98,10 @@ def status_text(data: dict[str, Any]) -> str:
         letters = ", ".join(f"{k} {v}" for k, v in c["dead_letters"].items()) or "none"
         lines.append(
             f"consumer {c['consumer']}: {c['records_behind']} records behind, "
-            f"lag {c['lag_seconds']}s, dead letters: {letters}"
+            f"lag {_seconds(c['lag_seconds'])}, dead letters: {letters}"
         )
         lines += [
-            f"  {s['shard_id'][-24:]:<24} checkpoint {str(s['checkpoint'])[-12:]:>12} "
+            f"  {s['shard_id'][-24:]:<24} checkpoint {_checkpoint(s['checkpoint']):>12} "
             f"behind {s['records_behind']:>6} age {_seconds(s['iterator_age_s'])} "
             f"lease {_lease(s)}" + (" finished" if s["finished"] else "")
             for s in c["shards"]

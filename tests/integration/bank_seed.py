@@ -145,7 +145,8 @@ def seed(app: App) -> Bank:
             put_customer(app, cid, name, phone, state=state, statuses=statuses)
     for account, cid in ACCOUNTS:
         opened = app.ledger.submit_raw(
-            {"type": "open_account", "account_id": account, "customer_id": cid,
+            {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+             "account_id": account, "customer_id": cid,
              "currency": "USD"}
         )  # fmt: skip
         assert opened.status == "opened", opened

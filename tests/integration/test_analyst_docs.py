@@ -31,7 +31,14 @@ def export(app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     _cmd(app, type="register_customer", customer_id="C1", name="Ada Li", phone="+12125550101",
          state="NY", special_status=[])  # fmt: skip
     for account in ("A1", "A2", "A3"):
-        _cmd(app, type="open_account", account_id=account, customer_id="C1", currency="USD")
+        _cmd(
+            app,
+            type="open_account",
+            occurred_at="2000-01-01T00:00:00Z",
+            account_id=account,
+            customer_id="C1",
+            currency="USD",
+        )
     _cmd(app, type="credit", txn_id="T1", account_id="A1", amount="100.00",
          occurred_at=f"{D1}T09:00:00Z")  # fmt: skip
     _cmd(app, type="debit", txn_id="T2", account_id="A1", amount="30.00",

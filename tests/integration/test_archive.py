@@ -203,9 +203,10 @@ def test_given_old_events_when_archive_cli_then_json_report_and_events_show_snap
     assert code == 0 and events[0]["event_type"] == "HistoryArchived"
     assert events[0]["seq"] == seq and events[0]["archived_events"] == seq + 1
     assert [e["seq"] for e in events] == list(range(seq, 10))
-    # AND reconcile reads archive + live (nothing projected yet: every account is missing)
+    # AND reconcile reads archive + live (nothing projected yet: all of it is behind, the
+    # archived events included, and nothing is compared)
     code, (rec,), _ = cli("reconcile")
-    assert rec["accounts_checked"] == 1
+    assert (code, rec["damaged"], rec["records_behind"]) == (3, False, 10)
 
 
 @pytest.mark.parametrize(

@@ -21,8 +21,10 @@ def bank(app: App) -> App:
     for raw in (
         {"type": "register_customer", "customer_id": "C1", "name": "Ada Li",
          "phone": "+12125550101", "state": "NY", "special_status": []},
-        {"type": "open_account", "account_id": "A", "customer_id": "C1", "credit_limit": "10.00"},
-        {"type": "open_account", "account_id": "B", "customer_id": "C1"},
+        {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+         "account_id": "A", "customer_id": "C1", "credit_limit": "10.00"},
+        {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+         "account_id": "B", "customer_id": "C1"},
         {"type": "credit", "txn_id": "F", "account_id": "A", "amount": "50.00",
          "occurred_at": "2024-03-01T09:00:00Z"},
         {"type": "transfer", "txn_id": "P", "from_account": "A", "to_account": "B",
@@ -85,3 +87,25 @@ def test_given_the_cli_when_balance_as_of_then_the_json_has_the_pending_fields(c
     lines = [json.loads(line) for line in out.splitlines() if line.strip()]
     by_account = {d["account_id"]: d for d in lines if "account_id" in d}
     assert code == 0 and by_account["A"]["pending_debits"] == "20.00"
+
+
+def test_given_a_write_not_yet_projected_when_balance_read_then_the_new_number(
+    bank: App, cli: Any
+) -> None:
+    # GIVEN a credit just written (no projection has run) WHEN `balance` is asked
+    assert (
+        bank.ledger.submit_raw(
+            {"type": "credit", "txn_id": "N", "account_id": "B", "amount": "25.00"}
+        ).status
+        == "approved"
+    )
+    code, out = cli("balance", "B", "--json")
+    data = json.loads(out)
+    # THEN the ledger's head answers, and the projection is shown apart
+    assert code == 0 and (data["balance"], data["posted"], data["source"]) == (
+        "25.00", "25.00", "ledger",
+    )  # fmt: skip
+    assert data["projection"] is None
+    code, out = cli("balance", "B", "--source", "projection", "--json")
+    data = json.loads(out)
+    assert (code == 0 and data["balance"] == data["posted"]) or data["note"]

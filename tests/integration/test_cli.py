@@ -24,8 +24,8 @@ def test_given_commands_file_when_submitted_then_json_outcomes_in_order(
     cli: Any, tmp_path: Path
 ) -> None:
     lines = [
-        '{"type":"open_account","account_id":"A1","customer_id":"C1","currency":"USD"}',
-        '{"type":"open_account","account_id":"A2","customer_id":"C1","currency":"USD"}',
+        '{"type":"open_account","occurred_at":"2000-01-01T00:00:00Z","account_id":"A1","customer_id":"C1","currency":"USD"}',
+        '{"type":"open_account","occurred_at":"2000-01-01T00:00:00Z","account_id":"A2","customer_id":"C1","currency":"USD"}',
         '{"type":"credit","txn_id":"T1","account_id":"A1","amount":"100.00"}',
         "this is not json",
         '{"type":"debit","txn_id":"T2","account_id":"A1","amount":"30.50",'

@@ -33,7 +33,13 @@ def three_currencies(ledger: Ledger) -> None:
     register(ledger, "C1")
     for account, code in (("U1", "USD"), ("E1", "EUR"), ("J1", "JPY")):
         opened = ledger.submit_raw(
-            {"type": "open_account", "account_id": account, "customer_id": "C1", "currency": code}
+            {
+                "type": "open_account",
+                "occurred_at": "2000-01-01T00:00:00Z",
+                "account_id": account,
+                "customer_id": "C1",
+                "currency": code,
+            }
         )
         assert opened.status == "opened", opened
     for n, (kind, account, amount) in enumerate(

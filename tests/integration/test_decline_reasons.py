@@ -72,7 +72,12 @@ def open_accounts(app: App) -> None:
     )  # fmt: skip
     for account in ("A1", "B2"):
         outcome = app.ledger.submit_raw(
-            {"type": "open_account", "account_id": account, "customer_id": "C1"}
+            {
+                "type": "open_account",
+                "occurred_at": "2000-01-01T00:00:00Z",
+                "account_id": account,
+                "customer_id": "C1",
+            }
         )
         assert outcome.status == "opened", outcome
 

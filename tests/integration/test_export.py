@@ -24,7 +24,8 @@ def bank(app: App) -> App:
     )  # fmt: skip
     for account in ("A1", "A2", "A3"):
         app.ledger.submit_raw(
-            {"type": "open_account", "account_id": account, "customer_id": "C1",
+            {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+             "account_id": account, "customer_id": "C1",
              "currency": "USD"}
         )  # fmt: skip
     n = 0

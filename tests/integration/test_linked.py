@@ -103,3 +103,20 @@ def test_given_a_batch_over_the_leg_limit_when_submitted_then_rejected_before_wr
     assert outcome.status == "rejected" and "at most 24 legs" in (outcome.error or "")
     full = bank.ledger.submit_raw({"type": "linked", "txn_id": "L6", "legs": legs[:MAX_LEGS]})
     assert full.status == "approved" and balances(bank)[0] == 10000 - MAX_LEGS
+
+
+def test_given_a_linked_batch_when_read_by_txn_then_the_batch_and_its_legs(bank: App) -> None:
+    if bank.memory:
+        pytest.skip("#10 reads are key conditions on DynamoDB: no in-memory twin")
+    from acme_txn.cli.read_cmd import _linked_text
+
+    bank.ledger.submit_raw(
+        {"type": "linked", "txn_id": "L1", "legs": [transfer("L1a", "50.00"),
+                                                    transfer("L1b", "1.50", target="F")]}
+    )  # fmt: skip
+    data = bank.queries.txn("L1").to_json()
+    assert (data["kind"], data["status"]) == ("linked", "approved")
+    assert [leg["txn_id"] for leg in data["legs"]] == ["L1a", "L1b"]
+    assert [e["kind"] for e in data["legs"][1]["events"]] == ["transfer_out", "transfer_in"]
+    text = _linked_text(data)
+    assert "linked batch of 2 legs" in text and "leg 1 L1b: approved transfer_out 1.50" in text

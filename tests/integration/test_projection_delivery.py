@@ -35,7 +35,14 @@ def make_log(
     ids = [f"A{i}" for i in range(accounts)]
     register(ledger, "C1")
     for account in ids:
-        ledger.submit_raw({"type": "open_account", "account_id": account, "customer_id": "C1"})
+        ledger.submit_raw(
+            {
+                "type": "open_account",
+                "occurred_at": "2000-01-01T00:00:00Z",
+                "account_id": account,
+                "customer_id": "C1",
+            }
+        )
         ledger.submit_raw(
             {
                 "type": "credit",

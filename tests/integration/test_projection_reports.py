@@ -29,7 +29,14 @@ def small_ledger(ledger: Ledger) -> None:
     declined transfer 99.00 (day 2)."""
     register(ledger, "C1")
     for account in ("A1", "B2"):
-        ledger.submit_raw({"type": "open_account", "account_id": account, "customer_id": "C1"})
+        ledger.submit_raw(
+            {
+                "type": "open_account",
+                "occurred_at": "2000-01-01T00:00:00Z",
+                "account_id": account,
+                "customer_id": "C1",
+            }
+        )
     day1, day2 = "2026-11-20T10:00:00Z", "2026-11-21T11:00:00Z"
     for cmd in (
         {
@@ -199,11 +206,12 @@ def test_balance_command_reads_the_projection_then_falls_back(
 ) -> None:
     # GIVEN A1 with events but nothing projected yet
     small_ledger(ledger)
-    code, out = cli("balance", "A1", "--json")
-    assert (code, json.loads(out)["source"], json.loads(out)["balance"]) == (0, "events", "74.50")
+    code, out = cli("balance", "A1", "--source", "projection", "--json")
+    assert (code, json.loads(out)["source"], json.loads(out)["balance"]) == (0, "ledger", "74.50")
+    assert "not projected yet" in json.loads(out)["note"]
     # WHEN projected THEN the balance comes from the projection
     app.projector.project(list(ledger.store.all_events()))
-    data = json.loads(cli("balance", "A1", "--json")[1])
+    data = json.loads(cli("balance", "A1", "--source", "projection", "--json")[1])
     assert {k: data[k] for k in ("account_id", "balance", "applied_seq")} == {
         "account_id": "A1",
         "balance": "74.50",

@@ -244,7 +244,12 @@ def test_given_the_memory_store_when_appended_then_it_keeps_the_same_details(
     register(memory_app.ledger, *sorted({cid for _, cid in ACCOUNTS}))
     for account, cid in ACCOUNTS:
         memory_app.ledger.submit_raw(
-            {"type": "open_account", "account_id": account, "customer_id": cid}
+            {
+                "type": "open_account",
+                "occurred_at": "2000-01-01T00:00:00Z",
+                "account_id": account,
+                "customer_id": cid,
+            }
         )
     for cmd in commands():
         memory_app.ledger.submit_raw(cmd)
@@ -263,7 +268,8 @@ def test_given_a_blocked_account_when_its_day_is_listed_then_only_money_events_s
     register(app.ledger, "CB1")
     day = "2022-06-19T10:00:00Z"
     for line in (
-        {"type": "open_account", "account_id": "AB1", "customer_id": "CB1", "currency": "USD"},
+        {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+         "account_id": "AB1", "customer_id": "CB1", "currency": "USD"},
         {"type": "credit", "txn_id": "TB1", "account_id": "AB1", "amount": "5.00",
          "occurred_at": day},
         {"type": "block_account", "txn_id": "TB2", "account_id": "AB1", "reason": "fraud?",

@@ -8,6 +8,7 @@ import pytest
 
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App
+from acme_txn.cli.main import main
 from tests.cli_support import cli_runner
 from tests.integration.bank_seed import DAYS, seed
 
@@ -97,3 +98,23 @@ def test_given_unknown_ids_or_bad_input_when_queried_then_exit_2(
 ) -> None:
     code, out = cli(*args)
     assert (code, out) == (2, [])
+
+
+def test_given_unprojected_declines_when_reported_and_exported_then_the_same_rows_and_source(
+    cli: Any, capsys: Any, tmp_path: Any, settings: Settings
+) -> None:
+    # GIVEN the seeded bank (nothing projected) WHEN `report declined` and `export declined`
+    # run over the same dates with their defaults
+    code, reported = cli("report", "declined", "--from", DAYS[0], "--to", DAYS[2])
+    code_e, [summary] = cli(
+        "export", "declined", "--from", DAYS[0], "--to", DAYS[2], "--format", "jsonl",
+        "--out", str(tmp_path), "--no-progress",
+    )  # fmt: skip
+    # THEN they read the same source and agree, and each says which source it read
+    exported = [line for part in sorted((tmp_path / "declined").glob("*.jsonl"))
+                for line in part.read_text().splitlines()]  # fmt: skip
+    assert (code, code_e) == (0, 0) and len(reported) == len(exported) >= 3
+    assert summary["datasets"]["declined"]["source"] == "ledger"
+    endpoint = ["--endpoint-url", settings.endpoint_url or ""]
+    assert main(["report", "declined", "--from", DAYS[0], "--to", DAYS[2], *endpoint]) == 0
+    assert "source: ledger" in capsys.readouterr().err

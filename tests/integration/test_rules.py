@@ -42,10 +42,13 @@ def open_usd_jpy(app: App) -> None:
     outcomes = submit(
         app,
         registration("C1"),
-        {"type": "open_account", "account_id": "U1", "customer_id": "C1"},
-        {"type": "open_account", "account_id": "U2", "customer_id": "C1", "credit_limit": "50",
+        {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+         "account_id": "U1", "customer_id": "C1"},
+        {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+         "account_id": "U2", "customer_id": "C1", "credit_limit": "50",
          "max_balance": "1000.00"},
-        {"type": "open_account", "account_id": "J1", "customer_id": "C1", "currency": "JPY"},
+        {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+         "account_id": "J1", "customer_id": "C1", "currency": "JPY"},
         {"type": "credit", "txn_id": "F1", "account_id": "U1", "amount": "100.00"},
         {"type": "credit", "txn_id": "F2", "account_id": "J1", "amount": "5000"},
     )  # fmt: skip
@@ -132,8 +135,10 @@ BAD_COMMANDS: list[dict[str, Any]] = [
     {"type": "credit", "txn_id": "B15", "account_id": "U1", "amount": "1.00", "currency": "XAU"},
     {"type": "transfer", "txn_id": "B16", "from_account": "U1", "to_account": "J1",
      "amount": "1"},
-    {"type": "open_account", "account_id": "N1", "customer_id": "C1", "currency": "ZZZ"},
-    {"type": "open_account", "account_id": "N2", "customer_id": "C1", "currency": "JPY",
+    {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+     "account_id": "N1", "customer_id": "C1", "currency": "ZZZ"},
+    {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+     "account_id": "N2", "customer_id": "C1", "currency": "JPY",
      "credit_limit": "0.5"},
     {"type": "credit", "txn_id": "B17", "account_id": "U1", "amount": "1", "metadata": {"k": 1}},
     {"type": "credit", "txn_id": "B18", "account_id": "U1", "amount": "1",
@@ -161,7 +166,12 @@ def test_given_open_then_credits_in_one_file_when_8_workers_then_in_order(
     lines = [registration("C1")]
     for n in range(6):
         lines += [
-            {"type": "open_account", "account_id": f"A{n}", "customer_id": "C1"},
+            {
+                "type": "open_account",
+                "occurred_at": "2000-01-01T00:00:00Z",
+                "account_id": f"A{n}",
+                "customer_id": "C1",
+            },
             {"type": "credit", "txn_id": f"T{n}a", "account_id": f"A{n}", "amount": "10.00"},
             {"type": "credit", "txn_id": f"T{n}b", "account_id": f"A{n}", "amount": "5.00"},
             {"type": "debit", "txn_id": f"T{n}c", "account_id": f"A{n}", "amount": "15.00"},
@@ -183,7 +193,8 @@ def test_given_tracing_fields_when_read_by_events_and_txn_then_shown(
 ) -> None:
     lines = [
         registration("C1"),
-        {"type": "open_account", "account_id": "A1", "customer_id": "C1", "currency": "BHD",
+        {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+         "account_id": "A1", "customer_id": "C1", "currency": "BHD",
          "correlation_id": "onboarding-1"},
         {"type": "credit", "txn_id": "T1", "account_id": "A1", "amount": "1.005",
          "currency": "BHD", "correlation_id": "checkout-9", "causation_id": "order:9",
@@ -237,7 +248,8 @@ def test_given_a_pending_credit_when_closing_at_zero_then_rejected(memory_app: A
     outcomes = submit(
         memory_app,
         registration("C1"),
-        {"type": "open_account", "account_id": "A", "customer_id": "C1"},
+        {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+         "account_id": "A", "customer_id": "C1"},
         {"type": "credit", "txn_id": "P1", "account_id": "A", "amount": "5", "pending": True,
          "timeout_s": 3600},
         {"type": "close_account", "txn_id": "X", "account_id": "A"},

@@ -29,7 +29,14 @@ SEED = ROOT.parent / "shared" / "seeds" / "000_86279c7bf4265733.txt"
 def seeded(app: App) -> App:
     put_customer(app, "7", "Vera Vet", "+12125550777", state="NY", statuses=["veteran"])
     put_customer(app, "8", "Nat None", "+12125550888", state="NY", statuses=[])
-    app.ledger.submit_raw({"type": "open_account", "account_id": "501", "customer_id": "7"})
+    app.ledger.submit_raw(
+        {
+            "type": "open_account",
+            "occurred_at": "2000-01-01T00:00:00Z",
+            "account_id": "501",
+            "customer_id": "7",
+        }
+    )
     for line in (
         {"type": "credit", "txn_id": "1000", "account_id": "501", "amount": "10.00"},
         {"type": "debit", "txn_id": "1001", "account_id": "501", "amount": "2.50",

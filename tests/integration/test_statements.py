@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,8 @@ def bank(app: App) -> App:
     )  # fmt: skip
     assert customer.status == "registered", customer
     opened = app.ledger.submit_raw(
-        {"type": "open_account", "account_id": "A1", "customer_id": "C1", "currency": "USD"}
+        {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+         "account_id": "A1", "customer_id": "C1", "currency": "USD"}
     )  # fmt: skip
     assert opened.status == "opened", opened
     for txn, kind, amount, day, hour in HISTORY:
@@ -77,11 +78,13 @@ def test_given_a_history_when_asked_as_of_then_equals_the_fold_of_the_log_prefix
     assert (answer.balance if answer else 0) == _fold(bank, instant)
 
 
-def test_given_an_instant_after_its_days_last_event_when_asked_then_one_query(bank: App) -> None:
+def test_given_an_instant_when_asked_then_three_queries(bank: App) -> None:
+    # the head, the events effective from the instant's day on (one page), the newest event
+    # effective by the instant (its pendings)
     reads = bank.asof
     answer = reads.balance_at("A1", datetime(2024, 3, 2, 23, tzinfo=UTC))
     assert answer is not None and answer.balance == 8234
-    assert reads.queries_made == 1
+    assert reads.queries_made == 3
 
 
 def test_given_ranges_when_statements_made_then_each_reconciles_and_they_chain(
@@ -108,7 +111,55 @@ def test_given_a_backdated_credit_when_stated_then_it_does_not_reconcile(bank: A
     statement = bank.asof.statement("A1", DAYS[0], DAYS[0], "USD")
     assert not statement.reconciles
     answer = bank.asof.balance_at("A1", datetime(2024, 3, 1, 13, tzinfo=UTC))
+    # 100.00 at 09:00 and the late 5.00 at 12:00 (the 30.00 debit is effective at 15:00)
     assert answer is not None and answer.backdated and answer.seq == late.seq
+    assert answer.balance == 10500 and answer.later_postings == 4
+    # the next day's statement opens with the late credit counted
+    assert bank.asof.statement("A1", DAYS[1], DAYS[1], "USD").opening == 7500
+
+
+def test_given_a_credit_recorded_after_a_later_one_when_asked_as_of_then_it_counts(
+    app: App,
+) -> None:
+    """The three-command reproduction: an account, 10.00 effective in two hours, then 70.00
+    effective in one hour (recorded later): as of 90 minutes on, the balance is 70.00."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    customer = {"type": "register_customer", "customer_id": "C1", "name": "Ada Li",
+                "phone": "+12125550101", "state": "NY", "special_status": []}  # fmt: skip
+    app.ledger.submit_raw(customer)
+    app.ledger.submit_raw({"type": "open_account", "account_id": "R", "customer_id": "C1"})
+    for txn, amount, hours in (("R1", "10.00", 2), ("R2", "70.00", 1)):
+        outcome = app.ledger.submit_raw(
+            {"type": "credit", "txn_id": txn, "account_id": "R", "amount": amount,
+             "occurred_at": (now + timedelta(hours=hours)).isoformat()}
+        )  # fmt: skip
+        assert outcome.status == "approved", outcome
+    answer = app.asof.balance_at("R", now + timedelta(minutes=90))
+    assert answer is not None and answer.balance == 7000
+
+
+def test_given_a_command_dated_before_the_opening_when_submitted_then_rejected(
+    bank: App,
+) -> None:
+    outcome = bank.ledger.submit_raw(
+        {"type": "credit", "txn_id": "OLD", "account_id": "A1", "amount": "70.00",
+         "occurred_at": "1999-12-31T00:00:00Z"}
+    )  # fmt: skip
+    assert outcome.status == "rejected" and "before account 'A1' was opened" in str(outcome.error)
+    assert bank.ledger.store.idempotency_record("OLD") is None
+
+
+def test_given_known_at_when_asked_then_later_records_do_not_count(bank: App) -> None:
+    before = datetime.now(UTC)
+    late = bank.ledger.submit_raw(
+        {"type": "credit", "txn_id": "T8", "account_id": "A1", "amount": "5.00",
+         "occurred_at": _at(0, 12)}
+    )  # fmt: skip
+    assert late.status == "approved", late
+    at = datetime(2024, 3, 1, 13, tzinfo=UTC)
+    then = bank.asof.balance_at("A1", at, before)
+    now = bank.asof.balance_at("A1", at)
+    assert then is not None and now is not None and (then.balance, now.balance) == (10000, 10500)
 
 
 def test_given_the_cli_when_statement_and_as_of_then_json_csv_html(
@@ -148,7 +199,8 @@ def test_given_accounts_when_report_balances_as_of_a_day_then_totals_open_the_ne
     bank: App, cli: Any
 ) -> None:
     opened = bank.ledger.submit_raw(
-        {"type": "open_account", "account_id": "A2", "customer_id": "C1", "currency": "USD"}
+        {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+         "account_id": "A2", "customer_id": "C1", "currency": "USD"}
     )  # fmt: skip
     assert opened.status == "opened"
     bank.ledger.submit_raw(

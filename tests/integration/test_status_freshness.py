@@ -32,7 +32,8 @@ def bank(app: App) -> App:
          "phone": "+12125550101", "state": "NY", "special_status": []}
     )  # fmt: skip
     opened = app.ledger.submit_raw(
-        {"type": "open_account", "account_id": "A1", "customer_id": "C1", "currency": "USD"}
+        {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z",
+         "account_id": "A1", "customer_id": "C1", "currency": "USD"}
     )  # fmt: skip
     assert opened.status == "opened"
     _submit(app, 1, 3)
@@ -75,13 +76,33 @@ def test_given_a_consumer_stopped_midway_when_status_then_behind_until_drained(
 def test_given_nothing_projected_when_report_then_hint_and_require_fresh_fails(
     bank: App, cli: Any
 ) -> None:
-    code, out, err = cli("report", "declined", "--from", DAY, "--to", DAY)
+    code, out, err = cli("report", "declined", "--from", DAY, "--to", DAY, "--source", "projection")
     assert code == 0 and "not projected yet" in err and "acme-txn project" in err
-    code, _, err = cli("report", "declined", "--from", DAY, "--to", DAY, "--require-fresh")
+    code, _, err = cli(
+        "report",
+        "declined",
+        "--from",
+        DAY,
+        "--to",
+        DAY,
+        "--source",
+        "projection",
+        "--require-fresh",
+    )
     assert code == 1 and "--require-fresh" in err
     bank.drain()
     code, out, err = cli(
-        "report", "declined", "--from", DAY, "--to", DAY, "--require-fresh", "-o", "jsonl"
+        "report",
+        "declined",
+        "--from",
+        DAY,
+        "--to",
+        DAY,
+        "--source",
+        "projection",
+        "--require-fresh",
+        "-o",
+        "jsonl",
     )
     assert code == 0 and "current" in err
     assert len(out.splitlines()) == 3  # the three declines, now projected

@@ -75,7 +75,7 @@ def test_given_submitted_commands_when_project_until_idle_then_projections_catch
     assert code == 0 and summary["idle"] and summary["dead_lettered"] == 0
     assert summary["delivered"] == 7  # 2 opens, credit, debit, 2 transfer legs, 1 decline
     for account, balance, seq in [("A1", "64.50", 3), ("A2", "5.00", 2)]:
-        code, (view,) = run_json(["balance", account, *cli], capsys)
+        code, (view,) = run_json(["balance", account, "--source", "projection", *cli], capsys)
         assert (view["source"], view["balance"], view["applied_seq"]) == (
             "projection",
             balance,
@@ -104,7 +104,7 @@ def test_given_dead_letters_when_listed_and_redriven_then_the_dlq_empties(
     assert code == 0 and (result["redriven"], result["still_failing"]) == (1, 0)
     code, letters = run_json(["dlq", "list", *cli], capsys)
     assert letters == []
-    code, (view,) = run_json(["balance", "A1", *cli], capsys)
+    code, (view,) = run_json(["balance", "A1", "--source", "projection", *cli], capsys)
     assert (view["source"], view["balance"], view["applied_seq"]) == ("projection", "100.00", 1)
 
 
@@ -202,6 +202,8 @@ def test_given_lambda_env_when_lambda_handler_is_invoked_then_it_projects_lazily
         [
             "balance",
             "A1",
+            "--source",
+            "projection",
             "--endpoint-url",
             settings.endpoint_url or "",
             "--table-prefix",

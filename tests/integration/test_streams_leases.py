@@ -40,7 +40,14 @@ def test_given_two_pollers_on_one_shard_then_no_record_is_processed_twice(
     settings: Settings, ledger: Ledger
 ) -> None:
     register(ledger, "C")
-    ledger.submit_raw({"type": "open_account", "account_id": "A", "customer_id": "C"})
+    ledger.submit_raw(
+        {
+            "type": "open_account",
+            "occurred_at": "2000-01-01T00:00:00Z",
+            "account_id": "A",
+            "customer_id": "C",
+        }
+    )
     for i in range(20):
         ledger.submit_raw(
             {"type": "credit", "txn_id": f"T{i}", "account_id": "A", "amount": "1.00"}

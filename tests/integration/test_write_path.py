@@ -27,7 +27,12 @@ def _open(ledger: Ledger, *accounts: str, fund: str | None = None) -> None:
     for acct in accounts:
         assert (
             ledger.submit_raw(
-                {"type": "open_account", "account_id": acct, "customer_id": "C1"}
+                {
+                    "type": "open_account",
+                    "occurred_at": "2000-01-01T00:00:00Z",
+                    "account_id": acct,
+                    "customer_id": "C1",
+                }
             ).status
             == "opened"
         )
@@ -157,7 +162,7 @@ def test_given_an_opening_then_account_and_customer_items_are_written_with_the_e
     phone = "+12125550005"
     reg = registration("C5", phone=phone, state="NY", special_status=["student"])
     assert ledger.submit_raw(reg).status == "registered"
-    base = {"type": "open_account", "customer_id": "C5"}
+    base = {"type": "open_account", "occurred_at": "2000-01-01T00:00:00Z", "customer_id": "C5"}
     ledger.submit_raw({**base, "account_id": "A5"})
     ledger.submit_raw({**base, "account_id": "A6"})
     # WHEN the customer's partition is read
@@ -285,7 +290,13 @@ class TestOnEitherStore:
         self, ledger: Ledger
     ) -> None:
         register_in(ledger.store, "C7")  # phone, state and statuses are the customer's now
-        cmd = {"type": "open_account", "account_id": "A7", "customer_id": "C7", "currency": "EUR"}
+        cmd = {
+            "type": "open_account",
+            "occurred_at": "2000-01-01T00:00:00Z",
+            "account_id": "A7",
+            "customer_id": "C7",
+            "currency": "EUR",
+        }
         assert ledger.submit_raw(cmd).status == "opened"
         assert ledger.submit_raw(cmd).status == "duplicate"
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from unittest import mock
 
+from processor import asof as asof_mod
+from processor import asof_rule
+from processor import decide as decide_mod
 from processor import statements as statements_mod
+from processor.events import LedgerEvent
+
+real_rule = asof_rule.balance_as_of
 
 
 @contextlib.contextmanager
@@ -27,12 +33,53 @@ def declines_move_money() -> Iterator[None]:
         yield
 
 
+def _patch_rule(fn: Any) -> contextlib.AbstractContextManager[Any]:
+    """Replace ``balance_as_of`` where it is called (the rule's module and the reads')."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(mock.patch.object(asof_rule, "balance_as_of", fn))
+    stack.enter_context(mock.patch.object(asof_mod, "balance_as_of", fn))
+    return stack
+
+
 @contextlib.contextmanager
 def as_of_excludes_the_instant() -> Iterator[None]:
     """``--as-of T`` leaves out an event that occurred exactly at T."""
 
-    def pick(newest_first: Iterable[Mapping[str, Any]], at: datetime) -> Any:
-        return next((i for i in newest_first if statements_mod.occurred(i) < at), None)
+    def rule(head: LedgerEvent, later: Iterable[LedgerEvent], at: datetime) -> Any:
+        return real_rule(head, later, at - timedelta(microseconds=1))
 
-    with mock.patch.object(statements_mod, "pick_as_of", pick):
+    with _patch_rule(rule):
+        yield
+
+
+@contextlib.contextmanager
+def as_of_uses_balance_after() -> Iterator[None]:
+    """The old bug: ``--as-of T`` answers with the ``balance_after`` of the newest event
+    effective by T, which runs in recorded order (wrong once a command is backdated)."""
+
+    def rule(head: LedgerEvent, tail: Iterable[LedgerEvent], at: datetime) -> Any:
+        later = list(tail)
+        found = real_rule(head, later, at)
+        if found is None:
+            return None
+        newest = [e for e in later if e.seq <= head.seq and e.occurred_at <= at]
+        return (newest[-1].balance_after if newest else found[0]), found[1]
+
+    with _patch_rule(rule):
+        yield
+
+
+@contextlib.contextmanager
+def as_of_ignores_known_at() -> Iterator[None]:
+    """``--known-at K`` is ignored: events recorded after K are counted."""
+    with mock.patch.object(
+        asof_mod, "known_head", lambda events, known_at: next(iter(events), None)
+    ):
+        yield
+
+
+@contextlib.contextmanager
+def backdated_before_opening() -> Iterator[None]:
+    """A command effective before its account's opening is accepted."""
+    with mock.patch.object(decide_mod, "refuse_before_opening", lambda state, occurred_at: None):
         yield

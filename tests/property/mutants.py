@@ -533,6 +533,7 @@ MUTATIONS += (
     ),
 )
 ANALYST = "tests.unit.test_properties_statements"
+ASOF = "tests.property.test_asof_rule"
 MUTATIONS += (
     Mutation(
         "statement_declines_move_money",
@@ -549,6 +550,34 @@ MUTATIONS += (
         analyst_mutants.as_of_excludes_the_instant,
         pure=(
             f"{ANALYST}:test_given_any_history_when_asked_as_of_an_instant_then_the_fold_of_the_prefix",
+            f"{ASOF}:test_given_backdated_histories_when_asked_as_of_any_time_then_the_sum_effective_by_then",
+        ),
+        cheap=True,
+    ),
+    Mutation(
+        "as_of_uses_balance_after",
+        "balance --as-of T answers the running balance_after (in recorded order)",
+        analyst_mutants.as_of_uses_balance_after,
+        pure=(
+            f"{ASOF}:test_given_backdated_histories_when_asked_as_of_any_time_then_the_sum_effective_by_then",
+        ),
+        cheap=True,
+    ),
+    Mutation(
+        "as_of_ignores_known_at",
+        "balance --as-of T --known-at K counts events recorded after K",
+        analyst_mutants.as_of_ignores_known_at,
+        pure=(
+            f"{ASOF}:test_given_backdated_histories_when_asked_as_of_any_time_then_the_sum_effective_by_then",
+        ),
+        cheap=True,
+    ),
+    Mutation(
+        "backdated_before_opening",
+        "a command effective before its account's opening is accepted",
+        analyst_mutants.backdated_before_opening,
+        pure=(
+            f"{ASOF}:test_given_any_history_then_no_event_takes_effect_before_its_accounts_opening",
         ),
         cheap=True,
     ),

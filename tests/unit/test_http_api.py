@@ -219,7 +219,8 @@ def test_given_reads_then_the_cli_documents(api: HttpApi) -> None:
         "balance": "10.00",
         "applied_seq": 1,
         "currency": "USD",
-        "source": "events",  # the in-memory views were never projected
+        "source": "ledger",  # the ledger's head (the in-memory views were never projected)
+        "projection": None,
         # issue 11 round 2: the document of `acme-txn balance` (processor.balance_read)
         "posted": "10.00",
         "pending_debits": "0.00",

@@ -37,7 +37,14 @@ def run_history(
     for account in ACCOUNT_POOL:
         opened = decide(
             states,
-            parse_command({"type": "open_account", "account_id": account, "customer_id": "C1"}),
+            parse_command(
+                {
+                    "type": "open_account",
+                    "account_id": account,
+                    "customer_id": "C1",
+                    "occurred_at": "2026-01-01T00:00:00Z",
+                }
+            ),  # before every command
             NOW,
         )
         states = apply_all(states, opened)

@@ -110,7 +110,12 @@ def test_histories_with_blocks_and_checks_keep_every_invariant(
     states: dict[str, AccountState] = {}
     events: list[LedgerEvent] = []
     for account in ACCOUNT_POOL:
-        opening = {"type": "open_account", "account_id": account, "customer_id": "C1"}
+        opening = {
+            "type": "open_account",
+            "account_id": account,
+            "customer_id": "C1",
+            "occurred_at": "2026-01-01T00:00:00Z",
+        }  # before every command
         opened = decide(states, parse_command(opening), NOW)
         states, events = apply_all(states, opened), events + opened
     outcomes = []

@@ -119,7 +119,8 @@ def test_given_a_pending_when_the_balance_is_read_from_events_then_every_field_i
         "balance": "100.00",
         "applied_seq": 2,
         "currency": "USD",
-        "source": "events",
+        "source": "ledger",
+        "projection": None,
         "posted": "100.00",
         "pending_debits": "30.00",
         "pending_credits": "0.00",
@@ -140,10 +141,11 @@ def test_given_a_projected_view_when_the_balance_is_read_then_balance_comes_from
     # GIVEN B's projection one event behind its head (pending credit 30.00 announced)
     states = world()
     view = BalanceView("B", 0, 0, "USD")
-    # WHEN the document is built from the view and the head
-    data = balance_of("B", states["B"], NOW, view)
+    # WHEN the document is built from the view and the head, asking for the projection
+    data = balance_of("B", states["B"], NOW, view, source="projection")
     # THEN balance/applied_seq/source are the projection's, the rest the head's
     assert (data["balance"], data["applied_seq"], data["source"]) == ("0.00", 0, "projection")
+    assert data["projection"] == {"balance": "0.00", "applied_seq": 0, "behind_by": 1}
     assert (data["pending_credits"], data["available"]) == ("30.00", "0.00")
 
 
