@@ -118,6 +118,13 @@ class Cut:
         return self.steps[-1].snapshot.seq if self.steps else -1
 
 
+def _opened_at(first: LedgerEvent) -> datetime | None:
+    """When the account was opened: its opening's time, or what an earlier snapshot kept."""
+    if isinstance(first, AccountOpened):
+        return first.occurred_at
+    return getattr(first, "opened_at", None)
+
+
 def _customer(first: LedgerEvent) -> str:
     if isinstance(first, AccountOpened | HistoryArchived):
         return first.customer_id
@@ -128,7 +135,11 @@ def _customer(first: LedgerEvent) -> str:
 
 
 def snapshot_at(
-    event: LedgerEvent, customer_id: str, before: date, now: datetime
+    event: LedgerEvent,
+    customer_id: str,
+    before: date,
+    now: datetime,
+    opened_at: datetime | None = None,
 ) -> HistoryArchived:
     """The snapshot that takes the place of ``event`` (it keeps its seq, balance and date)
     and carries the whole state after it (``processor.account_state.AccountState``)."""
@@ -145,6 +156,7 @@ def snapshot_at(
         pendings=event.pendings,  # and its open pendings (processor.pending)
         closed=isinstance(event, AccountClosed) or getattr(event, "closed", False),
         customer_id=customer_id,
+        opened_at=opened_at,  # no command may take effect before it, archived or not
         archived_events=event.seq + 1,
         archived_before=before.isoformat(),
         archived_at=now,
@@ -162,12 +174,12 @@ def plan_cut(
     if len(prefix) < 2:
         return None
     account = prefix[0].account_id
-    customer = _customer(prefix[0])
+    customer, opened_at = _customer(prefix[0]), _opened_at(prefix[0])
     steps: list[Step] = []
     pending: list[LedgerEvent] = list(prefix)  # live items still to remove or replace
     while len(pending) > 1:
         window, rest = pending[:max_actions], pending[max_actions:]
-        snapshot = snapshot_at(window[-1], customer, before, now)
+        snapshot = snapshot_at(window[-1], customer, before, now, opened_at)
         steps.append(Step(tuple(window[:-1]), window[-1], snapshot))
         pending = [snapshot, *rest] if rest else []
     to_archive = tuple(e for e in prefix if not is_snapshot(e))

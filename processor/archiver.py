@@ -148,8 +148,10 @@ class Archiver:
 
 def states_differ(a: AccountState, b: AccountState) -> bool:
     """The archive's fold and the live prefix's differ in any field of the state (balance,
-    closed, blocked, limits, open holds, currency, customer...), not just the balance."""
-    return a != b
+    closed, blocked, limits, open holds, currency, customer, opening time), not just the
+    balance. ``opened_at`` is left out of the state's equality (a state read from a head may
+    not know it), so it is compared here on its own."""
+    return a != b or a.opened_at != b.opened_at
 
 
 @dataclass

@@ -26,8 +26,9 @@ class HistoryArchived(EventBase):
     It carries the whole account state at the cut: what the deleted ``AccountOpened`` knew
     (``customer_id``, ``currency``), what every event carries (the balance, negative within
     the limits; ``blocked``, ``limits``, the open ``pendings``) and ``closed`` (the replaced
-    head was ``AccountClosed``: the account stays closed). Version 1 had no ``closed``
-    (it reads as False); version 2 carries it. Like an
+    head was ``AccountClosed``: the account stays closed) and ``opened_at`` (the opening's
+    time, which no later command may precede). Version 1 had no ``closed`` (it reads as
+    False); version 2 carries it (and ``opened_at``, None in snapshots written before it). Like an
     opening it is no transaction (``kind`` ``open``, ``amount`` 0): no daily total, no
     decline, no effect on the balance; the projection never applies it (the stream handler
     skips it, see ``processor.archive``).
@@ -39,6 +40,7 @@ class HistoryArchived(EventBase):
     version: Literal[1, 2] = 2
     customer_id: str
     closed: bool = False
+    opened_at: datetime | None = None
     archived_events: int = Field(ge=1, description="events 0..seq, now in the archive")
     archived_before: str = Field(description="the cut date: events before it were moved")
     archived_at: datetime

@@ -125,6 +125,7 @@ def snapshot_state(event: HistoryArchived) -> AccountState:
         event.limits or DEFAULT_LIMITS,
         closed=event.closed,
         pendings=tuple(event.pendings or ()),
+        opened_at=event.opened_at,
     )
 
 

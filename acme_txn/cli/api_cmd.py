@@ -96,5 +96,7 @@ def cmd_openapi(ctx: Context) -> int:
 
 
 def openapi_document(ctx: Context) -> str:
-    """Built from the routes; nothing is called on the backend."""
-    return HttpApi(ctx.app, CountingMetrics()).openapi_json()
+    """Built from the routes on the in-memory twins: no backend is needed or called."""
+    from acme_txn.bootstrap import bootstrap
+
+    return HttpApi(bootstrap(ctx.settings, memory=True), CountingMetrics()).openapi_json()

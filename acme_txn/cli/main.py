@@ -40,7 +40,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "customer": ("bank_cmd", "customers: by id, phone, state, special status"),
     "offer": ("offer_cmd", "marketing offers: details, a customer's, status"),
     "report": ("report_cmd", "analyst reports from the read models"),
-    "reconcile": ("report_cmd", "read models vs the event log; lists every mismatch"),
+    "reconcile": (
+        "report_cmd",
+        "read models vs the event log, up to what was projected; lists every mismatch. "
+        "Exit 0: current and equal; 1: damaged (mismatches); 3: behind only (the records "
+        "not projected yet are counted, not compared)",
+    ),
     "export": ("export_cmd", "datasets for SQL: Parquet, CSV or JSON lines"),
     "alerts": ("alerts_cmd", "fraud alerts: list, show, review, dismiss"),
     "fraud": ("fraud_cmd", "the fraud rules' stream consumer and its demo data"),

@@ -39,6 +39,8 @@ PROGRAM_CUSTOMER = {
     "state": "NY",
     "special_status": [],
 }
+#: when every expense account takes effect: the first month a budget may name
+EXPENSES_SINCE = "1970-01-01T00:00:00Z"
 
 
 @dataclass
@@ -97,12 +99,16 @@ class Budgets:
         return when.isoformat().replace("+00:00", "Z")
 
     def _enrol(self, account: str) -> None:
+        """Open the user's expense account on first use (the program is its customer)."""
         if self.events.state(account) is not None:
             return
         self.ledger.submit_raw(dict(PROGRAM_CUSTOMER))  # registered, or already: either is fine
         opened = self.ledger.submit_raw(
             {"type": "open_account", "account_id": account,
              "customer_id": PROGRAM_CUSTOMER["customer_id"], "currency": CURRENCY,
+             # effective from the first month a budget may name (1970): an expense recorded
+             # late is never "before the account was opened"
+             "occurred_at": EXPENSES_SINCE,
              "debits_must_not_exceed_credits": False, "credits_must_not_exceed_debits": True}
         )  # fmt: skip
         if opened.status != "opened" and self.events.state(account) is None:

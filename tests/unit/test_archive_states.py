@@ -172,6 +172,7 @@ CHANGES: dict[str, Callable[[AccountState], AccountState]] = {
     "limits": lambda s: dataclasses.replace(s, limits=Limits(credit_limit=999)),
     "closed": lambda s: dataclasses.replace(s, closed=True),
     "pendings": lambda s: dataclasses.replace(s, pendings=(HOLD,)),
+    "opened_at": lambda s: dataclasses.replace(s, opened_at=START),
 }
 
 

@@ -38,7 +38,7 @@ def world(funds: int = 10000) -> dict[str, AccountState]:
     states: dict[str, AccountState] = {}
     for account in ("A", "B"):
         run(states, type="open_account", account_id=account, customer_id="C",
-            occurred_at="2026-01-01T00:00:00Z")  # fmt: skip
+            occurred_at="1970-01-01T00:00:00Z")  # fmt: skip
     run(states, type="credit", txn_id="F", account_id="A", amount=f"{funds / 100:.2f}")
     return states
 
