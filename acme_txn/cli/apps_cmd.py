@@ -9,8 +9,8 @@ import os
 from typing import Any
 
 from acme_txn.bootstrap import APPS_CONSUMER
-from acme_txn.cli.context import Context, err
-from acme_txn.cli.project_cmd import _stop_on_signals
+from acme_txn.cli.context import Context
+from acme_txn.cli.project_cmd import _stop_on_signals, consumer_exit
 from acme_txn.options import add_arguments, from_args, from_env
 
 
@@ -38,7 +38,4 @@ def cmd_run(ctx: Context) -> int:
         f"{cfg.consumer}: {s.delivered} records in {s.invocations} invocations, "
         f"{s.dead_lettered} dead-lettered{' (idle)' if result.idle else ''}",
     )
-    if s.dead_lettered:
-        err(f"{s.dead_lettered} records dead-lettered: `acme-txn dlq list --consumer apps`")
-        return 1
-    return 0
+    return consumer_exit(result, cfg.consumer, "acme-txn dlq list --consumer apps")

@@ -10,8 +10,8 @@ from typing import Any
 
 from acme_base.errors import InvalidInput
 from acme_txn.bootstrap import FRAUD_CONSUMER, App, bootstrap
-from acme_txn.cli.context import Context, err
-from acme_txn.cli.project_cmd import _stop_on_signals
+from acme_txn.cli.context import Context
+from acme_txn.cli.project_cmd import _stop_on_signals, consumer_exit
 from acme_txn.fraud_demo import fraud_history, planted_accounts, score
 from acme_txn.options import add_arguments, from_args, from_env
 from projections.fraud.config import rules_from_env
@@ -75,10 +75,7 @@ def cmd_run(ctx: Context) -> int:
         f"alerts ({engine.repeated} seen before), {s.dead_lettered} dead-lettered"
     )
     ctx.emit(data, human)
-    if s.dead_lettered:
-        err(f"{s.dead_lettered} records dead-lettered: `acme-txn dlq list --consumer fraud`")
-        return 1
-    return 0
+    return consumer_exit(result, data["consumer"], "acme-txn dlq list --consumer fraud")
 
 
 def cmd_seed(ctx: Context) -> int:

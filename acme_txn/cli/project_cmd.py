@@ -16,7 +16,7 @@ from acme_txn.cli.context import Context, err
 from acme_txn.cli.rebuild_cmd import run_rebuild
 from acme_txn.options import add_arguments
 from streams.handlers import CountingMetrics
-from streams.poller import Poller
+from streams.poller import Poller, RunResult
 from streams.state import live_leases
 
 
@@ -82,6 +82,22 @@ def _stop_on_signals(poller: Poller) -> Iterator[None]:
             signal.signal(s, handler)
 
 
+def consumer_exit(result: RunResult, consumer: str, dlq_hint: str) -> int:
+    """1 when a run until idle ended blocked by a foreign lease, or records were
+    dead-lettered (each said on stderr); else 0."""
+    code = 0
+    if result.blocked:
+        err(
+            result.blocked_message(consumer) + ": its holder still renews the lease (stop it, "
+            "or run again once it has stopped)"
+        )
+        code = 1
+    if result.stats.dead_lettered:
+        err(f"{result.stats.dead_lettered} records were dead-lettered: see `{dlq_hint}`")
+        code = 1
+    return code
+
+
 def _refuse_while_projecting(ctx: Context) -> None:
     """A rebuild replaces read models; a running poller would write into them meanwhile."""
     if ctx.args.force:
@@ -118,10 +134,7 @@ def cmd_project(ctx: Context) -> int:
         f"{' (idle)' if result.idle else ''}"
     )
     ctx.emit(data, human)
-    if s.dead_lettered:
-        err(f"{s.dead_lettered} records were dead-lettered: see `acme-txn dlq list`")
-        return 1
-    return 0
+    return consumer_exit(result, cfg.consumer, "acme-txn dlq list")
 
 
 def cmd_dlq_list(ctx: Context) -> int:
