@@ -237,8 +237,15 @@ class Poller:
     def _drop_lost(self) -> None:
         for shard_id in list(self._lost):
             self._lost.discard(shard_id)
-            if self._workers.pop(shard_id, None) is not None:
-                log.warning("lost the lease on %s; dropping it", shard_id)
+            if shard_id in self._workers:
+                self._lose(shard_id)
+
+    def _lose(self, shard_id: str) -> None:
+        """Drop a shard whose lease another holder took; with no worker left we are not
+        caught up until a refresh has looked at who holds it and how far behind it is."""
+        log.warning("lost the lease on %s; dropping it", shard_id)
+        del self._workers[shard_id]
+        self._need_refresh = True
 
     def _poll_once(self) -> bool:
         moved = False
@@ -248,8 +255,8 @@ class Poller:
             try:
                 moved |= worker.step()
             except LeaseLost:
-                log.warning("lost the lease on %s; dropping it", shard_id)
-                del self._workers[shard_id]
+                self._lose(shard_id)
+                moved = True  # not caught up: whoever holds it now is to be looked at
                 continue
             if worker.finished:
                 self._finished.add(shard_id)
