@@ -26,7 +26,7 @@ from apps.loyalty.model import MemberView, fold, member_account
 def drain_apps(app: App) -> dict[str, int]:
     """Run the ``apps`` consumer until the stream is idle, then redeliver the whole log."""
     cfg = replace(app.options.apps_consumer, poll_interval=0.05)
-    stats = app.apps_poller(cfg).run(until_idle=True).stats
+    stats = app.apps_poller(cfg).run(until_idle=True).raise_if_blocked(cfg.consumer).stats
     app.apps_sink()(list(app.event_store.all_events()))  # a redelivery: must change nothing
     return {"delivered": stats.delivered, "dead_lettered": stats.dead_lettered}
 

@@ -74,8 +74,11 @@ from streams.config import EsmConfig
 from streams.dlq import DeadLetters
 from streams.filters import EVENTS_ONLY, FilterCriteria
 from streams.handlers import CountingMetrics, MetricsLike, Sink, StreamHandler
+from streams.lease_memory import MemoryLeaseTable
+from streams.lease_ports import LeaseTable
 from streams.poller import Poller, RunResult
 from streams.shards import DynamoDBShardSource, ShardSource
+from streams.state import DynamoLeaseTable
 from streams.windowed import WindowedStreamHandler
 from streams.worker import Handler
 
@@ -352,6 +355,13 @@ class App:
             metrics if metrics is not None else CountingMetrics(),
         )
 
+    @cached_property
+    def lease_table(self) -> LeaseTable:
+        """The stream consumers' checkpoints and leases (the ``<prefix>-streams`` table)."""
+        if self.memory:
+            return MemoryLeaseTable()
+        return DynamoLeaseTable(self.dynamodb, self.settings.streams_table)
+
     def shard_source(self) -> ShardSource:
         return DynamoDBShardSource(self.dynamodb, self.streams, self.settings.ledger_table)
 
@@ -374,12 +384,16 @@ class App:
             client=self.dynamodb,
             table=self.settings.streams_table,
             cfg=cfg if cfg is not None else self.options.consumer,
-            **kwargs,
+            **{"leases": self.lease_table, **kwargs},
         )
 
     def drain(self, max_seconds: float | None = None) -> RunResult:
-        """Deliver everything in the stream to the projections, then return."""
-        return self.poller().run(until_idle=True, max_seconds=max_seconds)
+        """Deliver everything in the stream to the projections, then return; raises
+        ``ShardsHeldElsewhere`` when a shard with records behind stays leased elsewhere."""
+        poller = self.poller()
+        return poller.run(until_idle=True, max_seconds=max_seconds).raise_if_blocked(
+            poller.cfg.consumer
+        )
 
     def dead_letters(self, consumer: str | None = None) -> DeadLetters:
         name = consumer if consumer is not None else self.options.consumer.consumer

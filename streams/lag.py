@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from streams.dlq import DeadLetters
+from streams.holders import holder_dead
 from streams.shards import ShardInfo, ShardSource
 from streams.state import ShardState, StreamState
 
@@ -73,6 +74,7 @@ class ShardLag:
             "checkpoint": self.checkpoint,
             "finished": self.finished,
             "lease_owner": self.lease_owner if live else None,
+            "lease_holder_dead": live and holder_dead(self.lease_owner),
             "lease_expires_in_s": round(self.lease_expires_ms / 1000 - now, 1) if live else None,
             "records_behind": self.records_behind,
             "records_behind_capped": self.capped,
@@ -119,9 +121,10 @@ def _age(at: float | None, now: float) -> float | None:
     return None if at is None else round(max(0.0, now - at), 1)
 
 
-def _backlog(
+def backlog(
     source: ShardSource, shard: ShardInfo, state: ShardState | None, cap: int
 ) -> tuple[int, bool, float | None]:
+    """Records behind ``state``'s checkpoint (capped?) and the creation time of the first."""
     if state is not None and state.finished:
         return 0, False, None
     checkpoint = state.checkpoint if state is not None else None
@@ -153,7 +156,7 @@ def consumer_lag(
     shards = []
     for shard in stream.shards:
         state = states.get(shard.shard_id)
-        behind, capped, oldest = _backlog(source, shard, state, cap)
+        behind, capped, oldest = backlog(source, shard, state, cap)
         shards.append(
             ShardLag(
                 shard.shard_id,

@@ -1,5 +1,6 @@
-"""Checkpoints and leases of the poller, one item per (consumer, stream, shard) in the
-``<prefix>-streams`` table, like the KCL's lease table.
+"""Checkpoints and leases of the poller on DynamoDB (the ``streams.lease_ports`` port), one
+item per (consumer, stream, shard) in the ``<prefix>-streams`` table, like the KCL's lease
+table.
 
 A shard's checkpoint lives in its lease item and is only written under the condition that we
 still hold the lease, so a poller that lost its lease (it stalled past the expiry and another
@@ -11,27 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from acme_base.aws import call, deserialize, paginate_items
-from acme_base.errors import AcmeError, ConditionFailed
+from acme_base.errors import ConditionFailed
+from streams.lease_ports import Clock, LeaseLost, ShardState
 
-Clock = Callable[[], float]
-
-
-class LeaseLost(AcmeError):
-    """Another poller holds this shard now; stop processing it."""
-
-
-@dataclass(frozen=True)
-class ShardState:
-    shard_id: str
-    checkpoint: str | None = None  # last sequence number fully processed
-    finished: bool = False  # closed shard read to its end
-    owner: str | None = None
-    lease_expires_ms: int = 0
+__all__ = ["DynamoLeaseTable", "LeaseLost", "ShardState", "StreamState", "live_leases"]
 
 
 def _state(item: dict[str, Any]) -> ShardState:
@@ -83,23 +71,34 @@ class StreamState:
 
     def acquire(self, shard_id: str) -> ShardState | None:
         """Take (or keep) the lease of an unfinished shard; None if someone else holds it."""
+        free = "(attribute_not_exists(lease_owner) OR lease_owner = :me OR lease_expires < :now)"
+        return self._take(shard_id, "acquire", free, {":now": {"N": str(self._now_ms())}})
+
+    def take_over(self, shard_id: str, holder: str) -> ShardState | None:
+        """Take the lease from ``holder`` (proven dead) at once; None if it moved meanwhile."""
+        return self._take(
+            shard_id, "take over", "lease_owner = :holder", {":holder": {"S": holder}}
+        )
+
+    def _take(
+        self, shard_id: str, what: str, condition: str, values: dict[str, Any]
+    ) -> ShardState | None:
         now = self._now_ms()
         try:
             resp = call(
-                f"acquire lease on {shard_id}",
+                f"{what} lease on {shard_id}",
                 self.client.update_item,
                 TableName=self.table,
                 Key=self._key(shard_id),
                 UpdateExpression="SET lease_owner = :me, lease_expires = :exp, shard_id = :sid,"
                 " lease_taken = if_not_exists(lease_taken, :zero) + :one",
-                ConditionExpression="(attribute_not_exists(lease_owner) OR lease_owner = :me"
-                " OR lease_expires < :now) AND"
+                ConditionExpression=f"{condition} AND"
                 " (attribute_not_exists(finished) OR finished = :false)",
                 ExpressionAttributeValues={
+                    **values,
                     ":me": {"S": self.owner},
                     ":sid": {"S": shard_id},
                     ":exp": {"N": str(now + int(self.lease_seconds * 1000))},
-                    ":now": {"N": str(now)},
                     ":false": {"BOOL": False},
                     ":zero": {"N": "0"},
                     ":one": {"N": "1"},
@@ -148,6 +147,24 @@ class StreamState:
                 "SET lease_expires = :zero REMOVE lease_owner",
                 {":zero": {"N": "0"}},
             )
+
+
+@dataclass
+class DynamoLeaseTable:
+    """The ``<prefix>-streams`` table as the ``LeaseTable`` port."""
+
+    client: Any
+    table: str
+
+    def open(
+        self, consumer: str, stream_label: str, owner: str, lease_seconds: float, clock: Clock
+    ) -> StreamState:
+        return StreamState(
+            self.client, self.table, consumer, stream_label, owner, lease_seconds, clock
+        )
+
+    def live_leases(self, now: float) -> list[ShardState]:
+        return live_leases(self.client, self.table, now)
 
 
 def live_leases(client: Any, table: str, now: float | None = None) -> list[ShardState]:

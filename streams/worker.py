@@ -20,9 +20,9 @@ from streams.batches import RetryBook, Verdict, bisect_size, split_lanes, too_ol
 from streams.config import EsmConfig
 from streams.dlq import RECORD_AGE_EXCEEDED, RETRIES_EXHAUSTED, DeadLetters
 from streams.keys import AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, created_at, seq_of
+from streams.lease_ports import LeaseStore
 from streams.records import to_lambda_record
 from streams.shards import ExpiredIterator, Page, ShardGone, ShardSource, StreamInfo, TrimmedData
-from streams.state import StreamState
 from streams.stats import Stats
 from streams.windows import Handler, WindowBook, invoke
 
@@ -36,7 +36,7 @@ class ShardWorker:
     shard_id: str
     source: ShardSource
     stream: StreamInfo
-    state: StreamState
+    state: LeaseStore
     dlq: DeadLetters
     cfg: EsmConfig
     handler: Handler

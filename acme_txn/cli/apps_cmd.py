@@ -12,9 +12,9 @@ from acme_txn.bootstrap import APPS_CONSUMER
 from acme_txn.cli.context import Context
 from acme_txn.cli.project_cmd import (
     _stop_on_signals,
+    consumer_exit,
     consumer_summary,
     consuming,
-    dead_letter_exit,
 )
 from acme_txn.options import add_arguments, from_args, from_env
 
@@ -41,4 +41,4 @@ def cmd_run(ctx: Context) -> int:
     with _stop_on_signals(poller), consuming(poller, cfg.consumer):
         result = poller.run(until_idle=ctx.args.until_idle, max_seconds=ctx.args.max_seconds)
     ctx.emit({**result.as_dict(), "consumer": cfg.consumer}, consumer_summary(cfg.consumer, result))
-    return dead_letter_exit(cfg.consumer, result)
+    return consumer_exit(cfg.consumer, result)

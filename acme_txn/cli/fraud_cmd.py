@@ -14,9 +14,9 @@ from acme_txn.cli.context import Context
 from acme_txn.cli.progress import progress
 from acme_txn.cli.project_cmd import (
     _stop_on_signals,
+    consumer_exit,
     consumer_summary,
     consuming,
-    dead_letter_exit,
 )
 from acme_txn.fraud_demo import fraud_history, planted_accounts, replay, score
 from acme_txn.options import add_arguments, from_args, from_env
@@ -84,7 +84,7 @@ def cmd_run(ctx: Context) -> int:
     }
     extra = f", {engine.raised} new alerts ({engine.repeated} seen before)"
     ctx.emit(data, consumer_summary(str(data["consumer"]), result, extra))
-    return dead_letter_exit(str(data["consumer"]), result)
+    return consumer_exit(str(data["consumer"]), result)
 
 
 def cmd_seed(ctx: Context) -> int:

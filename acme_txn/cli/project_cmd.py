@@ -147,7 +147,7 @@ def cmd_project(ctx: Context) -> int:
         "max_iterator_age_ms": round(metrics.maxima.get("IteratorAgeMilliseconds", 0.0)),
     }
     ctx.emit(data, consumer_summary(cfg.consumer, result))
-    return dead_letter_exit(cfg.consumer, result)
+    return consumer_exit(cfg.consumer, result)
 
 
 def consumer_summary(consumer: str, result: Any, extra: str = "") -> str:
@@ -160,13 +160,21 @@ def consumer_summary(consumer: str, result: Any, extra: str = "") -> str:
     )
 
 
-def dead_letter_exit(consumer: str, result: Any) -> int:
-    """Exit 1 (and say where to look) when records were dead-lettered."""
+def consumer_exit(consumer: str, result: Any) -> int:
+    """1 when a run until idle ended blocked by a foreign lease, or records were
+    dead-lettered (each said on stderr, with where to look); else 0."""
+    code = 0
+    if getattr(result, "blocked", None):
+        err(
+            result.blocked_message(consumer) + ": its holder still renews the lease (stop it, "
+            "or run again once it has stopped)"
+        )
+        code = 1
     count = result.stats.dead_lettered
     if count:
         err(f"{count} records were dead-lettered: see `acme-txn dlq list --consumer {consumer}`")
-        return 1
-    return 0
+        code = 1
+    return code
 
 
 def cmd_dlq_list(ctx: Context) -> int:

@@ -86,7 +86,8 @@ def _lease(shard: dict[str, Any]) -> str:
     """Who holds the shard's lease and for how long ("free" once no poller holds it)."""
     if not shard["lease_owner"]:
         return "free"
-    return f"{shard['lease_owner']} ({_seconds(shard['lease_expires_in_s'])} left)"
+    dead = ", holder DEAD: `--until-idle` takes it over" if shard.get("lease_holder_dead") else ""
+    return f"{shard['lease_owner']} ({_seconds(shard['lease_expires_in_s'])} left{dead})"
 
 
 def status_text(data: dict[str, Any]) -> str:

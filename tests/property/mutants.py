@@ -31,6 +31,7 @@ from tests.property import (
     fraud_mutants,
     input_mutants,
     loyalty_mutants,
+    nemesis_mutants,
     offer_mutants,
     pending_mutants,
     rules_mutants,
@@ -857,6 +858,29 @@ MUTATIONS += (
         pure=(
             f"{FIXES}:test_given_any_declined_batch_then_its_decline_carries_the_judged_balance",
         ),
+        cheap=True,
+    ),
+)
+MUTATIONS += (
+    Mutation(
+        "idle_on_foreign_lease",
+        "until idle counts a shard leased elsewhere (even by a dead holder) as caught up",
+        nemesis_mutants.idle_on_foreign_lease,
+        machine="nemesis",
+        cheap=True,
+    ),
+    Mutation(
+        "idle_after_losing_a_lease",
+        "a poller whose lease was taken mid-run reports idle with no shard looked at",
+        nemesis_mutants.idle_after_losing_a_lease,
+        machine="nemesis",
+        cheap=True,
+    ),
+    Mutation(
+        "checkpoint_before_handler",
+        "the checkpoint moves before the handler has the records: a crash loses them",
+        nemesis_mutants.checkpoint_before_handler,
+        machine="nemesis",
         cheap=True,
     ),
 )

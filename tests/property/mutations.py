@@ -85,6 +85,10 @@ def _machine(kind: str) -> type:
         from tests.property.pending_machine import PendingMachine
 
         return PendingMachine
+    if kind == "nemesis":
+        from tests.nemesis.machine import NemesisMachine
+
+        return NemesisMachine
     if kind == "ledger":
         from tests.property.machine import LedgerMachine
 
