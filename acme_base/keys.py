@@ -45,7 +45,7 @@ def txn_pk(txn_id: str) -> str:
 
 def resolution_claim(pending_txn_id: str) -> str:
     """The txn id a pending's resolution (post, void, expiry) claims, once: "#" never occurs
-    in a client's txn id, so no command can take it (issue 11, ``processor.pending``)."""
+    in a client's txn id, so no command can take it (issue 11, ``processor.domain.pending``)."""
     return f"resolve#{pending_txn_id}"
 
 

@@ -38,28 +38,28 @@ from apps.loyalty.projector import LoyaltyProjector
 from apps.loyalty.rules import LoyaltyRules
 from apps.loyalty.service import Loyalty
 from apps.loyalty.views import DynamoLoyaltyStore
-from processor.archive_memory import MemoryArchiveStore
-from processor.archive_ports import ArchivableStore, ArchiveStore
-from processor.archive_store import DynamoArchiveStore
-from processor.archiver import Archiver, HistoryReader
-from processor.asof import AsOfReads
-from processor.asof_memory import MemoryAsOfSource
-from processor.config import LedgerConfig
 from processor.customers.memory import MemoryCustomerStore
 from processor.customers.ports import CustomerStore
 from processor.customers.service import CustomerService
 from processor.customers.store import DynamoCustomerStore
-from processor.jobs import Clock
-from processor.memory import MemoryEventStore
 from processor.offers.memory import MemoryOfferStore
 from processor.offers.ports import OfferStore
 from processor.offers.queries import OfferQueries
 from processor.offers.service import OfferService
 from processor.offers.store import DynamoOfferStore
-from processor.ports import EventStore
-from processor.queries import BankQueries
-from processor.service import Ledger
-from processor.store import DynamoEventStore
+from processor.reads.asof import AsOfReads
+from processor.reads.asof_memory import MemoryAsOfSource
+from processor.reads.queries import BankQueries
+from processor.services.archiver import Archiver, HistoryReader
+from processor.services.config import LedgerConfig
+from processor.services.jobs import Clock
+from processor.services.ledger import Ledger
+from processor.storage.archive_memory import MemoryArchiveStore
+from processor.storage.archive_ports import ArchivableStore, ArchiveStore
+from processor.storage.archive_store import DynamoArchiveStore
+from processor.storage.memory import MemoryEventStore
+from processor.storage.ports import EventStore
+from processor.storage.store import DynamoEventStore
 from projections.config import ProjectorConfig
 from projections.fraud.config import RulesConfig, rules_from_env
 from projections.fraud.engine import FraudEngine

@@ -21,9 +21,9 @@ from acme_txn.workload import (
     opening_commands,
     unblock_commands,
 )
-from processor.events import DeclineReason
-from processor.money import format_minor, to_minor
-from processor.outcomes import Outcome
+from processor.domain.events import DeclineReason
+from processor.domain.money import format_minor, to_minor
+from processor.domain.outcomes import Outcome
 from projections.reconcile import reconcile
 from projections.reports import daily_report
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from processor.currency import codes, exponent
+from processor.domain.currency import codes, exponent
 
 SCALE = 4
 MONEY = pa.decimal128(38, SCALE)

@@ -26,7 +26,7 @@ import pyarrow as pa
 from acme_base.aws import call, deserialize, serialize
 from acme_base.errors import InvalidInput
 from acme_txn import export_schema as schema
-from processor.query_specs import KeyQuery, declined_in_range, parse_range, txns_of_day
+from processor.storage.query_specs import KeyQuery, declined_in_range, parse_range, txns_of_day
 from projections.model import MONEY_FIELDS
 from projections.reports import DAILY_COLUMNS, daily_report, date_range
 
@@ -155,7 +155,7 @@ class Exporter:
                 return Dataset(name, schema.EVENT_SCHEMA, len(queries), self._query_rows(queries))
             return Dataset(name, schema.BALANCE_SCHEMA, len(queries), self._balances(queries))
         if name == "declined":
-            from processor.events import DeclineReason
+            from processor.domain.events import DeclineReason
 
             queries = declined_in_range([r.value for r in DeclineReason], days[0], days[-1])
             return Dataset(name, schema.EVENT_SCHEMA, len(queries), self._query_rows(queries))

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from processor.outcomes import Outcome
-from processor.service import Ledger
+from processor.domain.outcomes import Outcome
+from processor.services.ledger import Ledger
 from projections.fraud.config import RULE_NAMES
 from projections.fraud.model import Alert
 

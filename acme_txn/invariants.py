@@ -6,11 +6,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from processor.currency import DEFAULT_CURRENCY
-from processor.decide import InvariantViolation, evolve
-from processor.events import NON_MONEY_KINDS, LedgerEvent, signed_amount
-from processor.money import format_minor
-from processor.outcomes import Outcome
+from processor.domain.currency import DEFAULT_CURRENCY
+from processor.domain.decide import InvariantViolation, evolve
+from processor.domain.events import NON_MONEY_KINDS, LedgerEvent, signed_amount
+from processor.domain.money import format_minor
+from processor.domain.outcomes import Outcome
 
 
 @dataclass

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from processor.checks import spell_cents
-from processor.currency import DEFAULT_CURRENCY
-from processor.money import format_minor, to_minor
+from processor.domain.checks import spell_cents
+from processor.domain.currency import DEFAULT_CURRENCY
+from processor.domain.money import format_minor, to_minor
 
 
 @dataclass(frozen=True)

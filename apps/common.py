@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from acme_base.errors import InvalidInput
-from processor.parsing import check_depth
+from processor.domain.parsing import check_depth
 
 T = TypeVar("T")
 

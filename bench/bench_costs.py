@@ -23,8 +23,8 @@ from bench.capacity import index_keys, price_per_million
 from bench.common import backend
 from bench.costs import Recorder, Units
 from bench.results import print_table, save
-from processor.commands import parse_command
-from processor.config import LedgerConfig
+from processor.domain.commands import parse_command
+from processor.services.config import LedgerConfig
 
 QUICK_ARGV: list[str] = []
 PENDING = "pending (the pending engineer's events are not in this tree yet)"

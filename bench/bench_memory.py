@@ -28,8 +28,8 @@ from acme_base.settings import Settings
 from acme_txn.bootstrap import bootstrap
 from bench.common import backend, fresh_tables
 from bench.results import print_table, ratio, save
-from processor.codec import event_to_item
-from processor.events import AccountOpened, FundsCredited, LedgerEvent
+from processor.domain.events import AccountOpened, FundsCredited, LedgerEvent
+from processor.storage.codec import event_to_item
 
 QUICK_ARGV = ["--quick"]
 ACCOUNTS = 200

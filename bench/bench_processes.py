@@ -23,7 +23,7 @@ from acme_txn.bootstrap import Options, bootstrap
 from acme_txn.workload import WorkloadSpec, customer_commands, opening_commands
 from bench.common import backend, fresh_tables
 from bench.results import latency_ms, print_table, ratio, save
-from processor.config import LedgerConfig
+from processor.services.config import LedgerConfig
 
 WORKERS = 8
 QUICK_ARGV = ["--quick"]

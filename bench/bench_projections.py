@@ -31,7 +31,7 @@ from acme_txn.workload import (
     opening_commands,
 )
 from bench.common import backend, fresh_tables
-from processor.events import LedgerEvent
+from processor.domain.events import LedgerEvent
 from projections.config import ProjectorConfig
 from projections.projector import ProjectionResult
 from projections.reconcile import reconcile_events

@@ -24,7 +24,7 @@ from acme_txn.workload import WorkloadSpec, customer_commands, opening_commands
 from bench import seed_write
 from bench.common import backend, fresh_tables, warm_up
 from bench.results import latency_ms, print_table, ratio, save
-from processor.service import Ledger
+from processor.services.ledger import Ledger
 
 WORKERS = 8
 QUICK_ARGV = ["--quick"]

@@ -27,7 +27,7 @@ from typing import Any
 from acme_base.settings import Settings
 from acme_txn.bootstrap import bootstrap
 from bench.common import Rate, backend, fresh_tables
-from processor.events import FundsCredited, LedgerEvent
+from processor.domain.events import FundsCredited, LedgerEvent
 from streams.config import EsmConfig
 from streams.filters import EVENTS_ONLY, FilterCriteria
 from streams.handlers import CountingMetrics, StreamHandler

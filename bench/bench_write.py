@@ -22,10 +22,10 @@ from acme_txn.workload import (
 )
 from bench.capacity import item_size, transaction_wcu
 from bench.common import Rate, backend, fresh_tables, print_rates, timed_pool, warm_up
-from processor.codec import event_to_item
-from processor.config import LedgerConfig
-from processor.events import FundsCredited
-from processor.service import Ledger
+from processor.domain.events import FundsCredited
+from processor.services.config import LedgerConfig
+from processor.services.ledger import Ledger
+from processor.storage.codec import event_to_item
 
 WORKERS = 8
 

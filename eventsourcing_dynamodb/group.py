@@ -1,7 +1,7 @@
 """Group commit of ``insert_events`` calls: concurrent writers share one log-head advance.
 
 The same leader/queue scheme as the ledger's hot-account group commit
-(``processor.group_commit``): the first caller of an idle recorder becomes its leader and
+(``processor.services.group_commit``): the first caller of an idle recorder becomes its leader and
 commits the queue group by group; the others wait on their futures. A group takes calls in
 arrival order while their items are distinct and the transaction stays within DynamoDB's
 100 actions and 4 MB; a call that does not fit waits for the next group.

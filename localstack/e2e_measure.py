@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from processor.service import Ledger
+from processor.services.ledger import Ledger
 from projections.ports import ViewStore
 
 LATENCY_SAMPLES = 5

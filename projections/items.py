@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from acme_base.keys import balance_key, daily_key, declined_key
-from processor.currency import DEFAULT_CURRENCY
+from processor.domain.currency import DEFAULT_CURRENCY
 from projections.model import (
     DAILY_FIELDS,
     BalanceView,

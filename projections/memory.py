@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from acme_base.keys import DAY_SHARDS, balance_key, day_key
-from processor.currency import DEFAULT_CURRENCY
+from processor.domain.currency import DEFAULT_CURRENCY
 from projections.items import (
     DAILY,
     DECLINED_DATE,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from acme_base.keys import day_shard
-from processor.events import CREDIT_KINDS, NON_MONEY_KINDS, LedgerEvent, signed_amount
+from processor.domain.events import CREDIT_KINDS, NON_MONEY_KINDS, LedgerEvent, signed_amount
 
 EventKey = tuple[str, int]
 #: a day's totals in one currency: ``(txn_date, currency)``
@@ -34,7 +34,8 @@ class BalanceView:
     balance: int  # posted
     applied_seq: int
     currency: str
-    #: reserved by the open pendings after ``applied_seq`` (``processor.pending``); an expired
+    #: reserved by the open pendings after ``applied_seq`` (``processor.domain.pending``); an
+    #: expired
     #: pending counts until the sweeper's ``PendingExpired`` (``balance`` reads the head)
     pending_debits: int = 0
     pending_credits: int = 0

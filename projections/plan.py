@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from processor.events import NON_MONEY_KINDS, LedgerEvent
+from processor.domain.events import NON_MONEY_KINDS, LedgerEvent
 from projections.model import DailyTotals, DeclinedEntry, ShardKey, shard_key
 
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's TransactWriteItems limit

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from acme_base.errors import AcmeError
-from processor.currency import DEFAULT_CURRENCY
+from processor.domain.currency import DEFAULT_CURRENCY
 from projections.model import BalanceView, DailyTotals, DeclinedEntry, Snapshot, pending_sums
 from projections.plan import Chunk
 

@@ -22,8 +22,8 @@ from typing import Any
 
 from acme_base.errors import ContentionExhausted
 from acme_base.retry import Backoff
-from processor.events import LedgerEvent
-from processor.ports import EventReader
+from processor.domain.events import LedgerEvent
+from processor.storage.ports import EventReader
 from projections.config import ProjectorConfig
 from projections.plan import (
     AccountBatch,

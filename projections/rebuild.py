@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from acme_base.errors import InvalidInput
-from processor.events import LedgerEvent
-from processor.ports import EventReader
+from processor.domain.events import LedgerEvent
+from processor.storage.ports import EventReader
 from projections.items import (
     BALANCE,
     DAILY,

@@ -4,7 +4,8 @@ Daily totals are compared per ``(date, currency)`` (key text ``"2026-11-20 EUR"`
 money value of a mismatch is shown in its currency's exponent.
 
 ``compare`` is pure (two ``Snapshot``s in, every mismatch out); ``reconcile`` reads the event
-log (``processor.ports.EventReader``) and the view store (``projections.ports.ViewStore``) and
+log (``processor.storage.ports.EventReader``) and the view store (``projections.ports.ViewStore``)
+and
 compares them up to what was projected: an account's events after its view's ``applied_seq``
 (all of them, for an account without a view) are not compared but counted as
 ``records_behind``. So a projection that is merely behind has no mismatches (not ``ok``
@@ -17,10 +18,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from processor.currency import DEFAULT_CURRENCY, codes
-from processor.events import LedgerEvent
-from processor.money import format_minor
-from processor.ports import EventReader
+from processor.domain.currency import DEFAULT_CURRENCY, codes
+from processor.domain.events import LedgerEvent
+from processor.domain.money import format_minor
+from processor.storage.ports import EventReader
 from projections.items import BALANCE, DAILY, DECLINED
 from projections.model import (
     DAILY_FIELDS,

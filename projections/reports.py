@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from acme_base.errors import InvalidInput
-from processor.currency import DEFAULT_CURRENCY
-from processor.events import DeclineReason
-from processor.money import format_minor
+from processor.domain.currency import DEFAULT_CURRENCY
+from processor.domain.events import DeclineReason
+from processor.domain.money import format_minor
 from projections.model import DAILY_FIELDS, MONEY_FIELDS, DailyTotals, DeclinedEntry
 from projections.ports import ViewStore
 

@@ -18,7 +18,7 @@ from acme_base.aws import call, deserialize, paginate_items, serialize, transact
 from acme_base.errors import TransactionCancelled
 from acme_base.keys import DAY_SHARDS, TOTALS_SK, balance_key, day_key
 from acme_base.tables import GSI_DECLINED
-from processor.currency import DEFAULT_CURRENCY
+from processor.domain.currency import DEFAULT_CURRENCY
 from projections.items import (
     BALANCE,
     DAILY,

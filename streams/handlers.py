@@ -29,8 +29,8 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from pydantic import ValidationError
 
-from processor.archive import is_snapshot
-from processor.events import LedgerEvent
+from processor.domain.archive import is_snapshot
+from processor.domain.events import LedgerEvent
 from streams.keys import account_of, created_at
 from streams.records import LedgerStreamRecord
 
@@ -112,7 +112,7 @@ class StreamHandler:
             event = record.event
             if event is None or is_snapshot(event):
                 # an archival snapshot (a MODIFY of an archived event's item) is no new fact:
-                # the event it replaced was delivered by its INSERT (processor.archive)
+                # the event it replaced was delivered by its INSERT (processor.domain.archive)
                 continue
             if event.account_id in blocked:
                 to_fail.add(record.sequence_number)

@@ -12,11 +12,11 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from processor.codec import event_to_item
-from processor.commands import OpenAccount
-from processor.events import LedgerEvent
-from processor.memory import MemoryEventStore
-from processor.ports import IdempotencyRecord
+from processor.domain.commands import OpenAccount
+from processor.domain.events import LedgerEvent
+from processor.storage.codec import event_to_item
+from processor.storage.memory import MemoryEventStore
+from processor.storage.ports import IdempotencyRecord
 from streams.memory import MemoryShardSource
 
 SHARD = "shardId-memory-0001"

@@ -17,8 +17,8 @@ from aws_lambda_powertools.utilities.parser.models import (
 from pydantic import field_validator, model_validator
 
 from acme_base.aws import deserialize
-from processor.codec import is_event_item, item_to_event
-from processor.events import LedgerEvent
+from processor.domain.events import LedgerEvent
+from processor.storage.codec import is_event_item, item_to_event
 from streams.keys import epoch_seconds
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from processor.events import LedgerEvent
+from processor.domain.events import LedgerEvent
 from streams.handlers import MetricsLike, StreamHandler
 
 WindowSink = Callable[

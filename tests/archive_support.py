@@ -8,10 +8,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from processor.commands import OpenAccount
-from processor.decide import AccountState, decide, fold
-from processor.events import DebitDeclined, DeclineReason, FundsCredited, FundsDebited, LedgerEvent
-from processor.ports import EventStore
+from processor.domain.commands import OpenAccount
+from processor.domain.decide import AccountState, decide, fold
+from processor.domain.events import (
+    DebitDeclined,
+    DeclineReason,
+    FundsCredited,
+    FundsDebited,
+    LedgerEvent,
+)
+from processor.storage.ports import EventStore
 from tests.customer_support import register_in
 from tests.property.faults import Injector
 

@@ -21,8 +21,8 @@ from hypothesis import settings as hyp_settings
 from acme_base.settings import Settings, default_state_dir
 from acme_txn.backend import dynamodb_local
 from acme_txn.bootstrap import App, bootstrap
-from processor.ports import EventStore
-from processor.service import Ledger
+from processor.services.ledger import Ledger
+from processor.storage.ports import EventStore
 
 hyp_settings.register_profile("dev", max_examples=25, deadline=None)
 hyp_settings.register_profile(

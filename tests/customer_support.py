@@ -18,9 +18,9 @@ from processor.customers.memory import MemoryCustomerStore
 from processor.customers.model import Customer
 from processor.customers.ports import CustomerExists, CustomerStore
 from processor.customers.store import DynamoCustomerStore
-from processor.memory import MemoryEventStore
-from processor.ports import EventStore
-from processor.service import Ledger
+from processor.services.ledger import Ledger
+from processor.storage.memory import MemoryEventStore
+from processor.storage.ports import EventStore
 
 _AREAS = (646, 917, 347, 718)
 _counter = itertools.count()

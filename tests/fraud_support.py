@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from processor.events import (
+from processor.domain.events import (
     AccountOpened,
     DebitDeclined,
     DeclineReason,

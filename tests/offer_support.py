@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from processor.service import Ledger
+from processor.services.ledger import Ledger
 
 _phones = itertools.count()
 OFFER = "01022030-1"

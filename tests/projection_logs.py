@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from hypothesis import strategies as st
 
-from processor.events import (
+from processor.domain.events import (
     AccountOpened,
     DebitDeclined,
     DeclineReason,

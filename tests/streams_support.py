@@ -10,7 +10,7 @@ from typing import Any
 
 from acme_base.settings import Settings
 from acme_txn.bootstrap import bootstrap
-from processor.events import LedgerEvent
+from processor.domain.events import LedgerEvent
 from streams.config import EsmConfig
 from streams.poller import Poller
 from streams.shards import ShardSource

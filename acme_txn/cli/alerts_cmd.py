@@ -15,7 +15,7 @@ from typing import Any
 
 from acme_base.errors import ConfigError, InvalidInput
 from acme_txn.cli.context import Context, err
-from processor.money import format_minor
+from processor.domain.money import format_minor
 from projections.fraud.config import RULE_NAMES
 from projections.fraud.model import DISMISSED, REVIEWED, STATUSES, Alert
 from projections.fraud.ports import UnknownAlert

@@ -1,5 +1,5 @@
 """`acme-txn archive [--before DATE] [--force] [--account A]...`: move events older than the
-retention (7 years) from the ledger to the archive table (``processor.archiver``)."""
+retention (7 years) from the ledger to the archive table (``processor.services.archiver``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from acme_txn.cli.context import Context
-from processor.archive import RETENTION_YEARS, parse_cut
+from processor.domain.archive import RETENTION_YEARS, parse_cut
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -11,9 +11,9 @@ from typing import Any
 
 from acme_txn.cli.context import Context
 from acme_txn.cli.page_output import add_paging, emit_page
-from processor.queries import UnknownId
-from processor.query_rows import account_line, customer_line
-from processor.query_specs import SPECIAL_STATUSES
+from processor.reads.queries import UnknownId
+from processor.reads.query_rows import account_line, customer_line
+from processor.storage.query_specs import SPECIAL_STATUSES
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

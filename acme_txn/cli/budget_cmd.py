@@ -62,7 +62,7 @@ MONEY_FIELDS = ("amount", "spent", "budget")
 
 def in_dollars(row: dict[str, Any]) -> dict[str, Any]:
     """The row with its cents fields as decimal strings (``25000`` -> ``"250.00"``)."""
-    from processor.money import format_minor
+    from processor.domain.money import format_minor
 
     return {
         k: format_minor(v, CURRENCY) if k in MONEY_FIELDS and isinstance(v, int) else v

@@ -21,7 +21,7 @@ from acme_txn.cli import output
 if TYPE_CHECKING:  # the parts are imported when a command first asks for them
     from acme_base.settings import Settings
     from acme_txn.bootstrap import App, Options
-    from processor.ports import EventStore
+    from processor.storage.ports import EventStore
 
 #: the environment of an explicit choice of AWS: a named profile, or running on AWS itself
 #: (a Lambda function's environment: the deployed handlers and anything they start)

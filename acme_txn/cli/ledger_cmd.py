@@ -13,8 +13,8 @@ from acme_base.errors import InvalidInput
 from acme_txn.bootstrap import Options
 from acme_txn.cli.context import Context
 from acme_txn.options import add_arguments
-from processor.ordering import keys_of, ordered_map
-from processor.outcomes import Outcome
+from processor.domain.outcomes import Outcome
+from processor.services.ordering import keys_of, ordered_map
 
 EXIT_BAD_INPUT = 2
 SUBMIT_EXAMPLES = """command lines, for example:

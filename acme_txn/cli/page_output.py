@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from acme_txn.cli.context import Context
-from processor.paging import MAX_LIMIT, Page
+from processor.storage.paging import MAX_LIMIT, Page
 
 
 def add_paging(parser: argparse.ArgumentParser, default: int = 100) -> None:

@@ -10,10 +10,10 @@ from acme_base.errors import TableMissing, UnknownAccount
 from acme_txn.cli.context import Context
 from acme_txn.cli.statement_cmd import cmd_balance_as_of
 from acme_txn.freshness import add_require_fresh, guard
-from processor.balance_read import SOURCES, balance_of
-from processor.events import HistoryArchived
-from processor.service import utc_now
-from processor.views import event_json, event_line, kind_label
+from processor.domain.events import HistoryArchived
+from processor.reads.balance_read import SOURCES, balance_of
+from processor.reads.views import event_json, event_line, kind_label
+from processor.services.ledger import utc_now
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -136,7 +136,7 @@ def _linked_text(data: dict[str, Any]) -> str:
 def cmd_balance(ctx: Context) -> int:
     """From the ledger's head (one strongly consistent read) by default, the projection's
     balance and lag beside it; ``--source projection``: from the projection. The document is
-    ``processor.balance_read.balance_of`` (shared with the HTTP API)."""
+    ``processor.reads.balance_read.balance_of`` (shared with the HTTP API)."""
     if getattr(ctx.args, "as_of", None) is not None:
         return cmd_balance_as_of(ctx)
     source = getattr(ctx.args, "source", "ledger")

@@ -15,8 +15,8 @@ from acme_txn.cli.progress import progress
 from acme_txn.cli.report_render import draw_chart, to_table
 from acme_txn.cli.statement_cmd import end_of_day_totals, register_balances
 from acme_txn.freshness import StaleProjection, add_require_fresh, guard, say_source
-from processor.events import DeclineReason
-from processor.query_rows import txn_line
+from processor.domain.events import DeclineReason
+from processor.reads.query_rows import txn_line
 from projections.ports import ViewStore
 from projections.reconcile import Reconciliation, reconcile
 from projections.reports import (

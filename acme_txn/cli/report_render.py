@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from acme_base.errors import ConfigError
-from processor.currency import DEFAULT_CURRENCY
-from processor.money import format_minor, to_minor
+from processor.domain.currency import DEFAULT_CURRENCY
+from processor.domain.money import format_minor, to_minor
 from projections.model import MONEY_FIELDS
 
 

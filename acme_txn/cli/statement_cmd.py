@@ -1,6 +1,6 @@
 """`acme-txn statement ACCOUNT --from D1 --to D2` and `acme-txn balance ACCOUNT --as-of T`.
 
-Both read the event log (its head and GSI1, ``processor.asof``), never a projection: they
+Both read the event log (its head and GSI1, ``processor.reads.asof``), never a projection: they
 are as current as the ledger itself, so they carry no freshness caveat. A balance as of T is
 the sum of the postings effective by T, whatever order they were recorded in.
 """
@@ -14,9 +14,9 @@ from typing import Any
 
 from acme_txn.cli.context import Context
 from acme_txn.cli.statement_render import statement_csv, statement_html
-from processor.money import format_minor
-from processor.queries import UnknownId
-from processor.statements import parse_instant
+from processor.domain.money import format_minor
+from processor.reads.queries import UnknownId
+from processor.reads.statements import parse_instant
 
 FORMATS = ("text", "json", "csv", "html")
 
@@ -95,7 +95,7 @@ def cmd_statement(ctx: Context) -> int:
 
 
 def cmd_balance_as_of(ctx: Context) -> int:
-    """`balance ACCOUNT --as-of T [--known-at K]` (``processor.asof`` says what it reads)."""
+    """`balance ACCOUNT --as-of T [--known-at K]` (``processor.reads.asof`` says what it reads)."""
     at = parse_instant(ctx.args.as_of)
     known_text = getattr(ctx.args, "known_at", None)
     known = None if known_text is None else parse_instant(known_text, "--known-at")

@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from acme_txn.cli.report_render import to_csv
-from processor.statements import ENTRY_COLUMNS
+from processor.reads.statements import ENTRY_COLUMNS
 
 CSS = """
 body { font-family: Helvetica, Arial, sans-serif; margin: 2em; color: #111; }

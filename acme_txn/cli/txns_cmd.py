@@ -13,7 +13,7 @@ from typing import Any
 from acme_base.errors import InvalidInput
 from acme_txn.cli.context import Context
 from acme_txn.cli.page_output import add_paging, emit_page
-from processor.query_rows import txn_line
+from processor.reads.query_rows import txn_line
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

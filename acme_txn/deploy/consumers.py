@@ -8,7 +8,7 @@ Their roles grant exactly what their code paths call:
   ``PutItem`` on the views table (profiles ``FRAUD#<account>``/``PROFILE`` and alerts
   ``ALERT#<id>``, conditional puts; the alerts index is only read by the CLI); ``SendMessage``
   to its own on-failure queue.
-- sweeper (``processor.pending_jobs.sweep_candidates``, ``ExpireJob``): ``Query`` on the
+- sweeper (``processor.services.pending_jobs.sweep_candidates``, ``ExpireJob``): ``Query`` on the
   ledger's expiry index (``SWEEP_INDEX``) for the expired open pendings' markers, ``Query``
   on the table for account heads, and ``PutItem`` (the parts of its ``TransactWriteItems``:
   the ``PendingExpired`` events and the resolution claim replacing the marker). No ``Scan``:
@@ -28,7 +28,7 @@ from acme_txn.deploy.functions import (
 )
 from acme_txn.deploy.stream_consumer import arn as _arn
 from acme_txn.deploy.stream_consumer import stream_consumer
-from processor.pending_jobs import SWEEP_INDEX
+from processor.services.pending_jobs import SWEEP_INDEX
 from projections.fraud.config import ENV_VAR as FRAUD_RULES_VAR
 
 FRAUD_HANDLER = "acme_txn.lambda_handlers.fraud_handler"

@@ -29,7 +29,7 @@ from acme_txn.http_api.access import (
     principal_id,
     scopes_of,
 )
-from processor.command_base import Id
+from processor.domain.command_base import Id
 
 ALGORITHMS = ("RS256", "ES256")
 LEEWAY_S = 30

@@ -17,17 +17,17 @@ from typing import Annotated, Any, Protocol
 from pydantic import Field, TypeAdapter
 
 from acme_txn.http_api.requests import MAX_BATCH, MAX_KEY_CHARS
-from processor.command_base import MAX_LINE_BYTES
-from processor.command_money import Credit, Debit, Transfer
-from processor.command_pending import Linked, PostPending, VoidPending
-from processor.commands import (
+from processor.customers.commands import RegisterCustomer, UpdateCustomer
+from processor.domain.command_base import MAX_LINE_BYTES
+from processor.domain.command_money import Credit, Debit, Transfer
+from processor.domain.command_pending import Linked, PostPending, VoidPending
+from processor.domain.commands import (
     BlockAccount,
     CloseAccount,
     OpenAccount,
     SetLimits,
     UnblockAccount,
 )
-from processor.customers.commands import RegisterCustomer, UpdateCustomer
 from processor.offers.commands import CreateOffer, RespondOffer, SendOffer
 
 REF = "#/components/schemas/{model}"

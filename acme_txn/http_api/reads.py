@@ -8,11 +8,11 @@ from typing import Any
 
 from acme_base.errors import InvalidInput, TableMissing, UnknownAccount
 from acme_txn.bootstrap import App
-from processor.balance_read import balance_of
-from processor.events import HistoryArchived
-from processor.paging import MAX_LIMIT
-from processor.service import utc_now
-from processor.views import event_json
+from processor.domain.events import HistoryArchived
+from processor.reads.balance_read import balance_of
+from processor.reads.views import event_json
+from processor.services.ledger import utc_now
+from processor.storage.paging import MAX_LIMIT
 
 DEFAULT_EVENTS_LIMIT = 100
 

@@ -17,10 +17,10 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from acme_base.errors import InvalidInput
-from processor.command_base import Id
-from processor.commands import MAX_LINE_BYTES
-from processor.outcomes import Outcome
-from processor.parsing import decode_json
+from processor.domain.command_base import Id
+from processor.domain.commands import MAX_LINE_BYTES
+from processor.domain.outcomes import Outcome
+from processor.domain.parsing import decode_json
 
 #: at most this many commands in one ``{"commands": [...]}`` body
 MAX_BATCH = 100
@@ -134,7 +134,8 @@ def error_body(error: str, detail: str, **extra: Any) -> dict[str, Any]:
 
 
 def check_id(name: str, value: str) -> str:
-    """A path parameter, held to the rules of the body's ids (``processor.command_base.Id``)."""
+    """A path parameter, held to the rules of the body's ids
+    (``processor.domain.command_base.Id``)."""
     try:
         return _ID.validate_python(value)
     except ValidationError as exc:

@@ -69,9 +69,9 @@ from acme_txn.http_api.requests import (
     public_outcome,
     status_of,
 )
-from processor.commands import LEDGER_TYPES
-from processor.ordering import keys_of, ordered_map
-from processor.queries import UnknownId
+from processor.domain.commands import LEDGER_TYPES
+from processor.reads.queries import UnknownId
+from processor.services.ordering import keys_of, ordered_map
 from streams.handlers import MetricsLike
 
 SERVICE = "acme-txn-api"
@@ -219,7 +219,7 @@ def _stamped(command: dict[str, Any], principal: Principal) -> dict[str, Any]:
 
 def caller_is_operator(principal: Principal) -> bool:
     """Whether this request's caller acts as the ledger's operator (may backdate beyond the
-    time policy's bound, ``processor.time_policy``): only a caller granted operator rights
+    time policy's bound, ``processor.domain.time_policy``): only a caller granted operator rights
     (the ``ledger/operate`` scope) is; a customer never is."""
     return OPERATE in principal.scopes and not principal.is_customer
 

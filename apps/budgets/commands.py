@@ -11,8 +11,8 @@ from pydantic import Field, StringConstraints, TypeAdapter, field_validator
 
 from acme_base.errors import InvalidInput
 from apps.common import parse_with
-from processor.commands import Command, Id, Note
-from processor.money import parse_amount
+from processor.domain.commands import Command, Id, Note
+from processor.domain.money import parse_amount
 
 MONTH = re.compile(r"(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])")
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[!-~]{1,490}$")]

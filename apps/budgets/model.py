@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from apps.common import AccountPrefix
-from processor.events import FundsDebited, LedgerEvent
+from processor.domain.events import FundsDebited, LedgerEvent
 
 ACCOUNT_PREFIX = "EXP-"
 CURRENCY = "USD"

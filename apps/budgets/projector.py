@@ -23,8 +23,8 @@ from apps.budgets.model import (
     user_of_account,
 )
 from apps.budgets.ports import BudgetStore
-from processor.events import LedgerEvent
-from processor.ports import EventReader
+from processor.domain.events import LedgerEvent
+from processor.storage.ports import EventReader
 
 STEP_EVENTS = 40  # events per atomic step (a spend item and an expense item each, at most)
 ATTEMPTS = 8

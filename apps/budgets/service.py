@@ -26,10 +26,10 @@ from apps.budgets.model import (
 )
 from apps.budgets.ports import BudgetStore
 from apps.budgets.projector import SpendProjector
-from processor.money import parse_amount, to_minor
-from processor.outcomes import Outcome, rejected
-from processor.ports import EventStore
-from processor.service import Ledger
+from processor.domain.money import parse_amount, to_minor
+from processor.domain.outcomes import Outcome, rejected
+from processor.services.ledger import Ledger
+from processor.storage.ports import EventStore
 
 PROGRAM_CUSTOMER = {
     "type": "register_customer",

@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter, model_validator
 
 from apps.common import parse_with
-from processor.commands import Command, Currency, Id, Note
-from processor.money import parse_amount
+from processor.domain.commands import Command, Currency, Id, Note
+from processor.domain.money import parse_amount
 
 MAX_POINTS = 10**12
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from acme_base.keys import loyalty_member_key
 from apps.loyalty.model import MemberView, OrderEntry, TierChanged
 from apps.loyalty.ports import TIER_QUERY, tier_partition, tier_row
-from processor.paging import Page, check_limit, decode_token, encode_token
+from processor.storage.paging import Page, check_limit, decode_token, encode_token
 
 
 @dataclass

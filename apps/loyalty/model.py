@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from apps.common import AccountPrefix
 from apps.loyalty.rules import LoyaltyRules
-from processor.events import FundsCredited, FundsDebited, LedgerEvent
+from processor.domain.events import FundsCredited, FundsDebited, LedgerEvent
 
 #: the ledger account of a member
 ACCOUNT_PREFIX = "PTS-"

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from acme_base.errors import InvalidInput
 from apps.loyalty.model import MemberView, OrderEntry, TierChanged
 from apps.loyalty.rules import TIERS
-from processor.paging import Page, Partition
+from processor.storage.paging import Page, Partition
 
 TIER_QUERY = "loyalty-by-tier"
 

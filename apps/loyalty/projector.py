@@ -14,8 +14,8 @@ from acme_base.errors import ContentionExhausted
 from apps.loyalty.model import MemberView, fold, member_account, user_of_account
 from apps.loyalty.ports import LoyaltyStore
 from apps.loyalty.rules import LoyaltyRules
-from processor.events import LedgerEvent
-from processor.ports import EventReader
+from processor.domain.events import LedgerEvent
+from processor.storage.ports import EventReader
 
 ATTEMPTS = 64
 

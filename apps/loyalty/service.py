@@ -21,12 +21,12 @@ from apps.loyalty.commands import EarnPoints, LoyaltyCommand, RedeemPoints, pars
 from apps.loyalty.model import KIND_KEY, ORDER_KEY, UNIT, MemberView, member_account
 from apps.loyalty.ports import LoyaltyStore, member_row
 from apps.loyalty.projector import LoyaltyProjector
-from processor.currency import exponent
-from processor.money import parse_amount, to_minor
-from processor.outcomes import Outcome, as_duplicate, rejected
-from processor.paging import Page
-from processor.ports import EventStore
-from processor.service import Ledger
+from processor.domain.currency import exponent
+from processor.domain.money import parse_amount, to_minor
+from processor.domain.outcomes import Outcome, as_duplicate, rejected
+from processor.services.ledger import Ledger
+from processor.storage.paging import Page
+from processor.storage.ports import EventStore
 
 #: the EARN command's fingerprint on its credit's metadata (repeats are judged by it)
 FINGERPRINT_KEY = "earn_fp"
@@ -46,7 +46,7 @@ HISTORY_TYPE = {"credit": "EARN", "debit": "REDEEM"}
 
 
 class TxnReads(Protocol):
-    """The ledger's read paths the loyalty reads reuse (``processor.queries.BankQueries``)."""
+    """The ledger's read paths the loyalty reads reuse (``processor.reads.queries.BankQueries``)."""
 
     def last_txns(self, account_id: str, n: int = 10, token: str | None = None) -> Page: ...
 

@@ -25,7 +25,7 @@ from acme_base.keys import (
 from acme_base.tables import GSI_LOYALTY_TIER
 from apps.loyalty.model import MemberView, OrderEntry, TierChanged
 from apps.loyalty.ports import TIER_QUERY, member_row, tier_partition
-from processor.paging import Page, check_limit, decode_token, encode_token, plain_key
+from processor.storage.paging import Page, check_limit, decode_token, encode_token, plain_key
 
 #: a save with fewer index items than this is one transaction (DynamoDB allows 100 actions)
 SAVE_IN_ONE = 25

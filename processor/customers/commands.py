@@ -22,10 +22,10 @@ from pydantic import (
 )
 
 from acme_base.errors import InvalidInput
-from processor.commands import MAX_LINE_BYTES, AnyCommand, Command, Id, SpecialStatus
 from processor.customers.model import Changes, check_name, normalize_phone, parse_state
+from processor.domain.commands import MAX_LINE_BYTES, AnyCommand, Command, Id, SpecialStatus
+from processor.domain.parsing import check_depth, decode_line, explain
 from processor.offers.commands import OfferCommand, parse_any
-from processor.parsing import check_depth, decode_line, explain
 
 CUSTOMER_TYPES = ("register_customer", "update_customer")
 

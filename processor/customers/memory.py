@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from acme_base.errors import InvariantViolation
 from processor.customers.model import Customer
 from processor.customers.ports import CustomerExists, PhoneTaken, StaleCustomer
-from processor.memory import MemoryEventStore
+from processor.storage.memory import MemoryEventStore
 
 
 @dataclass

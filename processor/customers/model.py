@@ -8,7 +8,7 @@
 - **States** are the USPS codes of the 50 states, DC and the five inhabited territories
   (AS GU MP PR VI), from the maintained ``us`` package; case-insensitive in, upper-case out.
 - **Special statuses** are the seed's closed set ``veteran``, ``handicap``, ``student``
-  (``processor.commands.SpecialStatus``), kept as a set: the item carries a string set plus
+  (``processor.domain.commands.SpecialStatus``), kept as a set: the item carries a string set plus
   ``special_status_indicator = "yes"``, and both are REMOVED with the last status (the seed,
   iteration 6), so the customer leaves the sparse index.
 """
@@ -23,8 +23,8 @@ from typing import get_args
 import phonenumbers
 
 from acme_base.errors import InvalidInput
-from processor.commands import SpecialStatus
-from processor.parsing import text_problem
+from processor.domain.commands import SpecialStatus
+from processor.domain.parsing import text_problem
 
 MAX_NAME = 100
 MAX_PHONE_TEXT = 32

@@ -25,7 +25,7 @@ from acme_base.retry import Backoff
 from processor.customers.commands import CustomerCommand, RegisterCustomer, UpdateCustomer
 from processor.customers.model import Customer, apply_changes
 from processor.customers.ports import CustomerExists, CustomerStore, StaleCustomer
-from processor.outcomes import Outcome
+from processor.domain.outcomes import Outcome
 
 
 class CustomerOutcome(Outcome):

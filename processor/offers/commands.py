@@ -1,7 +1,7 @@
 """The offer commands of ``acme-txn submit``, validated strictly (pydantic, ``extra="forbid"``).
 
 ``parse_any`` is the submit path's parser: it reads the JSON line once, sends the offer types
-here and every other type to ``processor.commands.parse_command``. Offer lines may be longer
+here and every other type to ``processor.domain.commands.parse_command``. Offer lines may be longer
 than the ledger's 16 KiB (details and terms are 16 KiB each); floats are refused everywhere.
 """
 
@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from acme_base.errors import InvalidInput
-from processor.commands import (
+from processor.domain.commands import (
     AnyCommand,
     Command,
     Currency,
@@ -30,7 +30,8 @@ from processor.commands import (
     SpecialStatus,
     parse_command,
 )
-from processor.money import parse_amount
+from processor.domain.money import parse_amount
+from processor.domain.parsing import decode_line, explain
 from processor.offers.model import (
     Response,
     check_details,
@@ -38,7 +39,6 @@ from processor.offers.model import (
     check_terms,
     offer_date,
 )
-from processor.parsing import decode_line, explain
 
 MAX_OFFER_LINE_BYTES = 48 * 1024
 MAX_CUSTOMERS = 100  # customer_ids of one send_offer

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from acme_base.keys import customer_offer_key, customer_pk, offer_pk
-from processor.memory import MemoryEventStore
 from processor.offers.model import PENDING, CustomerOffer, Offer, Response
 from processor.offers.ports import (
     NotPending,
@@ -26,7 +25,8 @@ from processor.offers.ports import (
     offer_partition,
     offers_query_id,
 )
-from processor.paging import Partition, decode_token, encode_token
+from processor.storage.memory import MemoryEventStore
+from processor.storage.paging import Partition, decode_token, encode_token
 
 
 @dataclass

@@ -9,7 +9,7 @@ there), a relationship is created once (``send`` answers False when it exists, a
 touches it), and a response moves a relationship from ``PENDING`` only, on or before the
 offer's last day (``NotPending`` carries the relationship as it is, or None). Pages are read
 as DynamoDB reads them: ``limit`` items, then the ones past their TTL are dropped (a page can
-come back short, or empty, with a next token), with ``processor.paging`` tokens.
+come back short, or empty, with a next token), with ``processor.storage.paging`` tokens.
 
 The store also answers the three questions about customers an offer's audience needs (does a
 customer exist, who has a special status, whose is an account); balances are not its
@@ -25,7 +25,7 @@ from typing import Protocol
 
 from acme_base.keys import customer_pk, offer_pk
 from processor.offers.model import CustomerOffer, Offer, Response
-from processor.paging import Partition
+from processor.storage.paging import Partition
 
 
 class OfferTaken(Exception):

@@ -21,10 +21,10 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from acme_base.errors import InvalidInput
-from processor.commands import Id
+from processor.domain.commands import Id
 from processor.offers.model import UnknownCustomers, UnknownOffer, check_offer_id
 from processor.offers.ports import OfferPage, OfferStore
-from processor.paging import Page, check_limit
+from processor.storage.paging import Page, check_limit
 
 _ID: TypeAdapter[str] = TypeAdapter(Id)
 

@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from acme_base.errors import ConfigError, InvalidInput
-from processor.money import to_minor
+from processor.domain.money import to_minor
+from processor.domain.outcomes import Outcome
 from processor.offers.commands import CreateOffer, OfferCommand, RespondOffer, SendOffer
 from processor.offers.model import (
     PENDING,
@@ -32,7 +33,6 @@ from processor.offers.model import (
     is_expired,
 )
 from processor.offers.ports import NotPending, OfferStore, OfferTaken
-from processor.outcomes import Outcome
 
 #: (minimum balance in minor units, currency) -> the ids of customers with such an account
 BalanceAudience = Callable[[int, str], Iterable[str]]

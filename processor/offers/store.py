@@ -18,7 +18,6 @@ from acme_base.aws import call, deserialize, paginate_items, serialize
 from acme_base.errors import ConditionFailed
 from acme_base.keys import customer_offer_key, customer_pk, offer_key, offer_pk
 from acme_base.tables import GSI_INVERTED, TTL_ATTRIBUTE
-from processor import query_specs as specs
 from processor.offers.items import (
     offer_item,
     offer_of,
@@ -35,7 +34,8 @@ from processor.offers.ports import (
     offer_partition,
     offers_query_id,
 )
-from processor.paging import Partition, decode_token, encode_token, plain_key
+from processor.storage import query_specs as specs
+from processor.storage.paging import Partition, decode_token, encode_token, plain_key
 
 NOT_EXISTS = "attribute_not_exists(PK)"
 BATCH_GET = 100  # BatchGetItem takes at most 100 keys

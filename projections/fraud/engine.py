@@ -27,8 +27,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from processor.events import LedgerEvent
-from processor.ports import EventReader
+from processor.domain.events import LedgerEvent
+from processor.storage.ports import EventReader
 from projections.fraud.config import RulesConfig
 from projections.fraud.model import Alert, Profile
 from projections.fraud.ports import FraudStore, ProfileMoved

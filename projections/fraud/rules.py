@@ -20,8 +20,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from processor.events import LedgerEvent
-from processor.money import format_minor
+from processor.domain.events import LedgerEvent
+from processor.domain.money import format_minor
 from projections.fraud.config import RulesConfig
 from projections.fraud.model import Alert, Profile, Txn, alert_id, day_of, iso
 

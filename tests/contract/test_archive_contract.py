@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from processor.archive import plan_cut
-from processor.archive_memory import MemoryArchiveStore
-from processor.archive_ports import ArchivableStore, ArchiveConflict, ArchiveStore
-from processor.archive_store import DynamoArchiveStore
-from processor.memory import MemoryEventStore
-from processor.store import DynamoEventStore
+from processor.domain.archive import plan_cut
+from processor.storage.archive_memory import MemoryArchiveStore
+from processor.storage.archive_ports import ArchivableStore, ArchiveConflict, ArchiveStore
+from processor.storage.archive_store import DynamoArchiveStore
+from processor.storage.memory import MemoryEventStore
+from processor.storage.store import DynamoEventStore
 from tests.archive_support import seed_old_account
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)

@@ -17,10 +17,10 @@ import pytest
 
 from acme_base.errors import UnknownCustomer
 from acme_txn.bootstrap import App
-from processor.commands import OpenAccount
 from processor.customers.model import Changes, Customer, apply_changes
 from processor.customers.ports import CustomerExists, CustomerStore, PhoneTaken, StaleCustomer
-from processor.decide import decide
+from processor.domain.commands import OpenAccount
+from processor.domain.decide import decide
 from tests.contract.test_event_store_contract import T0 as NOW
 
 P1, P2, P3 = "+12125550101", "+12125550102", "+12125550103"

@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from processor.commands import OpenAccount, parse_command
-from processor.decide import AccountState, decide
-from processor.events import (
+from processor.domain.commands import OpenAccount, parse_command
+from processor.domain.decide import AccountState, decide
+from processor.domain.events import (
     AccountOpened,
     DebitDeclined,
     FundsCredited,
@@ -25,10 +25,10 @@ from processor.events import (
     TransferReceived,
     TransferSent,
 )
-from processor.memory import MemoryEventStore
-from processor.outcomes import Outcome, outcome_of
-from processor.ports import EventStore, IdempotencyRecord, SeqTaken, TxnIdsTaken
-from processor.store import DynamoEventStore
+from processor.domain.outcomes import Outcome, outcome_of
+from processor.storage.memory import MemoryEventStore
+from processor.storage.ports import EventStore, IdempotencyRecord, SeqTaken, TxnIdsTaken
+from processor.storage.store import DynamoEventStore
 from tests.customer_support import register_in
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)

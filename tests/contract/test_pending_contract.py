@@ -12,15 +12,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from acme_base.keys import resolution_claim
-from processor.commands import Linked, OpenAccount, parse_command
-from processor.decide import AccountState, apply_all, decide
-from processor.events import LedgerEvent
-from processor.linked import decide_linked
-from processor.memory import MemoryEventStore
-from processor.outcomes import outcome_of
-from processor.pending_index import OpenPending
-from processor.ports import EventStore, IdempotencyRecord, TxnIdsTaken, check_append
-from processor.store import DynamoEventStore
+from processor.domain.commands import Linked, OpenAccount, parse_command
+from processor.domain.decide import AccountState, apply_all, decide
+from processor.domain.events import LedgerEvent
+from processor.domain.linked import decide_linked
+from processor.domain.outcomes import outcome_of
+from processor.storage.memory import MemoryEventStore
+from processor.storage.pending_index import OpenPending
+from processor.storage.ports import EventStore, IdempotencyRecord, TxnIdsTaken, check_append
+from processor.storage.store import DynamoEventStore
 from tests.customer_support import register_in
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -92,7 +92,8 @@ def test_given_a_taken_resolution_claim_when_claimed_again_then_txn_ids_taken(
     assert state is not None and state.seq == later["A"].seq
 
 
-# --- the open-pending markers (the sweeper's expiry index, processor.pending_index) --------
+# --- the open-pending markers (the sweeper's expiry index, processor.storage.pending_index)
+# --------
 
 LATER = T0 + timedelta(days=2)  # past the default one-day timeout
 

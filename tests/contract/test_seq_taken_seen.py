@@ -1,14 +1,14 @@
 """The event store contract for ``SeqTaken.seen``: a lost seq race returns the winner's events.
 
 Both implementations hand back the events found on the taken ``(account, seq)`` keys, so a
-losing writer can adopt the newest as its head without re-reading (``processor.appends``).
+losing writer can adopt the newest as its head without re-reading (``processor.services.appends``).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from processor.ports import EventStore, SeqTaken
+from processor.storage.ports import EventStore, SeqTaken
 from tests.contract.test_event_store_contract import credit, opened, record, store
 
 __all__ = ["store"]  # the parametrised fixture (memory, dynamodb)

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from acme_base.keys import day_shard
-from processor.events import LedgerEvent
-from processor.ports import EventStore
-from processor.service import Ledger
+from processor.domain.events import LedgerEvent
+from processor.services.ledger import Ledger
+from processor.storage.ports import EventStore
 from projections.config import ProjectorConfig
 from projections.items import BALANCE, DAILY, DECLINED, balance_item, daily_item, declined_item
 from projections.memory import MemoryViewStore

@@ -19,8 +19,8 @@ import pytest
 from acme_base.aws import call, serialize
 from acme_txn.bootstrap import App
 from acme_txn.exporting import Exporter
-from processor.codec import event_to_item
-from processor.events import AccountOpened, FundsCredited, FundsDebited
+from processor.domain.events import AccountOpened, FundsCredited, FundsDebited
+from processor.storage.codec import event_to_item
 
 EVENTS = int(os.environ.get("ACME_ANALYST_EVENTS", "100000"))
 ACCOUNTS = 100

@@ -12,9 +12,9 @@ import pytest
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App
 from acme_txn.cli.main import main
-from processor.archive_store import DynamoArchiveStore
-from processor.archiver import Archiver
-from processor.events import HistoryArchived
+from processor.domain.events import HistoryArchived
+from processor.services.archiver import Archiver
+from processor.storage.archive_store import DynamoArchiveStore
 from projections.rebuild import rebuild_projection
 from projections.reconcile import reconcile
 from tests.archive_support import crash_after, seed_old_account

@@ -1,5 +1,5 @@
 """Issue 11 round 2 on DynamoDB Local: `acme-txn balance` and ``GET /accounts/{id}/balance``
-give the one document (``processor.balance_read``), and the as-of reads show the pendings."""
+give the one document (``processor.reads.balance_read``), and the as-of reads show the pendings."""
 
 from __future__ import annotations
 

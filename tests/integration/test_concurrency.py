@@ -24,10 +24,10 @@ from acme_txn.workload import (
     mixed_commands,
     opening_commands,
 )
-from processor.memory import MemoryEventStore
-from processor.outcomes import Outcome
-from processor.ports import EventStore
-from processor.service import Ledger
+from processor.domain.outcomes import Outcome
+from processor.services.ledger import Ledger
+from processor.storage.memory import MemoryEventStore
+from processor.storage.ports import EventStore
 from tests.customer_support import register_in
 
 #: starts a command stream as another process would; the returned call waits for its outcomes

@@ -18,7 +18,7 @@ from acme_base.aws import deserialize, serialize
 from acme_base.settings import Settings
 from acme_base.tables import GSI_SPECIAL_STATUS
 from acme_txn.bootstrap import App
-from processor.outcomes import Outcome
+from processor.domain.outcomes import Outcome
 
 ADA = {
     "type": "register_customer",

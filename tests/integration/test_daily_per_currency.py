@@ -15,7 +15,7 @@ from acme_base.aws import serialize
 from acme_base.keys import day_shard
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App
-from processor.service import Ledger
+from processor.services.ledger import Ledger
 from projections.items import daily_totals_key
 from projections.ports import ViewStore
 from projections.rebuild import rebuild_projection

@@ -13,7 +13,7 @@ import pytest
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App, bootstrap
 from acme_txn.cli.main import main
-from processor.events import DeclineReason
+from processor.domain.events import DeclineReason
 from projections.reconcile import reconcile
 from projections.reports import declined_report
 

@@ -20,7 +20,7 @@ import pytest
 from acme_base.settings import Settings
 from acme_txn.bootstrap import FRAUD_CONSUMER, App, bootstrap
 from acme_txn.fraud_demo import fraud_history, planted_rule, replay
-from processor.events import LedgerEvent
+from processor.domain.events import LedgerEvent
 from projections.fraud.engine import FraudEngine
 from projections.fraud.memory import MemoryFraudStore
 from projections.fraud.model import Alert

@@ -14,7 +14,7 @@ from acme_base.settings import Settings
 from acme_txn import lambda_handlers
 from acme_txn.bootstrap import App
 from acme_txn.fraud_demo import replay
-from processor.service import Ledger
+from processor.services.ledger import Ledger
 from streams.records import to_lambda_record
 from streams.shards import TRIM_HORIZON, DynamoDBShardSource
 from tests.customer_support import registration

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from acme_txn.bootstrap import App
-from processor.pending_model import MAX_LEGS, max_legs
-from processor.ports import MAX_ITEMS
+from processor.domain.pending_model import MAX_LEGS, max_legs
+from processor.storage.ports import MAX_ITEMS
 from tests.customer_support import registration
 
 

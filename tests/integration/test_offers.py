@@ -19,8 +19,8 @@ from acme_base.aws import deserialize, serialize
 from acme_base.errors import InvalidInput
 from acme_base.keys import customer_offer_key
 from acme_txn.bootstrap import App
+from processor.domain.outcomes import Outcome
 from processor.offers.model import ttl_epoch
-from processor.outcomes import Outcome
 from tests.offer_support import (
     OFFER,
     T_EXPIRED,

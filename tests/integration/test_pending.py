@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from acme_txn.bootstrap import App
-from processor.pending import available_now, pending_credits, pending_debits
-from processor.service import Ledger
+from processor.domain.pending import available_now, pending_credits, pending_debits
+from processor.services.ledger import Ledger
 from tests.customer_support import registration
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

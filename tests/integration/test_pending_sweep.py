@@ -1,5 +1,5 @@
 """The pending sweeper finds expired pendings on the expiry index, not by a scan (issue 11
-item 1, ``processor.pending_index``): exactly the expired, unresolved ones, idempotently, on
+item 1, ``processor.storage.pending_index``): exactly the expired, unresolved ones, idempotently, on
 the twin (hypothesis over random placements, resolutions and clocks) and on DynamoDB Local
 (the store's calls recorded: Queries on ``GSI_Sparse_Pending_Expiry``, never a Scan)."""
 
@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 from acme_base.settings import Settings
 from acme_base.tables import GSI_PENDING_EXPIRY
-from processor.events import LedgerEvent
-from processor.memory import MemoryEventStore
-from processor.pending_model import MAX_HOLDS_PER_SENDER, MAX_LEGS
-from processor.service import Ledger
-from processor.store import DynamoEventStore
+from processor.domain.events import LedgerEvent
+from processor.domain.pending_model import MAX_HOLDS_PER_SENDER, MAX_LEGS
+from processor.services.ledger import Ledger
+from processor.storage.memory import MemoryEventStore
+from processor.storage.store import DynamoEventStore
 from tests.customer_support import register_in
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

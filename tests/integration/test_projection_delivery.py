@@ -13,9 +13,9 @@ from typing import Any
 
 from acme_base.settings import Settings
 from acme_txn.bootstrap import Options, bootstrap
-from processor.events import LedgerEvent
-from processor.ports import EventReader
-from processor.service import Ledger
+from processor.domain.events import LedgerEvent
+from processor.services.ledger import Ledger
+from processor.storage.ports import EventReader
 from projections.config import ProjectorConfig
 from projections.model import fold_all
 from projections.ports import ViewStore

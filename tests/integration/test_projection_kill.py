@@ -13,7 +13,7 @@ from typing import Any
 
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App
-from processor.service import Ledger
+from processor.services.ledger import Ledger
 from projections.reconcile import reconcile
 from projections.reports import daily_report
 from tests.integration.test_projection_delivery import make_log

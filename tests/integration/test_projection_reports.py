@@ -16,7 +16,7 @@ from acme_base.keys import balance_key, daily_key, day_shard, declined_key
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App
 from acme_txn.cli.main import main
-from processor.service import Ledger
+from processor.services.ledger import Ledger
 from projections.ports import ViewStore
 from projections.rebuild import rebuild_projection
 from projections.reconcile import reconcile

@@ -16,8 +16,8 @@ import pytest
 from acme_base.errors import InvalidInput
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App, bootstrap
-from processor.events import DeclineReason
-from processor.queries import BankQueries, UnknownId
+from processor.domain.events import DeclineReason
+from processor.reads.queries import BankQueries, UnknownId
 from tests.customer_support import register
 from tests.integration.bank_seed import DAYS, EXTRA_REASONS, Bank, seed
 

@@ -15,7 +15,7 @@ from acme_base.aws import deserialize, paginate_items, serialize
 from acme_base.keys import seq_sk
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App
-from processor.upcasting import CURRENT
+from processor.storage.upcasting import CURRENT
 from tests.cli_support import cli_runner
 from tests.customer_support import registration
 

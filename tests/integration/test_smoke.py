@@ -1,6 +1,6 @@
 """GIVEN a fresh ledger WHEN accounts are opened and credited THEN events are stored."""
 
-from processor.service import Ledger
+from processor.services.ledger import Ledger
 from tests.customer_support import register
 
 

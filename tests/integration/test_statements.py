@@ -11,7 +11,7 @@ import pytest
 
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App
-from processor.decide import fold
+from processor.domain.decide import fold
 from tests.cli_support import cli_runner
 
 DAYS = ("2024-03-01", "2024-03-02", "2024-03-03")

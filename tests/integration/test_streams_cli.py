@@ -16,7 +16,7 @@ import pytest
 from acme_base.aws import dynamodb_client, streams_client
 from acme_base.settings import Settings
 from acme_txn.cli.main import main
-from processor.service import Ledger
+from processor.services.ledger import Ledger
 from streams.config import EsmConfig
 from streams.filters import EVENTS_ONLY, FilterCriteria
 from streams.shards import DynamoDBShardSource

@@ -9,7 +9,7 @@ from typing import Any
 
 from acme_base.aws import dynamodb_client, streams_client
 from acme_base.settings import Settings
-from processor.service import Ledger
+from processor.services.ledger import Ledger
 from streams.config import EsmConfig
 from streams.dlq import RETRIES_EXHAUSTED, DeadLetters
 from streams.filters import EVENTS_ONLY, FilterCriteria

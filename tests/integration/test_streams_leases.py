@@ -10,9 +10,9 @@ from typing import Any
 
 from acme_base.aws import dynamodb_client
 from acme_base.settings import Settings
-from processor.codec import event_to_item
-from processor.events import FundsCredited
-from processor.service import Ledger
+from processor.domain.events import FundsCredited
+from processor.services.ledger import Ledger
+from processor.storage.codec import event_to_item
 from streams.config import EsmConfig
 from streams.memory import MemoryShardSource
 from streams.state import LeaseLost, StreamState

@@ -18,8 +18,8 @@ import pytest
 from acme_base.aws import dynamodb_client
 from acme_base.settings import Settings
 from acme_txn.cli import project_cmd
-from processor.codec import event_to_item
-from processor.events import FundsCredited
+from processor.domain.events import FundsCredited
+from processor.storage.codec import event_to_item
 from streams.config import EsmConfig
 from streams.memory import MemoryShardSource
 from streams.state import StreamState

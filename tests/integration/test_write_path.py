@@ -14,11 +14,11 @@ import pytest
 from acme_base.aws import serialize
 from acme_base.errors import BackendUnavailable
 from acme_base.keys import account_pk, seq_sk
-from processor.events import FundsCredited
-from processor.memory import MemoryEventStore
-from processor.ports import EventStore, SeqTaken
-from processor.service import Ledger
-from processor.store import DynamoEventStore
+from processor.domain.events import FundsCredited
+from processor.services.ledger import Ledger
+from processor.storage.memory import MemoryEventStore
+from processor.storage.ports import EventStore, SeqTaken
+from processor.storage.store import DynamoEventStore
 from tests.customer_support import register_in, registration
 
 

@@ -35,7 +35,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from acme_base.errors import AcmeError
 from apps.loyalty.model import MemberView, fold, member_account
-from processor.events import FundsCredited, FundsDebited
+from processor.domain.events import FundsCredited, FundsDebited
 from projections.fraud.memory import MemoryFraudStore
 from projections.memory import MemoryViewStore
 from streams.config import EsmConfig

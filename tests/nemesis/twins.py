@@ -17,9 +17,9 @@ from typing import Any
 from acme_base.errors import BackendUnavailable, Throttled
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App, bootstrap
-from processor.commands import OpenAccount
-from processor.events import LedgerEvent
-from processor.ports import IdempotencyRecord
+from processor.domain.commands import OpenAccount
+from processor.domain.events import LedgerEvent
+from processor.storage.ports import IdempotencyRecord
 from streams.lease_memory import MemoryLeaseTable
 from streams.lease_ports import Clock, LeaseStore, ShardState
 from streams.memory import MemoryShardSource

@@ -13,7 +13,7 @@ from typing import Any
 
 from acme_txn.bootstrap import App
 from apps.loyalty.model import MemberView, fold, member_account
-from processor.events import FundsCredited, FundsDebited
+from processor.domain.events import FundsCredited, FundsDebited
 from tests.customer_support import register
 
 ACCOUNTS = {"A0": "USD", "A1": "USD", "A2": "USD", "A3": "USD", "E0": "EUR", "E1": "EUR"}

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from unittest import mock
 
-from processor import asof as asof_mod
-from processor import asof_rule
-from processor import decide as decide_mod
-from processor import statements as statements_mod
-from processor.events import LedgerEvent
+from processor.domain import asof_rule
+from processor.domain import decide as decide_mod
+from processor.domain.events import LedgerEvent
+from processor.reads import asof as asof_mod
+from processor.reads import statements as statements_mod
 
 real_rule = asof_rule.balance_as_of
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App, bootstrap
-from processor.decide import fold
-from processor.money import format_minor
+from processor.domain.decide import fold
+from processor.domain.money import format_minor
 from tests.customer_support import register
 from tests.property.strategies import ACCOUNT_POOL, account_ids, money_commands
 

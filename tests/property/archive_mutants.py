@@ -16,7 +16,7 @@ from acme_base.errors import InvariantViolation
 @contextlib.contextmanager
 def snapshot_forgets_closed() -> Iterator[None]:
     """The snapshot carries no closed flag: an archived closed account comes back to life."""
-    from processor import archive
+    from processor.domain import archive
 
     real = archive.snapshot_at
 
@@ -31,7 +31,7 @@ def snapshot_forgets_closed() -> Iterator[None]:
 def snapshot_refuses_negative_balance() -> Iterator[None]:
     """The fold refuses a snapshot below zero (an overdraft within the limits, a bank-side
     account): such an account can no longer be archived nor replayed."""
-    from processor import evolve
+    from processor.domain import evolve
 
     real = evolve._resume
 
@@ -48,7 +48,7 @@ def snapshot_refuses_negative_balance() -> Iterator[None]:
 def pending_ignores_pending_credits() -> Iterator[None]:
     """A pending transfer is judged on the receiver's posted balance alone: two pendings that
     together pass its max_balance are both placed, and one can never post."""
-    from processor import decide_money
+    from processor.domain import decide_money
 
     with mock.patch.object(decide_money, "announced", lambda state, now: state):
         yield
@@ -58,7 +58,7 @@ def pending_ignores_pending_credits() -> Iterator[None]:
 def opening_resend_ignores_limits() -> Iterator[None]:
     """A resent opening is a duplicate whenever customer and currency match, whatever limits
     it asks for: the caller believes its limits applied."""
-    from processor import jobs
+    from processor.services import jobs
 
     def same(first: Any, cmd: Any) -> bool:
         return bool((first.customer_id, first.currency) == (cmd.customer_id, cmd.currency))
@@ -71,7 +71,7 @@ def opening_resend_ignores_limits() -> Iterator[None]:
 def linked_decline_on_the_batch_start() -> Iterator[None]:
     """A declined leg records no judged balance: the decline looks impossible (declined an
     amount the recorded balance covers)."""
-    from processor import linked
+    from processor.domain import linked
 
     real = linked._rebased
 

@@ -13,7 +13,7 @@ from unittest import mock
 def adopt_own_plan() -> Iterator[None]:
     """A lost race adopts the loser's own planned heads (its uncommitted balances) instead of
     the winner's events: the retry writes on money that was never credited."""
-    from processor import appends
+    from processor.services import appends
 
     def buggy(self: Any, job: Any, plan: Any, seen: Any) -> None:
         self.heads.forget(*job.accounts)

@@ -13,9 +13,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from acme_base.settings import Settings
-from processor.outcomes import Outcome
-from processor.ports import EventStore
-from processor.service import Ledger
+from processor.domain.outcomes import Outcome
+from processor.services.ledger import Ledger
+from processor.storage.ports import EventStore
 from tests.property import backend as backends
 from tests.property.strategies import money_commands
 

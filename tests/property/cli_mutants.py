@@ -11,7 +11,7 @@ from unittest import mock
 
 from acme_base.errors import InvalidInput
 from acme_txn.cli import budget_cmd
-from processor import money
+from processor.domain import money
 
 
 @contextlib.contextmanager

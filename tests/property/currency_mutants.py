@@ -6,8 +6,8 @@ import contextlib
 from collections.abc import Iterator
 from unittest import mock
 
-from processor.currency import DEFAULT_CURRENCY
-from processor.events import LedgerEvent
+from processor.domain.currency import DEFAULT_CURRENCY
+from processor.domain.events import LedgerEvent
 from projections.model import ShardKey
 from projections.model import shard_key as real_shard_key
 

@@ -21,7 +21,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from acme_base.aws import deserialize
 from acme_txn.bootstrap import bootstrap
-from processor.outcomes import Outcome
+from processor.domain.outcomes import Outcome
 from tests.property import backend as backends
 from tests.property.bursts import run_threads
 from tests.property.customer_model import PHONES, STATES, STATUSES, CustomerModel

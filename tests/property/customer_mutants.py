@@ -72,7 +72,7 @@ def phone_move_keeps_old_claim() -> Iterator[None]:
 @contextlib.contextmanager
 def open_without_customer_check() -> Iterator[None]:
     """An opening no longer checks that its customer is registered."""
-    from processor import store as event_store
+    from processor.storage import store as event_store
 
     real = event_store.open_account_actions
 

@@ -13,7 +13,7 @@ from hypothesis import event as note_event
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
-from processor.outcomes import Outcome
+from processor.domain.outcomes import Outcome
 from tests.property.model import Model
 from tests.property.strategies import ACCOUNT_POOL, account_ids, amount_texts, check_credits
 

@@ -1,4 +1,4 @@
-"""Planted bugs in canonical input (``processor.parsing``, ``processor.money``, the id
+"""Planted bugs in canonical input (``processor.domain.parsing``, ``processor.domain.money``, the id
 checks): see ``mutants.MUTATIONS``."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
-from processor import money, parsing, query_specs
+from processor.domain import money, parsing
+from processor.storage import query_specs
 
 
 @contextlib.contextmanager

@@ -10,9 +10,9 @@ from itertools import pairwise
 from typing import Any
 
 from acme_txn.invariants import check_log
-from processor.codec import is_event_item, item_to_event
-from processor.events import LedgerEvent
-from processor.outcomes import Outcome
+from processor.domain.events import LedgerEvent
+from processor.domain.outcomes import Outcome
+from processor.storage.codec import is_event_item, item_to_event
 from tests.property.model import Model, canon, cents, payer
 
 # Fields an outcome must reproduce exactly (``error`` wording is free).

@@ -11,8 +11,8 @@ from unittest import mock
 
 from apps.loyalty import model as model_mod
 from apps.loyalty import service as service_mod
-from processor.events import DebitDeclined, FundsCredited, FundsDebited, LedgerEvent
-from processor.outcomes import as_duplicate
+from processor.domain.events import DebitDeclined, FundsCredited, FundsDebited, LedgerEvent
+from processor.domain.outcomes import as_duplicate
 
 
 @contextlib.contextmanager

@@ -32,10 +32,10 @@ from hypothesis.stateful import (
 from acme_base.aws import deserialize
 from acme_base.errors import BackendError
 from acme_txn.bootstrap import Options, bootstrap
-from processor.codec import is_event_item, item_to_event
-from processor.config import LedgerConfig
-from processor.events import LedgerEvent
-from processor.outcomes import Outcome
+from processor.domain.events import LedgerEvent
+from processor.domain.outcomes import Outcome
+from processor.services.config import LedgerConfig
+from processor.storage.codec import is_event_item, item_to_event
 from tests.customer_support import register
 from tests.property import backend as backends
 from tests.property.bursts import bursts, race_second_process, run_threads

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from processor.events import LedgerEvent
-from processor.outcomes import Outcome, Status
+from processor.domain.events import LedgerEvent
+from processor.domain.outcomes import Outcome, Status
 from tests.property.rules_model import (
     RULE_STATUSES,
     RULE_TYPES,

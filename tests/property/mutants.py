@@ -14,11 +14,11 @@ from decimal import Decimal
 from typing import Any
 from unittest import mock
 
-from processor import decide as decide_mod
-from processor import money as money_mod
-from processor.commands import Debit, Transfer
-from processor.events import FundsDebited, TransferReceived
-from processor.store import DynamoEventStore
+from processor.domain import decide as decide_mod
+from processor.domain import money as money_mod
+from processor.domain.commands import Debit, Transfer
+from processor.domain.events import FundsDebited, TransferReceived
+from processor.storage.store import DynamoEventStore
 from tests.property import (
     analyst_mutants,
     api_mutants,
@@ -55,7 +55,7 @@ class Mutation:
 
 @contextlib.contextmanager
 def _archive_snapshot_wrong_balance() -> Iterator[None]:
-    from processor import archive as archive_mod
+    from processor.domain import archive as archive_mod
 
     real = archive_mod.snapshot_at
 
@@ -69,9 +69,9 @@ def _archive_snapshot_wrong_balance() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _archive_deletes_without_archiving() -> Iterator[None]:
-    from processor.archive_memory import MemoryArchiveStore
-    from processor.archive_store import DynamoArchiveStore
-    from processor.archiver import Archiver
+    from processor.services.archiver import Archiver
+    from processor.storage.archive_memory import MemoryArchiveStore
+    from processor.storage.archive_store import DynamoArchiveStore
 
     with contextlib.ExitStack() as stack:
         for cls in (MemoryArchiveStore, DynamoArchiveStore):
@@ -182,7 +182,7 @@ def _event_put_unconditional() -> Iterator[None]:
 @contextlib.contextmanager
 def _duplicate_answers_current_state() -> Iterator[None]:
     """A retry is answered with a fresh outcome instead of the original one."""
-    from processor import jobs
+    from processor.services import jobs
 
     def as_duplicate(original: Any) -> Any:
         return original.model_copy(
@@ -204,7 +204,7 @@ def _to_minor_rounds() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _codec_drops_declined_key() -> Iterator[None]:
-    from processor import codec
+    from processor.storage import codec
 
     real = codec.event_to_item
 
@@ -267,7 +267,7 @@ def _projector_drops_declined_entries() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _open_event_txn_id_collides() -> Iterator[None]:
-    """The bug the suite found (fixed in processor/decide.py): the AccountOpened event's txn
+    """The bug the suite found (fixed in processor/domain/decide.py): the AccountOpened event's txn
     id was ``open-<account>``, a valid client txn id, so a credit could reuse it."""
     real = decide_mod._open
 
@@ -300,7 +300,7 @@ def _blocked_account_still_debited() -> Iterator[None]:
 @contextlib.contextmanager
 def _illegible_check_credited() -> Iterator[None]:
     """Every check reads: an illegible check is credited like a good one."""
-    from processor import decide_money  # the money deciders, split out of decide.py
+    from processor.domain import decide_money  # the money deciders, split out of decide.py
 
     with mock.patch.object(decide_money, "check_problem", lambda *args: None):
         yield

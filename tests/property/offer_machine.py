@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from acme_txn.bootstrap import bootstrap
-from processor.outcomes import Outcome
+from processor.domain.outcomes import Outcome
 from tests.offer_support import T_SEND, Clock, add_customer
 from tests.property import backend as backends
 from tests.property.offer_model import CUSTOMERS, UNKNOWN, OfferModel

@@ -6,7 +6,7 @@ resends, and a post racing a void on two ledgers. After every step: money conser
 of posted balances = what came in - what left), ``available`` = posted - live pending
 debits, never below the floor, on every account's head; every pending resolved at most once,
 releasing exactly what it reserved; the sweeper's open markers are exactly the open pendings
-(``processor.pending_index``); every linked batch all present or (but for its declining
+(``processor.storage.pending_index``); every linked batch all present or (but for its declining
 leg) all absent; each account's full fold checks every event invariant; and the projector,
 fed the whole log twice, holds read models equal to the log's fold (balances, daily totals
 of posted money only, declined index).
@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from acme_txn.bootstrap import bootstrap
-from processor.events import PendingPlaced
-from processor.outcomes import Outcome
-from processor.pending import available_now, pending_debits
+from processor.domain.events import PendingPlaced
+from processor.domain.outcomes import Outcome
+from processor.domain.pending import available_now, pending_debits
 from projections.model import fold_all
 from projections.reconcile import compare
 from tests.customer_support import register
@@ -201,7 +201,7 @@ class PendingMachine(RuleBasedStateMachine):
 
     @invariant()
     def open_markers_are_the_open_pendings(self) -> None:
-        """The sweeper's index (``processor.pending_index``) lists exactly the pendings
+        """The sweeper's index (``processor.storage.pending_index``) lists exactly the pendings
         placed and not yet resolved, each with its accounts."""
         events = list(self.app.event_store.all_events())
         placed: dict[str, set[str]] = {}

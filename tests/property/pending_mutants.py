@@ -14,7 +14,10 @@ from unittest import mock
 def _keep_open(event_type: str) -> Iterator[None]:
     """``pendings_after`` forgets to close the pending on ``event_type`` (in both the
     decision's stamp and evolve's check, so the fold agrees with the bug)."""
-    from processor import evolve, pending  # evolve: the fold, split out of decide.py
+    from processor.domain import (
+        evolve,  # evolve: the fold, split out of decide.py
+        pending,
+    )
 
     real = pending.pendings_after
 
@@ -43,7 +46,8 @@ def void_does_not_release() -> contextlib.AbstractContextManager[None]:
 @contextlib.contextmanager
 def linked_leg_written_alone() -> Iterator[None]:
     """A declined batch still writes the legs decided before the declining one."""
-    from processor import linked, linked_jobs
+    from processor.domain import linked
+    from processor.services import linked_jobs
 
     real = linked.decide_linked
 
@@ -67,7 +71,7 @@ def resolution_leaves_marker() -> Iterator[None]:
     """A post, void or expiry leaves its pending's open marker behind (the twin forgets to
     drop it with the claim): the sweeper's index lists a resolved pending. On DynamoDB the
     claim's put *is* the marker's replacement, so this bug has no DynamoDB form."""
-    from processor import memory
+    from processor.storage import memory
 
     with mock.patch.object(memory, "claimed_pending", lambda txn_id: None):
         yield
@@ -76,7 +80,7 @@ def resolution_leaves_marker() -> Iterator[None]:
 @contextlib.contextmanager
 def placement_without_marker() -> Iterator[None]:
     """A placement writes no marker (both stores): the sweeper never finds the pending."""
-    from processor import memory, store
+    from processor.storage import memory, store
 
     with (
         mock.patch.object(memory, "markers_of", lambda events, records: []),

@@ -28,7 +28,7 @@ from hypothesis.stateful import initialize, invariant, precondition, rule
 
 from acme_base.errors import BackendError
 from acme_txn.bootstrap import App, bootstrap
-from processor.events import DeclineReason, LedgerEvent
+from processor.domain.events import DeclineReason, LedgerEvent
 from tests.property import backend as backends
 from tests.property.faults import injected
 from tests.property.machine import LedgerMachine

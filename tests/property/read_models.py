@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from processor.events import LedgerEvent
+from processor.domain.events import LedgerEvent
 
 DAILY = (
     "txn_count",

@@ -12,9 +12,9 @@ from hypothesis import event as note_event
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 
-from processor.events import LedgerEvent
-from processor.outcomes import Outcome
-from processor.parsing import text_problem
+from processor.domain.events import LedgerEvent
+from processor.domain.outcomes import Outcome
+from processor.domain.parsing import text_problem
 from tests.property.model import Model
 from tests.property.strategies import account_ids, money_commands
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Protocol
 
-from processor.outcomes import Outcome
+from processor.domain.outcomes import Outcome
 
 RULE_TYPES = frozenset({"set_limits", "close_account"})
 RULE_STATUSES = frozenset({"limits_set", "closed"})

@@ -12,7 +12,7 @@ from unittest import mock
 def upcaster_drops_a_field() -> Iterator[None]:
     """The version 1 -> 2 upcaster rebuilds the body and forgets the optional fields of a
     check deposit (``channel``, ``check_number``): old items read silently poorer."""
-    from processor import upcasting
+    from processor.storage import upcasting
 
     real = upcasting.UPCASTERS[(upcasting.ANY_TYPE, 1)]
 
@@ -27,7 +27,7 @@ def upcaster_drops_a_field() -> Iterator[None]:
 @contextlib.contextmanager
 def overdraft_doubles_the_limit() -> Iterator[None]:
     """What may be spent counts the credit limit twice: debits go past the overdraft."""
-    from processor import limits
+    from processor.domain import limits
 
     def available(state: Any) -> int | None:
         low = limits.floor(state.limits)
@@ -40,7 +40,7 @@ def overdraft_doubles_the_limit() -> Iterator[None]:
 @contextlib.contextmanager
 def closed_account_accepts_commands() -> Iterator[None]:
     """``decide`` forgets to refuse a closed account: events follow the close."""
-    from processor import decide
+    from processor.domain import decide
 
     with mock.patch.object(decide, "refuse_closed", lambda state: None):
         yield
@@ -49,7 +49,7 @@ def closed_account_accepts_commands() -> Iterator[None]:
 @contextlib.contextmanager
 def stamp_forgets_the_trace() -> Iterator[None]:
     """Events are stamped with ``recorded_at`` but not the command's tracing fields."""
-    from processor import lifecycle
+    from processor.domain import lifecycle
 
     with mock.patch.object(lifecycle, "trace_of", lambda command: {}):
         yield

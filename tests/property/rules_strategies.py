@@ -7,8 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from processor.codec import event_to_item
-from processor.events import (
+from processor.domain.events import (
     AccountClosed,
     DeclineReason,
     DepositDeclined,
@@ -16,9 +15,10 @@ from processor.events import (
     LedgerEvent,
     LimitsSet,
 )
-from processor.limit_model import Limits
-from processor.parsing import text_problem
-from processor.upcasting import CURRENT
+from processor.domain.limit_model import Limits
+from processor.domain.parsing import text_problem
+from processor.storage.codec import event_to_item
+from processor.storage.upcasting import CURRENT
 from tests.property.strategies import aware_datetimes, ids, ledger_events
 
 limits = st.builds(
@@ -28,7 +28,7 @@ limits = st.builds(
     credits_must_not_exceed_debits=st.just(False),
     max_balance=st.none() | st.integers(0, 10**12),
 )
-#: printable text: no C1 control, no bidirectional control (``processor.parsing``)
+#: printable text: no C1 control, no bidirectional control (``processor.domain.parsing``)
 _printable = st.characters(min_codepoint=32, max_codepoint=0x2FFF).filter(
     lambda c: text_problem(c) is None
 )

@@ -12,8 +12,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from processor.decide import AccountState
-from processor.events import (
+from processor.domain.decide import AccountState
+from processor.domain.events import (
     AccountOpened,
     DebitDeclined,
     DeclineReason,
@@ -24,7 +24,7 @@ from processor.events import (
     TransferReceived,
     TransferSent,
 )
-from processor.money import MAX_AMOUNT
+from processor.domain.money import MAX_AMOUNT
 
 MAX_MINOR = int(MAX_AMOUNT * 100)
 ACCOUNT_POOL = ("A1", "A2", "A3", "A4")

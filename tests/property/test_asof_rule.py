@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from acme_base.settings import Settings
 from acme_txn.bootstrap import bootstrap
-from processor.asof_rule import recorded
-from processor.events import LedgerEvent, signed_amount
+from processor.domain.asof_rule import recorded
+from processor.domain.events import LedgerEvent, signed_amount
 
 OPENED = datetime(2026, 11, 20, 12, tzinfo=UTC)
 ACCOUNTS = ("A", "B")

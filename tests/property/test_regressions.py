@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from acme_txn.invariants import check_log
-from processor.service import Ledger
+from processor.services.ledger import Ledger
 from tests.customer_support import register
 
 

@@ -1,5 +1,5 @@
-"""Planted bugs in the time the ledger controls (``processor.time_policy``, the pending
-expiry and hold slots of ``processor.pending``, the fraud rules' clock): see
+"""Planted bugs in the time the ledger controls (``processor.domain.time_policy``, the pending
+expiry and hold slots of ``processor.domain.pending``, the fraud rules' clock): see
 ``mutants.MUTATIONS``."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from acme_base.errors import InvalidInput
 def pending_expires_at_occurred_at() -> Iterator[None]:
     """A pending expires at the caller's ``occurred_at + timeout_s``: one dated 2099 (before
     the time policy) stayed open for ever."""
-    from processor import pending
+    from processor.domain import pending
 
     real = pending._placed
 
@@ -31,7 +31,7 @@ def pending_expires_at_occurred_at() -> Iterator[None]:
 @contextlib.contextmanager
 def future_occurred_at_accepted() -> Iterator[None]:
     """The time policy checks only the backdating bound: any future date is taken."""
-    from processor.time_policy import TimePolicy, occurred_times
+    from processor.domain.time_policy import TimePolicy, occurred_times
 
     def check(self: TimePolicy, command: Any, now: datetime, *, operator: bool) -> None:
         earliest = now - timedelta(seconds=self.max_backdate_s)
@@ -46,8 +46,8 @@ def future_occurred_at_accepted() -> Iterator[None]:
 def holds_share_one_pool() -> Iterator[None]:
     """Every hold takes a slot of one pool of 64: others' pending transfers can fill it and
     refuse the owner's card authorisations."""
-    from processor import pending
-    from processor.pending_model import MAX_OPEN
+    from processor.domain import pending
+    from processor.domain.pending_model import MAX_OPEN
 
     def refuse_full(state: Any, side: Any, counterparty: Any) -> None:
         if len(state.pendings) >= MAX_OPEN:

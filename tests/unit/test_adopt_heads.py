@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 
 from acme_base.retry import Backoff
 from acme_txn.invariants import check_log
-from processor.appends import Appender, HeadCache
-from processor.commands import Credit, parse_command
-from processor.group_commit import Pending
-from processor.jobs import GroupJob
-from processor.memory import MemoryEventStore
-from processor.service import Ledger
+from processor.domain.commands import Credit, parse_command
+from processor.services.appends import Appender, HeadCache
+from processor.services.group_commit import Pending
+from processor.services.jobs import GroupJob
+from processor.services.ledger import Ledger
+from processor.storage.memory import MemoryEventStore
 from tests.customer_support import register_in
 
 NO_SLEEP = Backoff(max_attempts=10, base_delay=0.0, max_delay=0.0)

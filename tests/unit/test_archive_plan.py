@@ -13,12 +13,12 @@ from acme_base.aws import serialize
 from acme_base.errors import InvalidInput, InvariantViolation
 from acme_base.settings import Settings
 from acme_txn.bootstrap import bootstrap
-from processor.archive import merge_history, old_prefix, parse_cut, plan_cut, retention_cut
-from processor.archiver import Archiver
-from processor.codec import event_to_item
-from processor.commands import OpenAccount
-from processor.decide import AccountState, decide, fold
-from processor.events import HistoryArchived, LedgerEvent
+from processor.domain.archive import merge_history, old_prefix, parse_cut, plan_cut, retention_cut
+from processor.domain.commands import OpenAccount
+from processor.domain.decide import AccountState, decide, fold
+from processor.domain.events import HistoryArchived, LedgerEvent
+from processor.services.archiver import Archiver
+from processor.storage.codec import event_to_item
 from streams.handlers import StreamHandler
 from tests.archive_support import OLD, old_events, seed_old_account
 from tests.unit.test_stream_handler import lambda_record

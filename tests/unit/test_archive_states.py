@@ -14,14 +14,14 @@ import pytest
 
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App, bootstrap
-from processor.account_state import AccountState
-from processor.archiver import states_differ
-from processor.codec import event_to_item, item_to_event
-from processor.decide import fold
-from processor.events import FundsCredited, HistoryArchived
-from processor.limit_model import Limits
-from processor.pending_model import Hold
-from processor.ports import state_of_head
+from processor.domain.account_state import AccountState
+from processor.domain.decide import fold
+from processor.domain.events import FundsCredited, HistoryArchived
+from processor.domain.limit_model import Limits
+from processor.domain.pending_model import Hold
+from processor.services.archiver import states_differ
+from processor.storage.codec import event_to_item, item_to_event
+from processor.storage.ports import state_of_head
 from tests.customer_support import register
 
 START = datetime(2011, 3, 1, 9, 0, tzinfo=UTC)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from processor.archive import old_prefix
-from processor.archive_memory import MemoryArchiveStore
-from processor.archiver import Archiver
-from processor.events import AccountOpened, FundsCredited, LedgerEvent
+from processor.domain.archive import old_prefix
+from processor.domain.events import AccountOpened, FundsCredited, LedgerEvent
+from processor.services.archiver import Archiver
+from processor.storage.archive_memory import MemoryArchiveStore
 
 CUT = date(2019, 1, 1)
 

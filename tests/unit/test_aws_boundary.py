@@ -16,9 +16,9 @@ from acme_base.errors import BackendUnavailable, Throttled
 from acme_base.settings import Settings
 from acme_base.tables import delete_tables
 from acme_txn.workload import WorkloadSpec, mixed_commands
-from processor.events import FundsCredited
-from processor.money import format_minor
-from processor.store import DynamoEventStore
+from processor.domain.events import FundsCredited
+from processor.domain.money import format_minor
+from processor.storage.store import DynamoEventStore
 
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"}
 

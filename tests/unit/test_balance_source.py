@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from processor.account_state import AccountState
-from processor.balance_read import balance_of
+from processor.domain.account_state import AccountState
+from processor.reads.balance_read import balance_of
 
 NOW = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
 HEAD = AccountState("B", "C1", "USD", balance=12000, seq=3)

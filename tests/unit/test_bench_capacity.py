@@ -20,8 +20,8 @@ from bench.capacity import (
     value_size,
     write_units,
 )
-from processor.codec import event_to_item
-from processor.events import FundsCredited
+from processor.domain.events import FundsCredited
+from processor.storage.codec import event_to_item
 
 LEDGER_INDEXES = index_keys(ledger_spec(Settings()).definition)
 

@@ -1,7 +1,7 @@
 """Canonical input: the same bytes mean one thing to the ledger and to anyone screening them.
 
 Every decoder of JSON (``submit``, the HTTP API's bodies, customers, offers) and every check of
-an id, amount, key or name reads input the one strict way (``processor.parsing``)."""
+an id, amount, key or name reads input the one strict way (``processor.domain.parsing``)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from acme_txn.http_api.local import http_event
 from acme_txn.http_api.requests import parse_submission
 from apps.budgets.commands import parse_budget_command
 from apps.loyalty.commands import parse_loyalty
-from processor.commands import parse_command
 from processor.customers.commands import parse_submitted
-from processor.money import parse_amount
+from processor.domain.commands import parse_command
+from processor.domain.money import parse_amount
+from processor.domain.parsing import MAX_DEPTH, check_depth, decode_json
 from processor.offers.model import offer_date
-from processor.parsing import MAX_DEPTH, check_depth, decode_json
-from processor.query_specs import check_id
+from processor.storage.query_specs import check_id
 from streams.handlers import CountingMetrics
 from tests.auth_support import authenticator, bearer, token
 from tests.customer_support import register, registration
@@ -214,7 +214,7 @@ def test_given_a_path_id_the_body_would_refuse_then_400(
 def test_given_a_deep_line_then_submit_ordering_and_the_ledger_reject_it_without_a_crash(
     memory_app: App,
 ) -> None:
-    from processor.ordering import keys_of
+    from processor.services.ordering import keys_of
 
     deep = "[" * 100_000 + "]" * 100_000
     assert keys_of(deep) == frozenset()

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processor.checks import aba_checksum_ok, check_problem, words_to_cents
-from processor.money import MAX_AMOUNT
+from processor.domain.checks import aba_checksum_ok, check_problem, words_to_cents
+from processor.domain.money import MAX_AMOUNT
 from tests.property.strategies import VALID_ROUTINGS, spell_amount
 
 GOOD_WORDS = "One hundred twenty-three and 45/100"

@@ -14,7 +14,7 @@ import pytest
 
 from acme_base.errors import InvalidInput
 from acme_txn.cli.statement_cmd import _text as statement_text
-from processor.money import parse_amount
+from processor.domain.money import parse_amount
 from tests.unit.cli_memory import Run, memory_cli
 
 CUSTOMER = (

@@ -9,9 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from acme_base.errors import AccountAlreadyExists, InvalidInput, UnknownAccount
-from processor.commands import parse_command
-from processor.decide import AccountState, InvariantViolation, apply_all, decide, evolve, fold
-from processor.events import DebitDeclined, FundsDebited, TransferDeclined
+from processor.domain.commands import parse_command
+from processor.domain.decide import (
+    AccountState,
+    InvariantViolation,
+    apply_all,
+    decide,
+    evolve,
+    fold,
+)
+from processor.domain.events import DebitDeclined, FundsDebited, TransferDeclined
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 
 from acme_base.errors import InvalidInput, InvariantViolation, UnknownAccount
-from processor.codec import event_to_item, item_to_event
-from processor.commands import Credit, parse_command
-from processor.decide import AccountState, decide, evolve
-from processor.events import (
+from processor.domain.commands import Credit, parse_command
+from processor.domain.decide import AccountState, decide, evolve
+from processor.domain.events import (
     AccountBlocked,
     AccountUnblocked,
     DebitDeclined,
@@ -26,9 +25,10 @@ from processor.events import (
     TransferDeclined,
     TransferReceived,
 )
-from processor.metadata import TRACE_FIELDS
-from processor.outcomes import outcome_of
-from processor.views import event_json
+from processor.domain.metadata import TRACE_FIELDS
+from processor.domain.outcomes import outcome_of
+from processor.reads.views import event_json
+from processor.storage.codec import event_to_item, item_to_event
 from projections.model import DailyTotals, fold_all
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

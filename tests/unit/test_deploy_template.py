@@ -15,7 +15,7 @@ from acme_txn.deploy.consumers import FRAUD_HANDLER, SWEEP_RATE, SWEEPER_HANDLER
 from acme_txn.deploy.functions import API_HANDLER, PROJECTION_HANDLER
 from acme_txn.deploy.tables import logical_id
 from acme_txn.deploy.template import render, render_text
-from processor.pending_jobs import SWEEP_INDEX
+from processor.services.pending_jobs import SWEEP_INDEX
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "deploy" / "template.yaml"

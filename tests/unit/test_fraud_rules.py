@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
-from processor.events import LedgerEvent
+from processor.domain.events import LedgerEvent
 from projections.fraud.config import RulesConfig, load_rules, parse_rules, rules_from_env
 from projections.fraud.model import Alert, Profile, alert_id
 from projections.fraud.rules import evaluate

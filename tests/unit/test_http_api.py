@@ -23,8 +23,8 @@ from acme_txn.http_api.requests import (
     with_key,
 )
 from acme_txn.http_api.routes import ROUTES
-from processor.commands import MAX_LINE_BYTES
-from processor.outcomes import Outcome
+from processor.domain.commands import MAX_LINE_BYTES
+from processor.domain.outcomes import Outcome
 from streams.handlers import CountingMetrics
 from tests.auth_support import authenticator, bearer, token
 from tests.customer_support import register
@@ -221,7 +221,7 @@ def test_given_reads_then_the_cli_documents(api: HttpApi) -> None:
         "currency": "USD",
         "source": "ledger",  # the ledger's head (the in-memory views were never projected)
         "projection": None,
-        # issue 11 round 2: the document of `acme-txn balance` (processor.balance_read)
+        # issue 11 round 2: the document of `acme-txn balance` (processor.reads.balance_read)
         "posted": "10.00",
         "pending_debits": "0.00",
         "pending_credits": "0.00",
@@ -434,7 +434,7 @@ def test_given_a_bug_then_500_says_internal_error_and_the_log_has_the_detail(
 def test_given_a_backend_failure_then_503_safe_to_retry_without_the_backends_words(
     api: HttpApi, memory_app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from processor.outcomes import failed
+    from processor.domain.outcomes import failed
 
     def submit(raw: Any, operator: bool = False) -> Outcome:
         return failed(SECRET, txn_id=raw.get("txn_id"))

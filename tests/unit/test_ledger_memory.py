@@ -26,15 +26,15 @@ from acme_txn.workload import (
     mixed_commands,
     opening_commands,
 )
-from processor.appends import Appender, HeadCache
-from processor.commands import Credit, Debit, OpenAccount, parse_command
-from processor.events import AccountOpened, LedgerEvent
-from processor.group_commit import GroupCommit, Pending, take_group
-from processor.jobs import GroupJob
-from processor.memory import MemoryEventStore
-from processor.outcomes import Outcome
-from processor.ports import IdempotencyRecord, SeqTaken
-from processor.service import Ledger
+from processor.domain.commands import Credit, Debit, OpenAccount, parse_command
+from processor.domain.events import AccountOpened, LedgerEvent
+from processor.domain.outcomes import Outcome
+from processor.services.appends import Appender, HeadCache
+from processor.services.group_commit import GroupCommit, Pending, take_group
+from processor.services.jobs import GroupJob
+from processor.services.ledger import Ledger
+from processor.storage.memory import MemoryEventStore
+from processor.storage.ports import IdempotencyRecord, SeqTaken
 from tests.customer_support import register_in
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

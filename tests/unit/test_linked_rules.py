@@ -1,4 +1,4 @@
-"""Linked batches, pure (``processor.linked``): a batch is all its legs or none; a declined
+"""Linked batches, pure (``processor.domain.linked``): a batch is all its legs or none; a declined
 leg leaves only its own decline, on the states before the batch; hypothesis over random
 batches of transfers among three accounts."""
 
@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
-from processor import linked
-from processor.commands import Linked, parse_command
-from processor.decide import AccountState, apply_all, decide
+from processor.domain import linked
+from processor.domain.commands import Linked, parse_command
+from processor.domain.decide import AccountState, apply_all, decide
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 ACCOUNTS = ("A", "B", "F")

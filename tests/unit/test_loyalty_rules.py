@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from acme_base.errors import InvalidInput
 from apps.loyalty.model import MemberView, fold, member_account, user_of_account
 from apps.loyalty.rules import LoyaltyRules
-from processor.events import AccountOpened, DebitDeclined, FundsCredited, FundsDebited
+from processor.domain.events import AccountOpened, DebitDeclined, FundsCredited, FundsDebited
 
 RULES = LoyaltyRules(thresholds=(100, 300))
 AT = datetime(2030, 1, 1, tzinfo=UTC)

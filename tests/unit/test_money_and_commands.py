@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
-from processor.commands import Credit, Transfer, parse_command
-from processor.money import MAX_AMOUNT, format_minor, from_minor, parse_amount, to_minor
+from processor.domain.commands import Credit, Transfer, parse_command
+from processor.domain.money import MAX_AMOUNT, format_minor, from_minor, parse_amount, to_minor
 
 cents = st.integers(min_value=1, max_value=int(MAX_AMOUNT * 100))
 
@@ -105,7 +105,7 @@ def test_given_same_payload_when_fingerprinted_then_equal_and_sensitive_to_amoun
 
 
 def test_given_float_amount_line_when_rejected_then_its_txn_id_is_still_reported() -> None:
-    from processor.commands import txn_id_of
+    from processor.domain.commands import txn_id_of
 
     line = '{"type":"credit","txn_id":"T5","account_id":"A1","amount":1.5}'
     with pytest.raises(InvalidInput, match="float"):

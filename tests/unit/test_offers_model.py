@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
 from acme_txn.bootstrap import App
-from processor import commands as ledger_commands
+from processor.domain import commands as ledger_commands
 from processor.offers import commands as offer_commands
 from processor.offers.commands import CreateOffer, SendOffer, parse_any
 from processor.offers.model import add_months, delete_after, is_expired, offer_date, ttl_epoch

@@ -9,7 +9,7 @@ import pytest
 from acme_base.errors import InvalidInput
 from acme_txn.bootstrap import PROJECTION_CONSUMER, Options
 from acme_txn.options import add_arguments, env_table, from_args, from_env
-from processor.config import LedgerConfig
+from processor.services.config import LedgerConfig
 from streams.config import EsmConfig
 from streams.filters import EVENTS_ONLY, FilterCriteria
 

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-from processor.ordering import ordered_map
+from processor.services.ordering import ordered_map
 
 
 def test_given_a_long_input_when_the_first_result_is_taken_then_only_a_window_was_read() -> None:

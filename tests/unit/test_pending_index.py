@@ -1,4 +1,4 @@
-"""The open-pending markers, pure (``processor.pending_index``): which markers an append
+"""The open-pending markers, pure (``processor.storage.pending_index``): which markers an append
 writes, the marker item round trip, and the expiry sort key's order."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from acme_base.keys import expiry_sort_key, resolution_claim
 from acme_base.tables import GSI_PENDING_EXPIRY
-from processor.pending_index import OpenPending, claimed_pending, marker_item, open_of
-from processor.pending_jobs import SWEEP_INDEX
+from processor.services.pending_jobs import SWEEP_INDEX
+from processor.storage.pending_index import OpenPending, claimed_pending, marker_item, open_of
 
 instants = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)

@@ -1,4 +1,4 @@
-"""The two-phase rules (``processor.pending``), pure: placing, posting (partially),
+"""The two-phase rules (``processor.domain.pending``), pure: placing, posting (partially),
 voiding, expiry decided from the clock, the invariants evolve checks, and hypothesis: any
 sequence of place/post/void/expire keeps posted - pending_debits = available and releases
 each pending exactly once."""
@@ -13,17 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput, InvariantViolation
-from processor.codec import event_to_item, item_to_event
-from processor.commands import EARLIEST, LATEST, parse_command
-from processor.decide import AccountState, apply_all, decide, evolve
-from processor.events import LedgerEvent, PendingPlaced, PendingPosted, signed_amount
-from processor.pending import (
+from processor.domain.commands import EARLIEST, LATEST, parse_command
+from processor.domain.decide import AccountState, apply_all, decide, evolve
+from processor.domain.events import LedgerEvent, PendingPlaced, PendingPosted, signed_amount
+from processor.domain.pending import (
     available_now,
     balance_fields,
     expire_events,
     pending_credits,
     pending_debits,
 )
+from processor.storage.codec import event_to_item, item_to_event
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from acme_base.errors import InvalidInput
 from acme_base.settings import Settings
 from acme_txn.bootstrap import bootstrap
-from processor import linked
-from processor.commands import Linked, parse_command
-from processor.decide import AccountState, apply_all, decide
-from processor.events import DebitDeclined, LedgerEvent
-from processor.linked_jobs import linked_outcome
+from processor.domain import linked
+from processor.domain.commands import Linked, parse_command
+from processor.domain.decide import AccountState, apply_all, decide
+from processor.domain.events import DebitDeclined, LedgerEvent
+from processor.services.linked_jobs import linked_outcome
 from tests.customer_support import register
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)

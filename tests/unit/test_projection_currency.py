@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processor.events import CREDIT_KINDS, NON_MONEY_KINDS, LedgerEvent
+from processor.domain.events import CREDIT_KINDS, NON_MONEY_KINDS, LedgerEvent
 from projections.memory import MemoryViewStore
 from projections.model import DailyTotals, Snapshot, fold_all
 from projections.plan import Run, chunk_run, split_batch

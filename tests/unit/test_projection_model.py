@@ -7,8 +7,8 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processor.decide import fold
-from processor.events import LedgerEvent
+from processor.domain.decide import fold
+from processor.domain.events import LedgerEvent
 from projections.model import (
     DailyTotals,
     fold_all,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processor.events import LedgerEvent
+from processor.domain.events import LedgerEvent
 from projections.model import (
     BalanceView,
     DailyTotals,

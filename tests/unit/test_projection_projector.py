@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
-from processor.events import LedgerEvent
-from processor.memory import MemoryEventStore
+from processor.domain.events import LedgerEvent
+from processor.storage.memory import MemoryEventStore
 from projections.config import ProjectorConfig
 from projections.memory import MemoryViewStore
 from projections.model import fold_all

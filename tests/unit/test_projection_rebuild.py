@@ -8,8 +8,8 @@ import pytest
 
 from acme_base.errors import InvalidInput
 from acme_txn.cli.rebuild_cmd import StageBars
-from processor.events import LedgerEvent
-from processor.memory import MemoryEventStore
+from processor.domain.events import LedgerEvent
+from processor.storage.memory import MemoryEventStore
 from projections.items import balance_of
 from projections.memory import MemoryViewStore
 from projections.projector import Projector

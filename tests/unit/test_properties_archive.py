@@ -12,9 +12,9 @@ from hypothesis import event as note_event
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processor.decide import fold
-from processor.events import HistoryArchived
-from processor.ports import state_of_head
+from processor.domain.decide import fold
+from processor.domain.events import HistoryArchived
+from processor.storage.ports import state_of_head
 from tests.property.archive_histories import START, open_twins, play
 from tests.property.strategies import ACCOUNT_POOL
 

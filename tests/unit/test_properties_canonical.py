@@ -1,4 +1,5 @@
-"""Properties of canonical input (``processor.parsing``, ``processor.money``, the id checks):
+"""Properties of canonical input (``processor.domain.parsing``, ``processor.domain.money``, the id
+checks):
 whatever text comes in, it has one reading or is refused."""
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
-from processor.money import parse_amount
-from processor.parsing import decode_json
-from processor.query_specs import check_id
+from processor.domain.money import parse_amount
+from processor.domain.parsing import decode_json
+from processor.storage.query_specs import check_id
 
 #: any decimal digit of any script (Unicode category Nd), ASCII ones included
 digits = st.characters(categories=["Nd"])

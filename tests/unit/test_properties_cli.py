@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
 from acme_txn.cli import budget_cmd
-from processor.money import MAX_AMOUNT, parse_amount, to_minor
+from processor.domain.money import MAX_AMOUNT, parse_amount, to_minor
 
 
 @given(cents=st.integers(min_value=0, max_value=10**13), field=st.sampled_from(["amount",

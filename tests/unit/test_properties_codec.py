@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from acme_base.aws import deserialize, serialize
 from acme_base.keys import seq_sk
-from processor.codec import event_to_item, is_event_item, item_to_event
-from processor.events import LedgerEvent
+from processor.domain.events import LedgerEvent
+from processor.storage.codec import event_to_item, is_event_item, item_to_event
 from tests.property.strategies import ledger_events
 
 

@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
-from processor.commands import parse_command
+from processor.domain.commands import parse_command
 from tests.property.strategies import equivalent_spelling, ids, money_commands, occurred_ats
 
 valid_commands = money_commands(accounts=ids)

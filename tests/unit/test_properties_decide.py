@@ -13,11 +13,18 @@ from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
 from acme_txn.invariants import check_log
-from processor.commands import parse_command
-from processor.decide import AccountState, InvariantViolation, apply_all, decide, evolve, fold
-from processor.events import LedgerEvent, signed_amount
-from processor.money import to_minor
-from processor.outcomes import outcome_of
+from processor.domain.commands import parse_command
+from processor.domain.decide import (
+    AccountState,
+    InvariantViolation,
+    apply_all,
+    decide,
+    evolve,
+    fold,
+)
+from processor.domain.events import LedgerEvent, signed_amount
+from processor.domain.money import to_minor
+from processor.domain.outcomes import outcome_of
 from tests.property.strategies import ACCOUNT_POOL, account_ids, money_commands, opened_states
 
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
 from acme_txn.invariants import check_log
-from processor.commands import parse_command
-from processor.decide import AccountState, apply_all, decide
-from processor.events import DepositDeclined, FundsCredited, LedgerEvent, signed_amount
-from processor.outcomes import outcome_of
+from processor.domain.commands import parse_command
+from processor.domain.decide import AccountState, apply_all, decide
+from processor.domain.events import DepositDeclined, FundsCredited, LedgerEvent, signed_amount
+from processor.domain.outcomes import outcome_of
 from tests.property.model import cents, check_reads
 from tests.property.strategies import (
     ACCOUNT_POOL,

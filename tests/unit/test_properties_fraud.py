@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processor.events import LedgerEvent
+from processor.domain.events import LedgerEvent
 from projections.fraud.config import RulesConfig
 from projections.fraud.engine import FraudEngine
 from projections.fraud.memory import MemoryFraudStore

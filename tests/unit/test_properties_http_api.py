@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from acme_base.errors import InvalidInput
 from acme_txn.http_api import requests as requests_mod  # through the module: mutants patch it
 from acme_txn.http_api.requests import MAX_BATCH, parse_submission
-from processor.outcomes import Outcome
+from processor.domain.outcomes import Outcome
 
 ids = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-", min_size=1, max_size=20)
 commands = st.fixed_dictionaries(

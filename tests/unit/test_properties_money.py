@@ -9,7 +9,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
-from processor.money import MAX_AMOUNT, format_minor, from_minor, parse_amount, to_minor
+from processor.domain.money import MAX_AMOUNT, format_minor, from_minor, parse_amount, to_minor
 from tests.property.strategies import MAX_MINOR, any_minor, minor_to_text
 
 minor_units = st.integers(min_value=-(10**15), max_value=10**15)

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
-from processor.commands import parse_command
-from processor.decide import AccountState, decide
+from processor.domain.commands import parse_command
+from processor.domain.decide import AccountState, decide
 from tests.property.rules_machine import metadata
 from tests.property.strategies import money_commands
 

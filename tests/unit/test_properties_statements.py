@@ -10,12 +10,12 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processor import asof_rule
-from processor.codec import event_to_item
-from processor.commands import parse_command
-from processor.decide import AccountState, apply_all, decide, fold
-from processor.events import LedgerEvent
-from processor.statements import build_statement
+from processor.domain import asof_rule
+from processor.domain.commands import parse_command
+from processor.domain.decide import AccountState, apply_all, decide, fold
+from processor.domain.events import LedgerEvent
+from processor.reads.statements import build_statement
+from processor.storage.codec import event_to_item
 from tests.property.strategies import ACCOUNT_POOL, money_commands
 
 BASE = datetime(2024, 1, 1, tzinfo=UTC)

@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
-from processor.commands import parse_command
-from processor.decide import AccountState, apply_all, decide
-from processor.events import PendingPlaced
-from processor.pending_model import MAX_HOLDS_PER_SENDER, MAX_INCOMING_HOLDS
-from processor.time_policy import TimePolicy
+from processor.domain.commands import parse_command
+from processor.domain.decide import AccountState, apply_all, decide
+from processor.domain.events import PendingPlaced
+from processor.domain.pending_model import MAX_HOLDS_PER_SENDER, MAX_INCOMING_HOLDS
+from processor.domain.time_policy import TimePolicy
 from projections.fraud.config import RulesConfig
 from projections.fraud.model import Profile
 from projections.fraud.rules import evaluate

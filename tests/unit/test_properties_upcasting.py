@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 
 from acme_base.aws import deserialize, serialize
-from processor.codec import event_to_item, item_to_event
-from processor.events import LedgerEvent
-from processor.upcasting import CURRENT, UPCASTERS, upcast
+from processor.domain.events import LedgerEvent
+from processor.storage.codec import event_to_item, item_to_event
+from processor.storage.upcasting import CURRENT, UPCASTERS, upcast
 from tests.property.rules_strategies import rules_events, stored_versions
 
 

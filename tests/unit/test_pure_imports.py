@@ -23,43 +23,43 @@ PURE_MODULES = [
     "acme_base.settings",
     "acme_base.keys",
     "acme_base.retry",
-    "processor.commands",
-    "processor.parsing",
-    "processor.events",
-    "processor.money",
-    "processor.decide",
-    "processor.decide_money",  # the split of decide/commands/events (issue 11, round 2)
-    "processor.evolve",
-    "processor.account_state",
-    "processor.command_base",
-    "processor.command_accounts",
-    "processor.command_money",
-    "processor.command_pending",
-    "processor.event_base",
-    "processor.event_money",
-    "processor.event_pending",
-    "processor.event_lifecycle",
-    "processor.balance_read",  # the one balance document (balance, GET .../balance)
-    "processor.checks",  # reading a deposited check (ABA routing, amount in words)
-    "processor.currency",  # issue 11: currencies, limits, lifecycle, metadata, versions
-    "processor.limits",
-    "processor.lifecycle",
-    "processor.metadata",
-    "processor.upcasting",
-    "processor.ordering",
-    "processor.outcomes",
-    "processor.codec",
-    "processor.config",
-    "processor.views",
-    "processor.ports",  # the event store port
-    "processor.pending_model",  # issue 11: two-phase transfers, holds, linked batches
-    "processor.pending",
-    "processor.pending_jobs",
-    "processor.pending_index",  # the open-pending markers of the sweeper's index
-    "processor.linked",
-    "processor.linked_jobs",
-    "processor.memory",  # and its in-memory twin
-    "processor.service",  # the Ledger: dispatch, one optimistic loop, group commit
+    "processor.domain.commands",
+    "processor.domain.parsing",
+    "processor.domain.events",
+    "processor.domain.money",
+    "processor.domain.decide",
+    "processor.domain.decide_money",  # the split of decide/commands/events (issue 11, round 2)
+    "processor.domain.evolve",
+    "processor.domain.account_state",
+    "processor.domain.command_base",
+    "processor.domain.command_accounts",
+    "processor.domain.command_money",
+    "processor.domain.command_pending",
+    "processor.domain.event_base",
+    "processor.domain.event_money",
+    "processor.domain.event_pending",
+    "processor.domain.event_lifecycle",
+    "processor.reads.balance_read",  # the one balance document (balance, GET .../balance)
+    "processor.domain.checks",  # reading a deposited check (ABA routing, amount in words)
+    "processor.domain.currency",  # issue 11: currencies, limits, lifecycle, metadata, versions
+    "processor.domain.limits",
+    "processor.domain.lifecycle",
+    "processor.domain.metadata",
+    "processor.storage.upcasting",
+    "processor.services.ordering",
+    "processor.domain.outcomes",
+    "processor.storage.codec",
+    "processor.services.config",
+    "processor.reads.views",
+    "processor.storage.ports",  # the event store port
+    "processor.domain.pending_model",  # issue 11: two-phase transfers, holds, linked batches
+    "processor.domain.pending",
+    "processor.services.pending_jobs",
+    "processor.storage.pending_index",  # the open-pending markers of the sweeper's index
+    "processor.domain.linked",
+    "processor.services.linked_jobs",
+    "processor.storage.memory",  # and its in-memory twin
+    "processor.services.ledger",  # the Ledger: dispatch, one optimistic loop, group commit
     "processor.customers.model",  # customers: phones, states, statuses, updates
     "processor.customers.commands",
     "processor.customers.items",
@@ -71,13 +71,13 @@ PURE_MODULES = [
     "processor.offers.memory",  # and its in-memory twin
     "processor.offers.service",  # the offer rules
     "processor.offers.queries",
-    "processor.appends",
-    "processor.jobs",
-    "processor.group_commit",
-    "processor.paging",  # the bank's queries: tokens, rows, txn details
-    "processor.query_rows",
-    "processor.txn_details",
-    "processor.archive",  # archival: the cut, the steps, the merged history (pure)
+    "processor.services.appends",
+    "processor.services.jobs",
+    "processor.services.group_commit",
+    "processor.storage.paging",  # the bank's queries: tokens, rows, txn details
+    "processor.reads.query_rows",
+    "processor.storage.txn_details",
+    "processor.domain.archive",  # archival: the cut, the steps, the merged history (pure)
     "projections.model",
     "projections.plan",
     "projections.items",

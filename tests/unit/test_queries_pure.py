@@ -11,16 +11,16 @@ from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
 from acme_base.keys import DAY_SHARDS
-from processor import query_specs as specs
-from processor.events import (
+from processor.domain.events import (
     DebitDeclined,
     DeclineReason,
     FundsCredited,
     TransferReceived,
     TransferSent,
 )
-from processor.paging import DONE, Partition, decode_token, encode_token
-from processor.txn_details import details_attributes, details_from_item, details_of
+from processor.storage import query_specs as specs
+from processor.storage.paging import DONE, Partition, decode_token, encode_token
+from processor.storage.txn_details import details_attributes, details_from_item, details_of
 
 PART = Partition("GSI2PK", "STATE#NY", ("PK", "SK", "GSI2PK", "GSI2SK"))
 KEY = {"PK": "CUST#C1", "SK": "CUST#C1", "GSI2PK": "STATE#NY", "GSI2SK": "CUST#C1"}

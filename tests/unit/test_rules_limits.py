@@ -11,12 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from acme_base.errors import InvalidInput
-from processor.commands import parse_command
-from processor.decide import AccountState, InvariantViolation, decide, evolve, fold
-from processor.events import AccountBlocked, AccountClosed, FundsDebited, LimitsSet
-from processor.limit_model import Limits
-from processor.limits import available
-from processor.ports import state_of_head
+from processor.domain.commands import parse_command
+from processor.domain.decide import AccountState, InvariantViolation, decide, evolve, fold
+from processor.domain.events import AccountBlocked, AccountClosed, FundsDebited, LimitsSet
+from processor.domain.limit_model import Limits
+from processor.domain.limits import available
+from processor.storage.ports import state_of_head
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -210,7 +210,7 @@ def test_given_a_balance_when_closed_then_rejected_and_at_zero_closed_for_good()
 def test_given_a_currency_when_credited_then_its_exponent_counts(
     currency: str, amount: str, minor: int, shown: str
 ) -> None:
-    from processor.outcomes import outcome_of
+    from processor.domain.outcomes import outcome_of
 
     account = state(0, currency=currency)
     events = run(account, **credit(amount), currency=currency)

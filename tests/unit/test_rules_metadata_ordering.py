@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from acme_base.errors import InvalidInput
-from processor.commands import parse_command
-from processor.decide import AccountState, decide
-from processor.metadata import MAX_METADATA_ENTRIES
-from processor.ordering import keys_of, ordered_map
-from processor.views import event_json
+from processor.domain.commands import parse_command
+from processor.domain.decide import AccountState, decide
+from processor.domain.metadata import MAX_METADATA_ENTRIES
+from processor.reads.views import event_json
+from processor.services.ordering import keys_of, ordered_map
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CREDIT = {"type": "credit", "txn_id": "T1", "account_id": "A", "amount": "1.00"}

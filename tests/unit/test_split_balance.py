@@ -1,6 +1,6 @@
 """Issue 11 round 2 (split): the pure core split into modules under ~300 lines with every old
 import path kept; the one balance document shared by ``acme-txn balance`` and the HTTP API
-(``processor.balance_read.balance_of``); reconcile of balance views that carry pendings."""
+(``processor.reads.balance_read.balance_of``); reconcile of balance views that carry pendings."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 
 from acme_base.errors import UnknownAccount
 from acme_txn.bootstrap import App
-from processor import (
+from processor.domain import (
     account_state,
     command_pending,
     commands,
@@ -24,9 +24,9 @@ from processor import (
     events,
     evolve,
 )
-from processor.balance_read import balance_of
-from processor.commands import parse_command
-from processor.decide import AccountState, apply_all
+from processor.domain.commands import parse_command
+from processor.domain.decide import AccountState, apply_all
+from processor.reads.balance_read import balance_of
 from projections.items import balance_of as view_of_item
 from projections.model import BalanceView, fold_all
 from projections.reconcile import compare, reconcile
@@ -34,21 +34,21 @@ from projections.reconcile import compare, reconcile
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 SPLIT = [
-    "processor/decide.py",
-    "processor/decide_money.py",
-    "processor/evolve.py",
-    "processor/account_state.py",
-    "processor/commands.py",
-    "processor/command_base.py",
-    "processor/command_accounts.py",
-    "processor/command_money.py",
-    "processor/command_pending.py",
-    "processor/events.py",
-    "processor/event_base.py",
-    "processor/event_money.py",
-    "processor/event_pending.py",
-    "processor/event_lifecycle.py",
-    "processor/balance_read.py",
+    "processor/domain/decide.py",
+    "processor/domain/decide_money.py",
+    "processor/domain/evolve.py",
+    "processor/domain/account_state.py",
+    "processor/domain/commands.py",
+    "processor/domain/command_base.py",
+    "processor/domain/command_accounts.py",
+    "processor/domain/command_money.py",
+    "processor/domain/command_pending.py",
+    "processor/domain/events.py",
+    "processor/domain/event_base.py",
+    "processor/domain/event_money.py",
+    "processor/domain/event_pending.py",
+    "processor/domain/event_lifecycle.py",
+    "processor/reads/balance_read.py",
 ]
 
 

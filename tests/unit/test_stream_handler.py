@@ -9,8 +9,8 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from acme_base.aws import serialize
-from processor.codec import event_to_item
-from processor.events import FundsCredited, LedgerEvent
+from processor.domain.events import FundsCredited, LedgerEvent
+from processor.storage.codec import event_to_item
 from streams.handlers import CountingMetrics, StreamHandler
 
 ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/t-ledger/stream/2026-01-01T00:00:00.000"

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from acme_base.aws import serialize
-from processor.codec import event_to_item
-from processor.events import FundsCredited
+from processor.domain.events import FundsCredited
+from processor.storage.codec import event_to_item
 from streams.keys import partition_key
 from streams.records import LedgerStreamRecord, to_lambda_record
 

@@ -15,8 +15,8 @@ from acme_base.settings import Settings
 from acme_txn.bootstrap import App, Options, bootstrap
 from acme_txn.http_api import HttpApi
 from acme_txn.http_api.local import http_event
-from processor.events import PendingPlaced
-from processor.service import Ledger
+from processor.domain.events import PendingPlaced
+from processor.services.ledger import Ledger
 from streams.handlers import CountingMetrics
 from tests.auth_support import authenticator, bearer, token
 from tests.customer_support import register

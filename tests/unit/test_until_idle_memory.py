@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from processor.codec import event_to_item
-from processor.events import FundsCredited
+from processor.domain.events import FundsCredited
+from processor.storage.codec import event_to_item
 from streams.config import EsmConfig
 from streams.lease_memory import MemoryLeaseTable
 from streams.memory import MemoryShardSource

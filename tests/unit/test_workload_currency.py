@@ -6,7 +6,7 @@ import pytest
 
 from acme_txn.invariants import check_log
 from acme_txn.workload import WorkloadSpec, funding_commands, mixed_commands
-from processor.money import parse_amount
+from processor.domain.money import parse_amount
 from tests.projection_logs import build_log
 
 

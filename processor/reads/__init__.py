@@ -1,0 +1,1 @@
+"""The bank's reads: queries, as-of, statements, balances, JSON shapes of events."""

@@ -1,0 +1,41 @@
+"""The in-memory twin of the as-of reads' source (``processor.reads.asof.AsOfSource``).
+
+It reads ``processor.storage.memory.MemoryEventStore`` and orders the events as DynamoDB's GSI1
+does (effective day, then seq), so ``processor.reads.asof.AsOfReads`` answers the same on both
+(``tests/contract/test_asof_contract.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from processor.domain.events import LedgerEvent
+from processor.storage.ports import EventReader
+
+
+def _index_key(event: LedgerEvent) -> tuple[str, int]:
+    return event.txn_date, event.seq
+
+
+@dataclass
+class MemoryAsOfSource:
+    """``AsOfSource`` over any ``EventReader`` (``queries_made``: reads, as the adapter's)."""
+
+    store: EventReader
+    queries_made: int = 0
+
+    def _events(self, account_id: str) -> list[LedgerEvent]:
+        self.queries_made += 1
+        return list(self.store.events(account_id))
+
+    def newest_first(self, account_id: str) -> Iterator[LedgerEvent]:
+        return reversed(self._events(account_id))
+
+    def effective_from(self, account_id: str, day: str) -> Iterator[LedgerEvent]:
+        chosen = [e for e in self._events(account_id) if e.txn_date >= day]
+        return iter(sorted(chosen, key=_index_key))
+
+    def newest_by(self, account_id: str, day: str) -> Iterator[LedgerEvent]:
+        chosen = [e for e in self._events(account_id) if e.txn_date <= day]
+        return iter(sorted(chosen, key=_index_key, reverse=True))

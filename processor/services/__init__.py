@@ -1,0 +1,1 @@
+"""The ledger service: dispatch, the appender, jobs, group commit, the archiver."""

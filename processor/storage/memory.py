@@ -1,0 +1,179 @@
+"""The in-memory event store: ``processor.storage.ports.EventStore`` in plain Python, for fast
+tests.
+
+It keeps DynamoDB's conditional semantics exactly (the contract suite runs the same tests on
+both): an append is all or nothing under one lock; every event claims its ``(account, seq)``
+and every idempotency record its txn id; taken txn ids raise ``TxnIdsTaken`` with exactly
+those ids (they win over a taken seq), a taken seq raises ``SeqTaken``; a malformed append
+is refused by the same ``check_append`` as the DynamoDB adapter's.
+Reads are strongly consistent, as the DynamoDB adapter's are.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from acme_base.errors import UnknownCustomer
+from processor.customers.model import Customer
+from processor.domain.archive import Step
+from processor.domain.commands import OpenAccount
+from processor.domain.decide import AccountState, fold
+from processor.domain.events import LedgerEvent
+from processor.storage.archive_ports import ArchiveConflict
+from processor.storage.pending_index import OpenPending, claimed_pending, markers_of
+from processor.storage.ports import (
+    IdempotencyRecord,
+    SeqTaken,
+    TxnIdsTaken,
+    check_append,
+    state_of_head,
+)
+from processor.storage.txn_details import TxnDetails, details_of, events_by_txn
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    """The account item (``CUST#<customer>`` / ``ACCT#<account>``) of the DynamoDB store."""
+
+    account_id: str
+    customer_id: str
+    currency: str
+    opened_at: datetime
+
+
+#: the customer item (``processor.customers``: registered, never upserted by an opening)
+CustomerRecord = Customer
+
+
+@dataclass
+class MemoryEventStore:
+    """Events per account by seq, idempotency records by txn id, accounts and customers.
+
+    ``customers`` and ``phones`` (phone -> customer id: the uniqueness items) are written by
+    ``processor.customers.memory.MemoryCustomerStore`` under ``lock``, as the DynamoDB
+    adapters share the ledger table."""
+
+    accounts: dict[tuple[str, str], AccountRecord] = field(default_factory=dict)
+    customers: dict[str, Customer] = field(default_factory=dict)
+    phones: dict[str, str] = field(default_factory=dict)
+    _streams: dict[str, dict[int, LedgerEvent]] = field(default_factory=dict)
+    _heads: dict[str, int] = field(default_factory=dict)
+    _records: dict[str, IdempotencyRecord] = field(default_factory=dict)
+    _details: dict[str, TxnDetails] = field(default_factory=dict)
+    #: open-pending markers by pending txn id (``processor.storage.pending_index``)
+    _markers: dict[str, OpenPending] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def head(self, account_id: str) -> LedgerEvent | None:
+        with self._lock:
+            seq = self._heads.get(account_id)
+            return None if seq is None else self._streams[account_id][seq]
+
+    def state(self, account_id: str) -> AccountState | None:
+        return state_of_head(account_id, self.head(account_id))
+
+    def events(
+        self, account_id: str, from_seq: int = 0, to_seq: int | None = None
+    ) -> Iterator[LedgerEvent]:
+        with self._lock:
+            stream = self._streams.get(account_id, {})
+            seqs = sorted(s for s in stream if s >= from_seq and (to_seq is None or s <= to_seq))
+            chosen = [stream[s] for s in seqs]
+        yield from chosen
+
+    def replay(self, account_id: str) -> AccountState | None:
+        return fold(self.events(account_id))
+
+    def all_events(self) -> Iterator[LedgerEvent]:
+        with self._lock:
+            everything = [e for stream in self._streams.values() for e in stream.values()]
+        yield from everything
+
+    def idempotency_record(self, txn_id: str) -> IdempotencyRecord | None:
+        with self._lock:
+            return self._records.get(txn_id)
+
+    def txn_details(self, txn_id: str) -> TxnDetails | None:
+        """What the DynamoDB record ``TXN#<txn_id>`` carries (access pattern #10)."""
+        with self._lock:
+            return self._details.get(txn_id)
+
+    def expired_pendings(self, now: datetime) -> Iterator[OpenPending]:
+        """The markers expired by ``now`` (DynamoDB: a Query per shard of the index)."""
+        with self._lock:
+            expired = [m for m in self._markers.values() if m.expires_at <= now]
+        yield from sorted(expired, key=lambda m: (m.expires_at, m.pending_txn_id))
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def append(
+        self,
+        events: Sequence[LedgerEvent],
+        records: Sequence[IdempotencyRecord],
+        opening: OpenAccount | None = None,
+    ) -> None:
+        """All or nothing: check every claim, then write (see the module docstring)."""
+        opened = check_append(events, records, opening)
+        with self._lock:
+            if opening is not None and opening.customer_id not in self.customers:
+                raise UnknownCustomer(opening.customer_id)  # DynamoDB: a ConditionCheck
+            taken = [r.txn_id for r in records if r.txn_id in self._records]
+            if taken:
+                raise TxnIdsTaken(taken)
+            seen = [
+                self._streams[e.account_id][e.seq]
+                for e in events
+                if e.seq in self._streams.get(e.account_id, {})
+            ]
+            if seen:
+                raise SeqTaken(seen)
+            for event in events:
+                self._streams.setdefault(event.account_id, {})[event.seq] = event
+                self._heads[event.account_id] = max(self._heads.get(event.account_id, 0), event.seq)
+            self._records.update((r.txn_id, r) for r in records)
+            self._mark(events, records)
+            by_txn = events_by_txn(events)
+            self._details.update(
+                (r.txn_id, details_of(by_txn[r.txn_id])) for r in records if r.txn_id in by_txn
+            )
+            if opening is not None and opened is not None:
+                self._open(opening, opened.occurred_at)
+
+    def cut_history(self, step: Step) -> None:
+        """One archival step, all or nothing (``ArchivableStore.cut_history``): every item
+        it deletes or replaces must be exactly the event the step names."""
+        account = step.snapshot.account_id
+        with self._lock:
+            stream = self._streams.get(account, {})
+            if any(stream.get(e.seq) != e for e in (*step.deleted, step.replaced)):
+                raise ArchiveConflict(
+                    f"{account}: the live events changed under the archiver "
+                    "(another archive run?); nothing was removed: rerun"
+                )
+            for event in step.deleted:
+                del stream[event.seq]
+            stream[step.snapshot.seq] = step.snapshot
+
+    def _mark(self, events: Sequence[LedgerEvent], records: Sequence[IdempotencyRecord]) -> None:
+        """The markers: a resolution claim replaces its pending's, a placement writes one."""
+        for record in records:
+            self._markers.pop(claimed_pending(record.txn_id) or "", None)
+        self._markers.update((m.pending_txn_id, m) for m in markers_of(events, records))
+
+    @property
+    def lock(self) -> threading.Lock:
+        """The one lock of this in-memory table (the customer store writes under it too)."""
+        return self._lock
+
+    def _open(self, cmd: OpenAccount, at: datetime) -> None:
+        """The account record (conditional in DynamoDB, but it only ever exists with its
+        ``AccountOpened`` event, whose seq-0 claim fails first); the customer is checked,
+        never written."""
+        self.accounts[(cmd.customer_id, cmd.account_id)] = AccountRecord(
+            cmd.account_id, cmd.customer_id, cmd.currency, at
+        )
