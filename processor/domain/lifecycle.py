@@ -25,7 +25,7 @@ from processor.domain.metadata import trace_of
 from processor.domain.money import format_minor, to_minor
 
 if TYPE_CHECKING:
-    from processor.domain.decide import AccountState
+    from processor.domain.account_state import AccountState
 
 __all__ = [
     "DEFAULT_LIMITS",

@@ -32,7 +32,7 @@ from processor.domain.limit_model import Limits
 from processor.domain.money import parse_amount
 
 if TYPE_CHECKING:
-    from processor.domain.decide import AccountState
+    from processor.domain.account_state import AccountState
 
 __all__ = [
     "LimitFields",

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from acme_base.errors import InvalidInput
+from processor.domain.account_state import AccountState
 from processor.domain.commands import Leg, Linked
-from processor.domain.decide import AccountState, apply_all, decide
+from processor.domain.decide import decide
 from processor.domain.events import LedgerEvent
+from processor.domain.evolve import apply_all
 
 __all__ = ["LinkedDecision", "decide_linked"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -119,3 +120,12 @@ def rejected(error: str, txn_id: str | None = None, account_id: str | None = Non
 def failed(error: str, txn_id: str | None = None) -> Outcome:
     """The backend failed; unlike `rejected`, the write may or may not have happened."""
     return Outcome(txn_id=txn_id, status="failed", error=error)
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """A command's txn id, its payload fingerprint and the outcome it had the first time."""
+
+    txn_id: str
+    fingerprint: str
+    outcome: Outcome

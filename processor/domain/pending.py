@@ -42,7 +42,7 @@ from processor.domain.pending_model import (
 )
 
 if TYPE_CHECKING:
-    from processor.domain.decide import AccountState
+    from processor.domain.account_state import AccountState
 
 __all__ = [
     "announced",

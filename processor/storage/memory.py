@@ -15,9 +15,9 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from acme_base.errors import UnknownCustomer
-from processor.customers.model import Customer
 from processor.domain.archive import Step
 from processor.domain.commands import OpenAccount
 from processor.domain.decide import AccountState, fold
@@ -44,10 +44,6 @@ class AccountRecord:
     opened_at: datetime
 
 
-#: the customer item (``processor.customers``: registered, never upserted by an opening)
-CustomerRecord = Customer
-
-
 @dataclass
 class MemoryEventStore:
     """Events per account by seq, idempotency records by txn id, accounts and customers.
@@ -57,7 +53,9 @@ class MemoryEventStore:
     adapters share the ledger table."""
 
     accounts: dict[tuple[str, str], AccountRecord] = field(default_factory=dict)
-    customers: dict[str, Customer] = field(default_factory=dict)
+    #: the customer items (``processor.customers.model.Customer``: registered by the customers'
+    #: twin, never upserted by an opening); only their ids are read here
+    customers: dict[str, Any] = field(default_factory=dict)
     phones: dict[str, str] = field(default_factory=dict)
     _streams: dict[str, dict[int, LedgerEvent]] = field(default_factory=dict)
     _heads: dict[str, int] = field(default_factory=dict)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from acme_base.keys import (
     expiry_sort_key,
@@ -30,9 +30,7 @@ from acme_base.keys import (
     txn_pk,
 )
 from processor.domain.events import LedgerEvent, PendingPlaced
-
-if TYPE_CHECKING:
-    from processor.storage.ports import IdempotencyRecord
+from processor.domain.outcomes import IdempotencyRecord
 
 __all__ = [
     "MARKER_ENTITY",

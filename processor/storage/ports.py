@@ -19,25 +19,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from processor.domain.account_state import AccountState
 from processor.domain.commands import OpenAccount
-from processor.domain.decide import AccountState
+from processor.domain.account_state import AccountState
 from processor.domain.events import AccountClosed, AccountOpened, HistoryArchived, LedgerEvent
 from processor.domain.evolve import snapshot_state
 from processor.domain.limit_model import DEFAULT_LIMITS
-from processor.domain.outcomes import Outcome
+from processor.domain.outcomes import IdempotencyRecord
 from processor.storage.pending_index import OpenPending, markers_of
+
+__all__ = [
+    "MAX_ITEMS",
+    "EventReader",
+    "EventStore",
+    "IdempotencyRecord",  # defined beside the outcome it records; imported from here too
+    "SeqTaken",
+    "TxnIdsTaken",
+    "check_append",
+    "state_of_head",
+]
 
 #: TransactWriteItems takes at most 100 actions.
 MAX_ITEMS = 100
-
-
-@dataclass(frozen=True)
-class IdempotencyRecord:
-    """A command's txn id, its payload fingerprint and the outcome it had the first time."""
-
-    txn_id: str
-    fingerprint: str
-    outcome: Outcome
 
 
 @dataclass

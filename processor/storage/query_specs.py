@@ -32,7 +32,7 @@ from acme_base.keys import (
     state_key,
 )
 from acme_base.tables import GSI1, GSI2, GSI_DECLINED, GSI_INVERTED, GSI_SPECIAL_STATUS
-from processor.customers import model as customer_model
+from processor.domain import contact
 from processor.domain.commands import SpecialStatus
 from processor.storage.paging import Partition
 
@@ -105,12 +105,12 @@ def check_id(value: str, what: str) -> str:
 
 def normalize_phone(text: str) -> str:
     """E.164, exactly as the customers' commands store it (one normalisation for both)."""
-    return customer_model.normalize_phone(text)
+    return contact.normalize_phone(text)
 
 
 def parse_state(text: str) -> str:
     """A US state or territory code, exactly as the customers' commands accept it."""
-    return customer_model.parse_state(text)
+    return contact.parse_state(text)
 
 
 def parse_status(text: str | None) -> str | None:
