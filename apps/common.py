@@ -3,13 +3,11 @@ command dict with a pydantic adapter into ``InvalidInput`` naming the bad fields
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
-
-from acme_base.errors import InvalidInput
-from processor.domain.parsing import check_depth
+from pydantic import ValidationError
 
 T = TypeVar("T")
 
@@ -31,24 +29,21 @@ class AccountPrefix:
         return None
 
 
-def parse_with(adapter: TypeAdapter[T], raw: Any, what: str) -> T:
-    """``raw`` validated by ``adapter``; a validation error becomes ``InvalidInput`` ("invalid
-    ``what``: field: message; ...")."""
-    try:
-        return adapter.validate_python(check_depth(raw))  # bounded as a decoded line is
-    except InvalidInput:
-        raise
-    except ValidationError as exc:
-        tag = raw.get("type") if isinstance(raw, dict) else None
-        errors = "; ".join(_message(e, tag) for e in exc.errors())
-        raise InvalidInput(f"invalid {what}: {errors}") from None
+def explain_as(what: str) -> Callable[[ValidationError, Collection[str]], str]:
+    """The apps' wording of a validation error ("invalid ``what``: field: message; ..."), for
+    their registries (``processor.domain.registry``)."""
+
+    def explain(exc: ValidationError, kinds: Collection[str]) -> str:
+        return f"invalid {what}: " + "; ".join(_message(e, kinds) for e in exc.errors())
+
+    return explain
 
 
-def _message(error: Any, tag: Any) -> str:
-    """``field: message`` in words: no discriminator tag in the path, no "Value error, "
-    prefix, and a pattern mismatch echoes the input rather than the regular expression."""
+def _message(error: Any, kinds: Collection[str]) -> str:
+    """``field: message`` in words: no "Value error, " prefix, and a pattern mismatch echoes
+    the input rather than the regular expression."""
     loc = [str(p) for p in error["loc"]]
-    if len(loc) > 1 and loc[0] == tag:  # the union's member: the command's own type
+    if len(loc) > 1 and loc[0] in kinds:  # a union member's tag: the command's own type
         loc = loc[1:]
     message = str(error["msg"]).removeprefix("Value error, ")
     if error.get("type") == "string_pattern_mismatch":

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
-from pydantic import Field, StringConstraints, TypeAdapter, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from acme_base.errors import InvalidInput
-from apps.common import parse_with
+from apps.common import explain_as
 from processor.domain.commands import Command, Id, Note
 from processor.domain.money import parse_amount
+from processor.domain.registry import CommandType, Registry
 
 MONTH = re.compile(r"(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])")
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[!-~]{1,490}$")]
@@ -65,13 +66,16 @@ class SetBudget(Command):
 
 
 BudgetCommand = AddExpense | SetBudget
-_ADAPTER: TypeAdapter[BudgetCommand] = TypeAdapter(
-    Annotated[BudgetCommand, Field(discriminator="type")]
+#: the budgets app's command types (``processor.domain.registry``)
+BUDGET_COMMANDS = (
+    CommandType("expense", AddExpense, "budgets", "record an expense (a ledger debit)"),
+    CommandType("set_budget", SetBudget, "budgets", "set a month's budget for a category"),
 )
+BUDGETS = Registry(BUDGET_COMMANDS, what="budget command", explain=explain_as("budget command"))
 
 
 def parse_budget_command(raw: Any) -> BudgetCommand:
     """A budget command from a dict (``InvalidInput`` naming the bad fields)."""
     if not isinstance(raw, dict):
         raise InvalidInput("a budget command is a JSON object")
-    return parse_with(_ADAPTER, raw, "budget command")
+    return cast(BudgetCommand, BUDGETS.decode(raw))

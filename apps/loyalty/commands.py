@@ -6,13 +6,14 @@ points whole numbers; ``parse_loyalty`` turns a raw dict into one or ``InvalidIn
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
-from pydantic import Field, TypeAdapter, model_validator
+from pydantic import Field, model_validator
 
-from apps.common import parse_with
+from apps.common import explain_as
 from processor.domain.commands import Command, Currency, Id, Note
 from processor.domain.money import parse_amount
+from processor.domain.registry import CommandType, Registry
 
 MAX_POINTS = 10**12
 
@@ -41,11 +42,14 @@ class RedeemPoints(Command):
 
 
 LoyaltyCommand = EarnPoints | RedeemPoints
-_ADAPTER: TypeAdapter[LoyaltyCommand] = TypeAdapter(
-    Annotated[LoyaltyCommand, Field(discriminator="type")]
+#: the loyalty app's command types (``processor.domain.registry``)
+LOYALTY_COMMANDS = (
+    CommandType("earn", EarnPoints, "loyalty", "earn points for an order"),
+    CommandType("redeem", RedeemPoints, "loyalty", "spend points"),
 )
+LOYALTY = Registry(LOYALTY_COMMANDS, what="loyalty command", explain=explain_as("loyalty command"))
 
 
 def parse_loyalty(raw: dict[str, Any]) -> LoyaltyCommand:
     """A loyalty command from a dict (``InvalidInput`` naming the bad fields)."""
-    return parse_with(_ADAPTER, raw, "loyalty command")
+    return cast(LoyaltyCommand, LOYALTY.decode(raw))

@@ -1,8 +1,7 @@
 """The customer commands of ``acme-txn submit``, validated strictly (pydantic, ``extra="forbid"``).
 
-``parse_submitted`` is the submit path's parser: customer types are parsed here, every other
-line goes on to ``processor.offers.commands.parse_any`` (offers, then the ledger's commands)
-as it came. Phones, states and names are normalised while parsing
+``CUSTOMER_COMMANDS`` joins the submit path's registry (``processor.services.commands``).
+Phones, states and names are normalised while parsing
 (``processor.customers.model``), so the payload fingerprint of two spellings of one
 registration is the same.
 """
@@ -23,9 +22,9 @@ from pydantic import (
 
 from acme_base.errors import InvalidInput
 from processor.customers.model import Changes, check_name, normalize_phone, parse_state
-from processor.domain.commands import MAX_LINE_BYTES, AnyCommand, Command, Id, SpecialStatus
-from processor.domain.parsing import check_depth, decode_line, explain
-from processor.offers.commands import OfferCommand, parse_any
+from processor.domain.commands import Command, Id, SpecialStatus
+from processor.domain.parsing import explain
+from processor.domain.registry import CommandType
 
 CUSTOMER_TYPES = ("register_customer", "update_customer")
 
@@ -106,6 +105,11 @@ class UpdateCustomer(Command):
 
 
 CustomerCommand = RegisterCustomer | UpdateCustomer
+#: the customers' command types (``processor.domain.registry``)
+CUSTOMER_COMMANDS = (
+    CommandType("register_customer", RegisterCustomer, "customers", "register a customer"),
+    CommandType("update_customer", UpdateCustomer, "customers", "change a customer's details"),
+)
 _ADAPTER: TypeAdapter[CustomerCommand] = TypeAdapter(
     Annotated[CustomerCommand, Field(discriminator="type")]
 )
@@ -116,28 +120,3 @@ def parse_customer_command(raw: dict[str, Any]) -> CustomerCommand:
         return _ADAPTER.validate_python(raw)
     except ValidationError as exc:
         raise InvalidInput(explain(exc, CUSTOMER_TYPES)) from exc
-
-
-def parse_submitted(
-    raw: str | bytes | dict[str, Any],
-) -> AnyCommand | OfferCommand | CustomerCommand:
-    """Any command of ``submit``: customers here, the rest to ``parse_any`` as it came (a
-    line that does not mention a customer type is not decoded twice)."""
-    data: Any = check_depth(raw)  # a dict from the API or an app is bounded as a line is
-    if isinstance(raw, str | bytes):
-        text = raw if isinstance(raw, str) else raw.decode(errors="replace")
-        if not any(f'"{t}"' in text for t in CUSTOMER_TYPES):
-            return _others(raw)
-        data = decode_line(raw, MAX_LINE_BYTES)
-    if isinstance(data, dict) and data.get("type") in CUSTOMER_TYPES:
-        return parse_customer_command(data)
-    return _others(raw)
-
-
-def _others(raw: str | bytes | dict[str, Any]) -> AnyCommand | OfferCommand:
-    try:
-        return parse_any(raw)
-    except InvalidInput as exc:
-        if str(exc).startswith("unknown command type"):
-            raise InvalidInput(f"{exc}, {' or '.join(CUSTOMER_TYPES)}") from exc
-        raise

@@ -20,8 +20,8 @@ from typing import get_args
 
 from acme_base.errors import InvalidInput
 from processor.domain.commands import SpecialStatus
-from processor.domain.parsing import text_problem
 from processor.domain.contact import normalize_phone, parse_state
+from processor.domain.parsing import text_problem
 
 __all__ = [
     "MAX_NAME",

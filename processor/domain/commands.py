@@ -8,11 +8,10 @@ so ``processor.domain.commands.X`` keeps working, and holds the unions and the p
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import Field
 
-from acme_base.errors import InvalidInput
 from processor.domain.command_accounts import (
     BlockAccount,
     CloseAccount,
@@ -38,7 +37,7 @@ from processor.domain.command_base import (
 from processor.domain.command_money import Check, Credit, Debit, Transfer
 from processor.domain.command_pending import Leg, Linked, PostPending, Resolution, VoidPending
 from processor.domain.event_base import CreditChannel
-from processor.domain.parsing import decode_line, explain
+from processor.domain.registry import CommandType, Registry
 
 _Money = MoneyBase  # the name before the split
 
@@ -59,42 +58,29 @@ AnyCommand = Annotated[
     | Linked,
     Field(discriminator="type"),
 ]
-_ADAPTER: TypeAdapter[AnyCommand] = TypeAdapter(AnyCommand)
-LEDGER_TYPES = frozenset(
-    {"open_account", "credit", "debit", "transfer", "block_account", "unblock_account"}
-    | {"freeze_account", "unfreeze_account", "set_limits", "close_account"}
-    | {"post_pending", "void_pending", "linked"}
+#: the ledger's command types: model, handler and what each does (``processor.domain.registry``)
+LEDGER_COMMANDS = (
+    CommandType("open_account", OpenAccount, "ledger", "open an account for a registered customer"),
+    CommandType("credit", Credit, "ledger", "pay money in (a deposit, a check, a pending credit)"),
+    CommandType("debit", Debit, "ledger", "take money out (or hold it: a pending debit)"),
+    CommandType("transfer", Transfer, "ledger", "move money between two accounts"),
+    CommandType("block_account", BlockAccount, "ledger", "block an account (no more debits)"),
+    CommandType("unblock_account", UnblockAccount, "ledger", "lift a block"),
+    CommandType("freeze_account", BlockAccount, "ledger", "block_account's other name"),
+    CommandType("unfreeze_account", UnblockAccount, "ledger", "unblock_account's other name"),
+    CommandType("set_limits", SetLimits, "ledger", "change an account's limits"),
+    CommandType("close_account", CloseAccount, "ledger", "close an account at a zero balance"),
+    CommandType("post_pending", PostPending, "ledger", "post a pending amount, all or part"),
+    CommandType("void_pending", VoidPending, "ledger", "release a pending amount in full"),
+    CommandType("linked", Linked, "ledger", "legs that all succeed or all fail"),
 )
+LEDGER = Registry(LEDGER_COMMANDS)
+LEDGER_TYPES = frozenset(LEDGER.names)
 
 
 def parse_command(raw: str | bytes | dict[str, Any]) -> AnyCommand:
     """Parse one JSON line (or dict) into a command, or raise InvalidInput saying why."""
-    if isinstance(raw, str | bytes):
-        raw = decode_line(raw, MAX_LINE_BYTES)
-    if not isinstance(raw, dict):
-        raise InvalidInput("a command must be a JSON object")
-    if raw.get("type") not in {
-        "open_account",
-        "credit",
-        "debit",
-        "transfer",
-        "block_account",
-        "unblock_account",
-    } | {"freeze_account", "unfreeze_account", "set_limits", "close_account"} | {
-        "post_pending",
-        "void_pending",
-        "linked",
-    }:
-        raise InvalidInput(
-            f"unknown command type {raw.get('type')!r}; "
-            "expected open_account, credit, debit, transfer, block_account or unblock_account"
-            ", freeze_account, unfreeze_account, set_limits, close_account"
-            ", post_pending, void_pending or linked"
-        )
-    try:
-        return _ADAPTER.validate_python(raw)
-    except ValidationError as exc:
-        raise InvalidInput(explain(exc, LEDGER_TYPES)) from exc
+    return cast(AnyCommand, LEDGER.decode(raw))
 
 
 def txn_id_of(raw: Any) -> str | None:
@@ -112,6 +98,8 @@ def txn_id_of(raw: Any) -> str | None:
 __all__ = [
     "EARLIEST",
     "LATEST",
+    "LEDGER",
+    "LEDGER_COMMANDS",
     "LEDGER_TYPES",
     "MAX_LINE_BYTES",
     "Amount",

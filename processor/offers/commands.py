@@ -1,8 +1,8 @@
 """The offer commands of ``acme-txn submit``, validated strictly (pydantic, ``extra="forbid"``).
 
-``parse_any`` is the submit path's parser: it reads the JSON line once, sends the offer types
-here and every other type to ``processor.domain.commands.parse_command``. Offer lines may be longer
-than the ledger's 16 KiB (details and terms are 16 KiB each); floats are refused everywhere.
+``OFFER_COMMANDS`` joins the submit path's registry (``processor.services.commands``). Offer
+lines may be longer than the ledger's 16 KiB (details and terms are 16 KiB each); floats are
+refused everywhere.
 """
 
 from __future__ import annotations
@@ -23,15 +23,14 @@ from pydantic import (
 
 from acme_base.errors import InvalidInput
 from processor.domain.commands import (
-    AnyCommand,
     Command,
     Currency,
     Id,
     SpecialStatus,
-    parse_command,
 )
 from processor.domain.money import parse_amount
-from processor.domain.parsing import decode_line, explain
+from processor.domain.parsing import explain
+from processor.domain.registry import CommandType
 from processor.offers.model import (
     Response,
     check_details,
@@ -118,6 +117,16 @@ class RespondOffer(Command):
 
 
 OfferCommand = CreateOffer | SendOffer | RespondOffer
+#: the offers' command types (``processor.domain.registry``): lines up to 48 KiB
+OFFER_COMMANDS = (
+    CommandType("create_offer", CreateOffer, "offers", "create an offer", MAX_OFFER_LINE_BYTES),
+    CommandType(
+        "send_offer", SendOffer, "offers", "send an offer to customers", MAX_OFFER_LINE_BYTES
+    ),
+    CommandType(
+        "respond_offer", RespondOffer, "offers", "accept or decline an offer", MAX_OFFER_LINE_BYTES
+    ),
+)
 _ADAPTER: TypeAdapter[OfferCommand] = TypeAdapter(
     Annotated[OfferCommand, Field(discriminator="type")]
 )
@@ -128,26 +137,3 @@ def parse_offer_command(raw: dict[str, Any]) -> OfferCommand:
         return _ADAPTER.validate_python(raw)
     except ValidationError as exc:
         raise InvalidInput(explain(exc, OFFER_TYPES)) from exc
-
-
-def parse_any(raw: str | bytes | dict[str, Any]) -> AnyCommand | OfferCommand:
-    """Any command of ``submit``: offers here, every other line to ``parse_command`` as it
-    came (a line that does not even mention an offer type is not decoded twice)."""
-    data: Any = raw
-    if isinstance(raw, str | bytes):
-        text = raw if isinstance(raw, str) else raw.decode(errors="replace")
-        if not any(f'"{t}"' in text for t in OFFER_TYPES):
-            return _ledger_command(raw)
-        data = decode_line(raw, MAX_OFFER_LINE_BYTES)
-    if isinstance(data, dict) and data.get("type") in OFFER_TYPES:
-        return parse_offer_command(data)
-    return _ledger_command(raw)
-
-
-def _ledger_command(raw: str | bytes | dict[str, Any]) -> AnyCommand:
-    try:
-        return parse_command(raw)
-    except InvalidInput as exc:
-        if str(exc).startswith("unknown command type"):
-            raise InvalidInput(f"{exc}, or {', '.join(OFFER_TYPES)}") from exc
-        raise

@@ -10,16 +10,17 @@ What each kind appends and how it resolves a lost claim is in ``jobs``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel
+
 from acme_base.errors import AcmeError, ConfigError, InvalidInput
 from acme_base.retry import Backoff
-from processor.customers.commands import CustomerCommand, parse_submitted
 from processor.customers.service import CustomerService
 from processor.domain.commands import (
-    AnyCommand,
     Linked,
     OpenAccount,
     PostPending,
@@ -29,16 +30,25 @@ from processor.domain.commands import (
 )
 from processor.domain.outcomes import Outcome, failed, rejected
 from processor.domain.time_policy import TimePolicy
-from processor.offers.commands import OfferCommand
 from processor.offers.service import OfferService
 from processor.services.appends import Appender, HeadCache
+from processor.services.commands import SUBMITTED, SubmittedCommand, parse_submitted
 from processor.services.group_commit import GroupCommit, Pending
 from processor.services.jobs import Clock, GroupJob, OpenJob, TransferJob
 from processor.services.linked_jobs import LinkedJob
 from processor.services.pending_jobs import ExpireJob, ResolveJob, sweep_candidates
 from processor.storage.ports import EventReader, EventStore
 
-__all__ = ["Clock", "Ledger", "utc_now"]
+__all__ = ["JOBS", "Clock", "Ledger", "utc_now"]
+
+#: the ledger commands that run as a job of their own (the others join a group commit)
+JOBS: dict[type[BaseModel], Callable[..., OpenJob | TransferJob | ResolveJob | LinkedJob]] = {
+    OpenAccount: OpenJob,
+    Transfer: TransferJob,
+    PostPending: ResolveJob,
+    VoidPending: ResolveJob,
+    Linked: LinkedJob,
+}
 
 
 def utc_now() -> datetime:
@@ -65,8 +75,16 @@ class Ledger:
     time_policy: TimePolicy = field(default_factory=TimePolicy)  # occurred_at's bounds
     _appender: Appender = field(init=False, repr=False)
     _groups: GroupCommit = field(init=False, repr=False)
+    _handlers: dict[type[BaseModel], Callable[[Any], Outcome]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._handlers = SUBMITTED.dispatch(
+            {
+                "ledger": self._ledger_command,
+                "customers": self._customer_command,
+                "offers": self._offer_command,
+            }
+        )
         heads = HeadCache(self.store, self.cache_heads)
         self._appender = Appender(self.store, self.backoff, heads, self.stats, self.adopt_heads)
         self._groups = GroupCommit(self._commit_group, self.group_size)
@@ -91,9 +109,7 @@ class Ledger:
         except AcmeError as exc:
             return failed(str(exc), txn_id=getattr(command, "txn_id", None))
 
-    def execute(
-        self, command: AnyCommand | OfferCommand | CustomerCommand, *, operator: bool = True
-    ) -> Outcome:
+    def execute(self, command: SubmittedCommand, *, operator: bool = True) -> Outcome:
         """Run a parsed command; bad input is ``rejected``, backend errors raise; an
         ``occurred_at`` outside the time policy (``processor.domain.time_policy``) is bad input."""
         try:
@@ -107,27 +123,27 @@ class Ledger:
                 or getattr(command, "from_account", None),
             )
 
-    def _dispatch(self, command: AnyCommand | OfferCommand | CustomerCommand) -> Outcome:
-        if isinstance(command, CustomerCommand):
-            if self.customers is None:
-                raise ConfigError("this ledger was built without the customer store")
-            return self.customers.handle(command, self.clock())
-        if isinstance(command, OfferCommand):
-            if self.offers is None:
-                raise ConfigError("this ledger was built without the offer store")
-            return self.offers.handle(command, self.clock())
-        if isinstance(command, OpenAccount):
-            job: OpenJob | TransferJob | ResolveJob | LinkedJob = OpenJob(
-                cmd=command, store=self.store, clock=self.clock, history=self.history
-            )
-        elif isinstance(command, Transfer):
-            job = TransferJob(cmd=command, store=self.store, clock=self.clock)
-        elif isinstance(command, PostPending | VoidPending):
-            job = ResolveJob(cmd=command, store=self.store, clock=self.clock)
-        elif isinstance(command, Linked):
-            job = LinkedJob(cmd=command, store=self.store, clock=self.clock)
-        else:
+    def _dispatch(self, command: SubmittedCommand) -> Outcome:
+        return self._handlers[type(command)](command)
+
+    def _customer_command(self, command: Any) -> Outcome:
+        if self.customers is None:
+            raise ConfigError("this ledger was built without the customer store")
+        return self.customers.handle(command, self.clock())
+
+    def _offer_command(self, command: Any) -> Outcome:
+        if self.offers is None:
+            raise ConfigError("this ledger was built without the offer store")
+        return self.offers.handle(command, self.clock())
+
+    def _ledger_command(self, command: Any) -> Outcome:
+        """Opening, transfers, resolutions and linked batches run as their own job; the
+        commands of one account (``GroupCommand``) go through its group commit."""
+        make = JOBS.get(type(command))
+        if make is None:
             return self._groups.submit(command)
+        extra = {"history": self.history} if make is OpenJob else {}  # an archived opening
+        job = make(cmd=command, store=self.store, clock=self.clock, **extra)
         self._appender.run(job)
         return job.result()
 

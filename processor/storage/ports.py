@@ -21,7 +21,6 @@ from typing import Protocol
 
 from processor.domain.account_state import AccountState
 from processor.domain.commands import OpenAccount
-from processor.domain.account_state import AccountState
 from processor.domain.events import AccountClosed, AccountOpened, HistoryArchived, LedgerEvent
 from processor.domain.evolve import snapshot_state
 from processor.domain.limit_model import DEFAULT_LIMITS

@@ -77,8 +77,7 @@ def test_given_a_history_then_windows_no_windows_and_shuffled_redelivery_agree(
     windowed = fast("fraud", 2)
     assert app.fraud_poller(windowed).run(until_idle=True, max_seconds=LIMIT).idle
     # AND another consumer of the same stream without windows, on its own store
-    plain_app = bootstrap(settings)
-    plain_app.__dict__["fraud_store"] = MemoryFraudStore()
+    plain_app = bootstrap(settings, fraud_store=MemoryFraudStore())
     plain = fast("fraud-plain", 0)
     assert plain_app.fraud_poller(plain).run(until_idle=True, max_seconds=LIMIT).idle
     # AND the events again, in shuffled batches with every event delivered twice

@@ -75,8 +75,7 @@ class LoyaltyMachine(RuleBasedStateMachine):
         super().__init__()
         settings = backends.fresh_settings(backends.current())
         backends.create_tables(settings)
-        self.app = bootstrap(settings)
-        self.app.__dict__["loyalty_rules"] = RULES
+        self.app = bootstrap(settings, loyalty_rules=RULES)
         self.model = LoyaltyModel()
 
     def teardown(self) -> None:

@@ -16,7 +16,6 @@ from acme_txn.bootstrap import App
 from processor.customers.commands import (
     RegisterCustomer,
     UpdateCustomer,
-    parse_submitted,
 )
 from processor.customers.items import customer_item, update_parts
 from processor.customers.model import (
@@ -26,6 +25,7 @@ from processor.customers.model import (
     normalize_phone,
     parse_state,
 )
+from processor.services.commands import parse_submitted
 
 ADA = {
     "type": "register_customer",

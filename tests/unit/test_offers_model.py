@@ -1,5 +1,5 @@
 """Offers, pure: ids, dates, TTL arithmetic, and every bad input of the three commands refused
-with a clear error (``parse_any``, the submit path's parser); the offer rules on the in-memory
+with a clear error (``parse_submitted``, the submit path's parser); the offer rules on the in-memory
 twins (``memory_app``)."""
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from acme_base.errors import InvalidInput
 from acme_txn.bootstrap import App
 from processor.domain import commands as ledger_commands
 from processor.offers import commands as offer_commands
-from processor.offers.commands import CreateOffer, SendOffer, parse_any
+from processor.offers.commands import CreateOffer, SendOffer
 from processor.offers.model import add_months, delete_after, is_expired, offer_date, ttl_epoch
+from processor.services.commands import parse_submitted
 from tests.offer_support import OFFER, Clock, add_customer, create_offer, respond
 
 
@@ -58,14 +59,14 @@ def test_given_the_ledger_statuses_when_offers_name_them_then_they_are_the_same(
 
 
 def test_given_good_commands_when_parsed_then_typed() -> None:
-    cmd = parse_any(json.dumps(create_offer()))
+    cmd = parse_submitted(json.dumps(create_offer()))
     assert isinstance(cmd, CreateOffer) and cmd.expires_on == date(2030, 3, 1)
-    send = parse_any({"type": "send_offer", "offer_id": OFFER, "customer_ids": ["C1", "C1"]})
+    send = parse_submitted({"type": "send_offer", "offer_id": OFFER, "customer_ids": ["C1", "C1"]})
     assert isinstance(send, SendOffer) and send.audience() == ("C1",)
-    rich = parse_any({"type": "send_offer", "offer_id": OFFER, "min_balance": "10000.00"})
+    rich = parse_submitted({"type": "send_offer", "offer_id": OFFER, "min_balance": "10000.00"})
     assert isinstance(rich, SendOffer) and str(rich.min_balance) == "10000.00"
     credit = '{"type":"credit","txn_id":"T1","account_id":"A1","amount":"1.00"}'
-    assert isinstance(parse_any(credit), ledger_commands.Credit)
+    assert isinstance(parse_submitted(credit), ledger_commands.Credit)
 
 
 SEND = {"type": "send_offer", "offer_id": OFFER}
@@ -106,7 +107,7 @@ BAD: list[tuple[Any, str]] = [
 @pytest.mark.parametrize(("raw", "message"), BAD, ids=[f"bad{i}" for i in range(len(BAD))])
 def test_given_bad_input_when_parsed_then_invalid_input_says_why(raw: Any, message: str) -> None:
     with pytest.raises(InvalidInput, match=message.replace("(", r"\(").replace(".", r"\.")):
-        parse_any(raw)
+        parse_submitted(raw)
 
 
 # --- the rules, on the in-memory twins ---------------------------------------------------------
