@@ -44,6 +44,28 @@ hyp_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 _prefix_counter = itertools.count()
 
 
+#: a test that needs one of these fixtures needs a server; the e2e tests deploy on LocalStack
+SERVER_FIXTURES = frozenset({"ddb_endpoint"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs a server ``server``: the fast lane is ``-m 'not server'``."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & SERVER_FIXTURES or "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.server)
+
+
+@pytest.fixture(params=["memory", pytest.param("dynamodb", marks=pytest.mark.server)])
+def backend(request: pytest.FixtureRequest) -> App:
+    """The product on each backend: the in-memory twins, then DynamoDB Local (a test of the
+    ledger's rules or commands takes this, or ``memory_app``, rather than ``app``)."""
+    if request.param == "memory":
+        return bootstrap(Settings(table_prefix="memory"), memory=True)
+    app: App = request.getfixturevalue("app")
+    return app
+
+
 @pytest.fixture(scope="session")
 def state_dir() -> Path:
     return default_state_dir(os.environ)

@@ -14,6 +14,8 @@ from acme_base.errors import BackendUnavailable
 from acme_txn.backend import dynamodb_local
 from acme_txn.backend.install import VERSION_DIR, ensure_dynamodb_local
 
+pytestmark = pytest.mark.server  # each test starts DynamoDB Local itself
+
 
 @pytest.fixture
 def private_state(tmp_path: Path, state_dir: Path) -> Path:

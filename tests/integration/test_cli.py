@@ -94,6 +94,7 @@ def test_given_unreachable_endpoint_when_init_then_exit_1(capsys: Any) -> None:
     assert "unreachable" in capsys.readouterr().err
 
 
+@pytest.mark.server
 def test_given_local_start_when_status_and_stop_then_lifecycle_in_json(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any, state_dir: Path
 ) -> None:

@@ -92,7 +92,7 @@ def _memory_process(store: EventStore) -> Remote:
     return start
 
 
-@pytest.fixture(params=["memory", "dynamodb"])
+@pytest.fixture(params=["memory", pytest.param("dynamodb", marks=pytest.mark.server)])
 def backend(request: pytest.FixtureRequest) -> tuple[EventStore, Remote]:
     """The store, and how another process submits to it (DynamoDB Local only when used)."""
     if request.param == "memory":

@@ -79,10 +79,10 @@ def test_given_a_raw_version_1_item_when_read_then_todays_model(app: App) -> Non
     assert newest["schema_version"] == CURRENT and "recorded_at" in newest
 
 
-def test_given_limits_freeze_and_close_then_declines_and_rejections(app: App) -> None:
-    open_usd_jpy(app)
+def test_given_limits_freeze_and_close_then_declines_and_rejections(memory_app: App) -> None:
+    open_usd_jpy(memory_app)
     outcomes = submit(
-        app,
+        memory_app,
         {"type": "debit", "txn_id": "D1", "account_id": "U2", "amount": "50.00"},
         {"type": "debit", "txn_id": "D2", "account_id": "U2", "amount": "0.01"},
         {"type": "credit", "txn_id": "C1", "account_id": "U2", "amount": "1050.01"},
@@ -110,9 +110,9 @@ def test_given_limits_freeze_and_close_then_declines_and_rejections(app: App) ->
         ("rejected", None),
     ]
     assert outcomes[-1].error == "account 'U2' is closed"
-    state = app.event_store.state("U2")
+    state = memory_app.event_store.state("U2")
     assert state is not None and state.closed and state.balance == 0
-    replayed = app.event_store.replay("U2")
+    replayed = memory_app.event_store.replay("U2")
     assert replayed is not None and replace(replayed, customer_id="") == state
 
 
@@ -221,25 +221,25 @@ def test_given_tracing_fields_when_read_by_events_and_txn_then_shown(
 
 
 def test_given_a_closed_account_when_an_earlier_command_is_resent_then_duplicate(
-    app: App,
+    memory_app: App,
 ) -> None:
     """A retry of a transfer or credit that landed before the close still answers its
     original outcome (``duplicate``); a new command naming the account is rejected."""
-    open_usd_jpy(app)
+    open_usd_jpy(memory_app)
     transfer = {"type": "transfer", "txn_id": "T1", "from_account": "U1", "to_account": "U2",
                 "amount": "10.00"}  # fmt: skip
     credit = {"type": "credit", "txn_id": "C1", "account_id": "U2", "amount": "1.00"}
     drain = {"type": "debit", "txn_id": "D1", "account_id": "U2", "amount": "11.00"}
     close = {"type": "close_account", "txn_id": "X1", "account_id": "U2"}
-    first = submit(app, transfer, credit, drain, close)
+    first = submit(memory_app, transfer, credit, drain, close)
     assert [o.status for o in first] == ["approved", "approved", "approved", "closed"]
-    again = submit(app, transfer, credit, close)
+    again = submit(memory_app, transfer, credit, close)
     assert [(o.status, o.original_status) for o in again] == [
         ("duplicate", "approved"),
         ("duplicate", "approved"),
         ("duplicate", "closed"),
     ]
-    (fresh,) = submit(app, {**transfer, "txn_id": "T2"})
+    (fresh,) = submit(memory_app, {**transfer, "txn_id": "T2"})
     assert (fresh.status, fresh.error) == ("rejected", "account 'U2' is closed")
 
 
