@@ -49,10 +49,14 @@ SERVER_FIXTURES = frozenset({"ddb_endpoint"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that needs a server ``server``: the fast lane is ``-m 'not server'``."""
+    """Mark every test that needs a server ``server``: the fast lane is ``-m 'not server'``.
+    The property suite's modules get DynamoDB Local from tests/property/conftest.py unless
+    they run on the twins (``TWINS = True``)."""
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
-        if names & SERVER_FIXTURES or "e2e" in item.path.parts:
+        module = getattr(item, "module", None)
+        machines = "property" in item.path.parts and not getattr(module, "TWINS", False)
+        if names & SERVER_FIXTURES or machines or "e2e" in item.path.parts:
             item.add_marker(pytest.mark.server)
 
 

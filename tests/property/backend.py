@@ -20,6 +20,8 @@ from acme_base.aws import dynamodb_client
 from acme_base.settings import Settings
 from acme_base.tables import all_specs, ensure_table
 from acme_txn.backend import dynamodb_local
+from acme_txn.bootstrap import App, bootstrap
+from acme_txn.infrastructure import MemoryInfrastructure
 
 _counter = itertools.count()
 
@@ -86,6 +88,21 @@ def create_tables(settings: Settings) -> Any:
     with ThreadPoolExecutor(max_workers=3) as pool:
         list(pool.map(lambda spec: ensure_table(client, spec), all_specs(settings)))
     return client
+
+
+def machine_app(memory: bool, **parts: Any) -> App:
+    """A fresh product for one example: the in-memory twins, or fresh DynamoDB Local tables."""
+    if memory:
+        return bootstrap(Settings(table_prefix="twins"), memory=True, **parts)
+    settings = fresh_settings(current())
+    create_tables(settings)
+    return bootstrap(settings, **parts)
+
+
+def close(app: App) -> None:
+    """Close the example's client (the twins have none)."""
+    if not isinstance(app.infra, MemoryInfrastructure):
+        app.dynamodb.close()
 
 
 def subprocess_env(settings: Settings) -> dict[str, str]:

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from acme_txn.bootstrap import bootstrap
 from apps.loyalty.model import member_account
 from apps.loyalty.rules import LoyaltyRules
 from tests.property import backend as backends
@@ -71,15 +70,16 @@ class LoyaltyModel:
 
 
 class LoyaltyMachine(RuleBasedStateMachine):
+    #: on the in-memory twins (tests/property/test_twin_machines.py), else on DynamoDB Local
+    TWINS: ClassVar[bool] = False
+
     def __init__(self) -> None:
         super().__init__()
-        settings = backends.fresh_settings(backends.current())
-        backends.create_tables(settings)
-        self.app = bootstrap(settings, loyalty_rules=RULES)
+        self.app = backends.machine_app(self.TWINS, loyalty_rules=RULES)
         self.model = LoyaltyModel()
 
     def teardown(self) -> None:
-        self.app.dynamodb.close()
+        backends.close(self.app)
 
     def _expect(
         self, txn: str, payload: tuple[Any, ...], predict: Any, got: dict[str, Any]

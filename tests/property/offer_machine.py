@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from hypothesis import event as note_event
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from acme_txn.bootstrap import bootstrap
 from processor.domain.outcomes import Outcome
 from tests.offer_support import T_SEND, Clock, add_customer
 from tests.property import backend as backends
@@ -30,11 +29,12 @@ responses = st.sampled_from(["ACCEPTED", "REJECTED"])
 
 
 class OfferMachine(RuleBasedStateMachine):
+    #: on the in-memory twins (tests/property/test_twin_machines.py), else on DynamoDB Local
+    TWINS: ClassVar[bool] = False
+
     def __init__(self) -> None:
         super().__init__()
-        settings = backends.fresh_settings(backends.current())
-        backends.create_tables(settings)
-        self.app = bootstrap(settings)
+        self.app = backends.machine_app(self.TWINS)
         self.clock = Clock(T_SEND)
         self.ledger = self.app.new_ledger(clock=self.clock)
         for customer, statuses in CUSTOMERS.items():
@@ -42,7 +42,7 @@ class OfferMachine(RuleBasedStateMachine):
         self.model = OfferModel(T_SEND.date())
 
     def teardown(self) -> None:
-        self.app.dynamodb.close()
+        backends.close(self.app)
 
     def submit(self, cmd: dict[str, Any]) -> dict[str, Any]:
         return self.ledger.submit_raw(cmd).to_json_dict()

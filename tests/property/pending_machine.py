@@ -18,13 +18,12 @@ import threading
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from hypothesis import event as note_event
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from acme_txn.bootstrap import bootstrap
 from processor.domain.events import PendingPlaced
 from processor.domain.outcomes import Outcome
 from processor.domain.pending import available_now, pending_debits
@@ -41,11 +40,12 @@ _SETTLED = {"PendingPosted", "PendingVoided", "PendingExpired"}
 
 
 class PendingMachine(RuleBasedStateMachine):
+    #: on the in-memory twins (tests/property/test_twin_machines.py), else on DynamoDB Local
+    TWINS: ClassVar[bool] = False
+
     def __init__(self) -> None:
         super().__init__()
-        settings = backends.fresh_settings(backends.current())
-        backends.create_tables(settings)
-        self.app = bootstrap(settings)
+        self.app = backends.machine_app(self.TWINS)
         self.now = datetime(2026, 6, 1, tzinfo=UTC)
         self.ledger = replace(self.app.ledger, clock=self.clock)
         self.other = replace(self.app.ledger, clock=self.clock, cache_heads=False)
@@ -237,4 +237,4 @@ class PendingMachine(RuleBasedStateMachine):
         assert not mismatches, mismatches
 
     def teardown(self) -> None:
-        self.app.dynamodb.close()
+        backends.close(self.app)

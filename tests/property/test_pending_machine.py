@@ -8,4 +8,4 @@ from tests.property.pending_machine import PendingMachine
 from tests.property.profiles import machine_settings
 
 TestPendingMachine = PendingMachine.TestCase
-TestPendingMachine.settings = machine_settings()
+TestPendingMachine.settings = machine_settings(scale=0.5)  # the twins run 2x (test_twin_machines)
