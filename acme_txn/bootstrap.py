@@ -144,6 +144,7 @@ class App:
         clock: Clock = utc_now,
         fraud_store: FraudStore | None = None,
         loyalty_rules: LoyaltyRules | None = None,
+        views: ViewStore | None = None,
     ) -> None:
         self.settings = settings
         self.options = options if options is not None else Options()
@@ -151,6 +152,7 @@ class App:
         self._client = dynamodb
         self._event_store = event_store  # e.g. projecting another ledger's events
         self._fraud_store = fraud_store
+        self._views = views  # e.g. a view store that injects faults (the nemesis suite)
         self._loyalty_rules = loyalty_rules
         self.infra: Infrastructure = (
             MemoryInfrastructure(event_store)
@@ -321,7 +323,7 @@ class App:
 
     @cached_property
     def views(self) -> ViewStore:
-        return self.infra.views
+        return self._views if self._views is not None else self.infra.views
 
     @cached_property
     def projector(self) -> Projector:
@@ -425,5 +427,5 @@ def bootstrap(
 ) -> App:
     """Build the product for ``settings`` (see the module docstring); ``parts`` are the
     ``App``'s optional injections (``dynamodb``, ``event_store``, ``record_capacity``,
-    ``clock``, ``fraud_store``, ``loyalty_rules``)."""
+    ``clock``, ``fraud_store``, ``loyalty_rules``, ``views``)."""
     return App(settings, options, memory=memory, **parts)

@@ -128,6 +128,10 @@ class HeadCache:
             for account_id in account_ids:
                 self._known.pop(account_id, None)
 
+    def forget_all(self) -> None:
+        with self._lock:
+            self._known.clear()
+
     def adopt(self, seen: list[LedgerEvent]) -> bool:
         """Take the newest of another writer's events per account as its head (forgetting
         ours, which lost); False when there is nothing to adopt (or caching is off)."""

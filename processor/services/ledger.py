@@ -147,6 +147,11 @@ class Ledger:
         self._appender.run(job)
         return job.result()
 
+    def forget_heads(self) -> None:
+        """Drop every cached account head: the next command of each account reads its head
+        from the store (after the store changed behind this ledger, e.g. an archival cut)."""
+        self._appender.heads.forget_all()
+
     def expire_pending(
         self, now: datetime | None = None, *, scan: bool = False, force: bool = False
     ) -> list[Outcome]:

@@ -96,10 +96,9 @@ class NemesisMachine(RuleBasedStateMachine):
         super().__init__()
         self.clock = FakeClock()
         self.faults = Faults()
-        self.app, self.source = memory_app(self.clock, self.faults)
         views = ThrottledViews()
         views.faults = self.faults
-        self.app.__dict__["views"] = views
+        self.app, self.source = memory_app(self.clock, self.faults, views)
         self.app.loyalty.sync_projection = False
         self.leases = MemoryLeaseTable()
         self.dead: set[str] = set()  # owners whose process is provably gone

@@ -20,6 +20,7 @@ from acme_txn.bootstrap import App, bootstrap
 from processor.domain.commands import OpenAccount
 from processor.domain.events import LedgerEvent
 from processor.storage.ports import IdempotencyRecord
+from projections.ports import ViewStore
 from streams.lease_memory import MemoryLeaseTable
 from streams.lease_ports import Clock, LeaseStore, ShardState
 from streams.memory import MemoryShardSource
@@ -185,12 +186,14 @@ class InstanceLeases:
         return self.table.live_leases(now)
 
 
-def memory_app(clock: FakeClock, faults: Faults) -> tuple[App, MemoryShardSource]:
+def memory_app(
+    clock: FakeClock, faults: Faults, views: ViewStore | None = None
+) -> tuple[App, MemoryShardSource]:
     """The product on the twins, its event store streaming into a memory shard."""
     source = MemoryShardSource()
     store = FaultyEventStore(source=source, faults=faults)
-    app = bootstrap(Settings(table_prefix="nemesis"), memory=True, event_store=store)
-    app.__dict__["ledger"] = app.new_ledger(store, clock=clock.utc)
+    settings = Settings(table_prefix="nemesis")
+    app = bootstrap(settings, memory=True, event_store=store, clock=clock.utc, views=views)
     return app, source
 
 

@@ -74,7 +74,7 @@ class Twins:
     def fresh_ledgers(self) -> None:
         """Ledgers without cached heads: each reads its states from the store afresh."""
         for app in self.apps:
-            app.__dict__["ledger"] = app.new_ledger()
+            app.ledger.forget_heads()
             app.ledger.clock = self.clock
 
 

@@ -73,7 +73,7 @@ def archived(app: App, before: date = CUT) -> dict[str, Any]:
 
 def fresh_ledger(app: App, clock: Clock) -> None:
     """A ledger without cached heads: it reads the state from the live head (the snapshot)."""
-    app.__dict__["ledger"] = app.new_ledger()
+    app.ledger.forget_heads()
     app.ledger.clock = clock
 
 

@@ -17,11 +17,11 @@ from acme_txn.http_api.local import http_event
 from acme_txn.http_api.requests import parse_submission
 from apps.budgets.commands import parse_budget_command
 from apps.loyalty.commands import parse_loyalty
-from processor.customers.commands import parse_submitted
 from processor.domain.commands import parse_command
 from processor.domain.money import parse_amount
 from processor.domain.parsing import MAX_DEPTH, check_depth, decode_json
 from processor.offers.model import offer_date
+from processor.services.commands import parse_submitted
 from processor.storage.query_specs import check_id
 from streams.handlers import CountingMetrics
 from tests.auth_support import authenticator, bearer, token
