@@ -20,6 +20,7 @@ from typing import Protocol
 
 from acme_base.errors import ContentionExhausted
 from acme_base.retry import Backoff
+from processor.append_batch import Writer
 from processor.commands import OpenAccount
 from processor.decide import AccountState
 from processor.events import LedgerEvent
@@ -120,9 +121,12 @@ class HeadCache:
 
 @dataclass
 class Appender:
-    """Runs jobs: the optimistic loop (``stats["retries"]`` counts the backoffs)."""
+    """Runs jobs: the optimistic loop (``stats["retries"]`` counts the backoffs).
 
-    store: EventStore
+    ``store``: where appends go: the event store, or a batcher sharing its transactions
+    with other accounts' appends (``append_batch``: the same answers, per append)."""
+
+    store: Writer
     backoff: Backoff
     heads: HeadCache
     stats: dict[str, int]

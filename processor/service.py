@@ -16,6 +16,7 @@ from typing import Any
 
 from acme_base.errors import AcmeError, ConfigError, InvalidInput
 from acme_base.retry import Backoff
+from processor.append_batch import batched
 from processor.appends import Appender, HeadCache
 from processor.commands import (
     AnyCommand,
@@ -57,6 +58,8 @@ class Ledger:
     group_size: int = 25
     cache_heads: bool = True
     adopt_heads: bool = True  # a lost race adopts the winner's head (processor.appends)
+    #: transactions in flight shared by many accounts' appends (processor.append_batch; 0: off)
+    batch_writers: int = 2
     stats: dict[str, int] = field(default_factory=lambda: {"retries": 0, "groups": 0})
     offers: OfferService | None = None  # create/send/respond_offer (processor.offers)
     customers: CustomerService | None = None  # register/update_customer (processor.customers)
@@ -65,7 +68,8 @@ class Ledger:
 
     def __post_init__(self) -> None:
         heads = HeadCache(self.store, self.cache_heads)
-        self._appender = Appender(self.store, self.backoff, heads, self.stats, self.adopt_heads)
+        writer = batched(self.store, self.batch_writers)
+        self._appender = Appender(writer, self.backoff, heads, self.stats, self.adopt_heads)
         self._groups = GroupCommit(self._commit_group, self.group_size)
 
     # --- entry points ---------------------------------------------------------------------

@@ -26,6 +26,7 @@ from acme_txn.workload import (
     mixed_commands,
     opening_commands,
 )
+from processor.append_batch import AppendRequest, Results
 from processor.appends import Appender, HeadCache
 from processor.commands import Credit, Debit, OpenAccount, parse_command
 from processor.events import AccountOpened, LedgerEvent
@@ -252,6 +253,18 @@ class _AlwaysBehind(MemoryEventStore):
         if events and events[0].kind != "open":
             raise SeqTaken()
         super().append(events, records, opening)
+
+    def append_many(self, requests: Sequence[AppendRequest]) -> Results:
+        """The same, for appends sharing a transaction (``processor.append_batch``)."""
+        results: Results = []
+        for r in requests:
+            try:
+                self.append(r.events, r.records, r.opening)
+            except SeqTaken as lost:
+                results.append(lost)
+            else:
+                results.append(None)
+        return results
 
 
 def test_given_endless_contention_then_bounded_backoff_and_a_failed_outcome() -> None:
