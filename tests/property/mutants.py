@@ -22,6 +22,7 @@ from processor.store import DynamoEventStore
 from tests.property import (
     analyst_mutants,
     api_mutants,
+    batch_mutants,
     bench_mutants,
     budget_mutants,
     currency_mutants,
@@ -679,6 +680,26 @@ MUTATIONS += (
             "test_given_accounts_in_several_currencies_when_projected_then_totals_per_currency",
         ),
         machine="projecting",
+        cheap=True,
+    ),
+)
+BATCH_LAW = (
+    "tests.unit.test_append_batch:"
+    "test_given_any_workload_with_rival_ledgers_when_batching_then_every_command_once"
+)
+MUTATIONS += (
+    Mutation(
+        "batch_resent_dropped",
+        "a batch retried after a partial cancellation drops the appends it was to send again",
+        batch_mutants.resent_dropped,
+        pure=(BATCH_LAW,),
+        cheap=True,
+    ),
+    Mutation(
+        "batch_survivors_doubled",
+        "a cancelled batch still writes its survivors and sends them again: written twice",
+        batch_mutants.cancelled_survivors_written,
+        pure=(BATCH_LAW,),
         cheap=True,
     ),
 )
