@@ -42,7 +42,7 @@ from bench.results import latency_ms, print_table, ratio, save
 from processor.append_batch import AppendRequest
 from processor.events import FundsCredited
 from processor.ordering import keys_of, ordered_map
-from processor.outcomes import outcome_of
+from processor.outcomes import Outcome, outcome_of
 from processor.ports import IdempotencyRecord
 from processor.service import Ledger
 from processor.store import DynamoEventStore
@@ -128,17 +128,18 @@ def submit(ledger: Ledger, lines: list[str], label: str) -> Measured:
     """``acme-txn submit --workers 64``'s loop; latency per command."""
     latencies: list[float] = []
 
-    def one(line: str) -> str:
+    def one(line: str) -> Outcome:
         started = time.perf_counter()
         outcome = ledger.submit_raw(line)
         latencies.append(time.perf_counter() - started)
-        return outcome.status
+        return outcome
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=SUBMIT_WORKERS) as pool:
-        statuses = list(ordered_map(pool, one, lines, keys_of))
+        outcomes = list(ordered_map(pool, one, lines, keys_of))
     seconds = time.perf_counter() - started
-    assert statuses.count("approved") == len(lines), set(statuses)
+    wrong = [o for o in outcomes if o.status != "approved"]
+    assert not wrong, (len(wrong), wrong[:2])
     return Measured(label, len(lines), seconds, latencies)
 
 
@@ -160,7 +161,7 @@ class Setup:
     accounts: dict[str, list[str]]  # each ledger its own 1,000 (no races between them)
 
 
-def setup(base: Settings) -> Setup:
+def setup(base: Settings, writers: int = 2) -> Setup:
     """One ledger table with 1,000 opened accounts per ledger, warmed with 600 raw
     transactions."""
     settings, client = fresh_tables(base, "bb")
@@ -171,13 +172,17 @@ def setup(base: Settings) -> Setup:
         spec = WorkloadSpec(accounts=ACCOUNTS, prefix=prefix)
         with ThreadPoolExecutor(max_workers=SUBMIT_WORKERS) as pool:
             list(pool.map(ledger.submit_raw, customer_commands(spec)))
-            list(pool.map(ledger.submit_raw, opening_commands(spec)))
+            opened = list(pool.map(ledger.submit_raw, opening_commands(spec)))
+        assert all(o.status == "opened" for o in opened), [
+            o for o in opened if o.status != "opened"
+        ][:2]
         accounts[prefix] = [c["account_id"] for c in opening_commands(spec)]
     store = app.event_store
     assert isinstance(store, DynamoEventStore)
     raw(store, "warm", 1, 600)
     plain = dataclasses.replace(app.new_ledger(), batch_writers=0)  # one append per txn
-    return Setup(store, app.new_ledger(), plain, accounts)
+    batched = dataclasses.replace(app.new_ledger(), batch_writers=writers)
+    return Setup(store, batched, plain, accounts)
 
 
 def one_round(s: Setup, r: int, count: int, others: int) -> list[Measured]:
@@ -238,19 +243,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--count", type=int, default=20_000, help="credits per submit run")
     parser.add_argument("--others", type=int, default=2_000, help="commands per other run")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--writers", type=int, default=2, help="batched transactions in flight")
     parser.add_argument("--quick", action="store_true", help="a short check that it works")
     parser.add_argument("--save", action="store_true", help="also write a JSON file")
     args = parser.parse_args(argv)
     count, others, rounds = (300, 200, 1) if args.quick else (args.count, args.others, args.rounds)
     load_before = os.getloadavg()[0]
     with backend() as base:
-        s = setup(base)
+        s = setup(base, args.writers)
         stats: dict[str, int] = getattr(s.batched._appender.store, "stats", {})
         before = dict(stats)
         rounds_done = [one_round(s, r, count, others) for r in range(rounds)]
     delta = {k: v - before.get(k, 0) for k, v in stats.items()}
     results = summarize(rounds_done, delta)
     results["load_avg_1min"] = [load_before, os.getloadavg()[0]]
+    results["writers"] = args.writers
     report(results)
     if args.save:
         print(f"results: {save({'batch': results}, 'batch')}")
