@@ -279,9 +279,18 @@ def _by_size(
             yield chunk
 
 
-def _approx_bytes(actions: list[dict[str, Any]]) -> int:
-    """An upper bound of the actions' request size (their JSON, as sent)."""
-    return len(json.dumps(actions, default=str))
+def _approx_bytes(value: Any) -> int:
+    """About the size of the actions' items as DynamoDB counts it toward a transaction's
+    4 MB (attribute names and values; numbers and flags counted as 8 bytes)."""
+    if isinstance(value, str):
+        return len(value) if value.isascii() else len(value.encode())
+    if isinstance(value, dict):
+        return sum(len(k) + _approx_bytes(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return sum(_approx_bytes(v) for v in value) + len(value)
+    if isinstance(value, bytes | bytearray):
+        return len(value)
+    return 8
 
 
 def _lost_claim(

@@ -180,3 +180,17 @@ def test_given_any_workload_with_rival_ledgers_when_batching_then_every_command_
         isinstance(b, AppendBatcher) and b.stats["transactions"] < b.stats["requests"]
         for b in batchers
     )
+
+
+def test_given_appends_over_4_mb_when_split_then_at_request_boundaries() -> None:
+    # GIVEN three appends of 1.5 MB each and a small one, in one transaction's worth
+    from processor.store import _by_size
+
+    def sized(text: str) -> list[dict[str, Any]]:
+        return [{"Put": {"Item": {"PK": {"S": text}}}}]
+
+    big = sized("x" * 1_500_000)
+    actions = {0: big, 1: big, 2: big, 3: sized("y")}
+    # WHEN split at 4 MB THEN two transactions, no append cut in two
+    chunks = list(_by_size([[0, 1, 2, 3]], actions))
+    assert [[i for i, _ in chunk] for chunk in chunks] == [[0, 1], [2, 3]]
