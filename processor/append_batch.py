@@ -169,7 +169,12 @@ class AppendBatcher:
                 if not batch:
                     self._active -= 1
                     return
-            self._write(batch)
+            try:
+                self._write(batch)
+            except BaseException as exc:  # never leave a caller waiting on a broken write
+                for waiting in batch:
+                    if not waiting.future.done():
+                        waiting.future.set_exception(exc)
 
     def _write(self, batch: list[_Waiting]) -> None:
         try:

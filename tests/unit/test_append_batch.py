@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -194,3 +195,20 @@ def test_given_appends_over_4_mb_when_split_then_at_request_boundaries() -> None
     # WHEN split at 4 MB THEN two transactions, no append cut in two
     chunks = list(_by_size([[0, 1, 2, 3]], actions))
     assert [[i for i, _ in chunk] for chunk in chunks] == [[0, 1], [2, 3]]
+
+
+class _Broken(MemoryEventStore):
+    """A store answering a batch with no results at all (a broken adapter)."""
+
+    def append_many(self, requests: Sequence[AppendRequest]) -> Results:
+        return []
+
+
+def test_given_a_broken_batch_write_then_its_caller_fails_and_the_writer_slot_is_freed() -> None:
+    # GIVEN a batcher with one writer slot over a store that answers wrongly
+    batcher = AppendBatcher(_Broken(), writers=1)
+    event = credit("A1", 1, 100, "T1")
+    # WHEN an append goes through it THEN it fails (no hang), and the slot is free again
+    with pytest.raises(ValueError):
+        batcher.append([event], [record("T1", event)])
+    assert batcher._active == 0
