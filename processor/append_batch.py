@@ -159,16 +159,19 @@ class AppendBatcher:
             if lead:
                 self._active += 1
         if lead:
-            self._write_while_queued()
+            self._write_while_queued(waiting)
         waiting.future.result()
 
-    def _write_while_queued(self) -> None:
+    def _write_while_queued(self, own: _Waiting) -> None:
+        """Write batches until the queue is empty, or until our own append is settled while
+        another writer is still at it (it drains the rest: our caller need not wait)."""
         while True:
             with self._lock:
-                batch, self._queue = take_batch(self._queue, self.max_items)
-                if not batch:
+                batch, rest = take_batch(self._queue, self.max_items)
+                if not batch or (own.future.done() and self._active > 1):
                     self._active -= 1
                     return
+                self._queue = rest
             try:
                 self._write(batch)
             except BaseException as exc:  # never leave a caller waiting on a broken write
