@@ -60,7 +60,14 @@ def headlines(results: dict[str, Any]) -> list[list[Any]]:
     for workload in ("one hot account", "many accounts"):
         if workload in seed:
             x = seed[workload]["ours_over_seed"]
-            rows.append([f"{workload}: ours / seed throughput", x["throughput"], "x"])
+            spread = x.get("spread", ["", ""])
+            label = f"{workload}: ours / seed, median of rounds ({spread[0]}-{spread[1]})"
+            rows.append([label, x.get("median", x["throughput"]), "x"])
+    batch = results.get("bench_batch", {})
+    for label in ("submit, batched", "8 threads, batched"):
+        if label in batch:
+            rows.append([f"{label}: x the two-item floor", batch[label]["x_floor"], "x"])
+            rows.append([f"{label}: x the 50-item ceiling", batch[label]["x_ceiling_50"], "x"])
     for label, value in results.get("bench_processes", {}).get("adopt_over_reread", {}).items():
         rows.append([f"hot account, {label}: adopt / re-read throughput", value, "x"])
     steady = results.get("bench_steady", {}).get("steady")

@@ -74,6 +74,7 @@ MOVES: dict[str, str] = {
     "pending_model": "domain.pending_model",
     # storage: ports, layouts, adapters
     "accounts": "storage.accounts",
+    "append_batch": "storage.append_batch",
     "archive_memory": "storage.archive_memory",
     "archive_ports": "storage.archive_ports",
     "archive_store": "storage.archive_store",

@@ -24,6 +24,7 @@ from acme_base.retry import Backoff
 from processor.domain.commands import OpenAccount
 from processor.domain.decide import AccountState
 from processor.domain.events import AccountOpened, LedgerEvent
+from processor.storage.append_batch import Writer
 from processor.storage.ports import (
     EventStore,
     IdempotencyRecord,
@@ -148,9 +149,12 @@ class HeadCache:
 
 @dataclass
 class Appender:
-    """Runs jobs: the optimistic loop (``stats["retries"]`` counts the backoffs)."""
+    """Runs jobs: the optimistic loop (``stats["retries"]`` counts the backoffs).
 
-    store: EventStore
+    ``store``: where appends go: the event store, or a batcher sharing its transactions
+    with other accounts' appends (``append_batch``: the same answers, per append)."""
+
+    store: Writer
     backoff: Backoff
     heads: HeadCache
     stats: dict[str, int]

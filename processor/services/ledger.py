@@ -37,6 +37,7 @@ from processor.services.group_commit import GroupCommit, Pending
 from processor.services.jobs import Clock, GroupJob, OpenJob, TransferJob
 from processor.services.linked_jobs import LinkedJob
 from processor.services.pending_jobs import ExpireJob, ResolveJob, sweep_candidates
+from processor.storage.append_batch import batched
 from processor.storage.ports import EventReader, EventStore
 
 __all__ = ["JOBS", "Clock", "Ledger", "utc_now"]
@@ -67,6 +68,8 @@ class Ledger:
     backoff: Backoff = field(default_factory=Backoff)
     group_size: int = 25
     cache_heads: bool = True
+    #: transactions in flight shared by many accounts' appends (append_batch; 0: off)
+    batch_writers: int = 2
     adopt_heads: bool = True  # a lost race adopts the winner's head (processor.services.appends)
     stats: dict[str, int] = field(default_factory=lambda: {"retries": 0, "groups": 0})
     offers: OfferService | None = None  # create/send/respond_offer (processor.offers)
@@ -86,7 +89,8 @@ class Ledger:
             }
         )
         heads = HeadCache(self.store, self.cache_heads)
-        self._appender = Appender(self.store, self.backoff, heads, self.stats, self.adopt_heads)
+        writer = batched(self.store, self.batch_writers)
+        self._appender = Appender(writer, self.backoff, heads, self.stats, self.adopt_heads)
         self._groups = GroupCommit(self._commit_group, self.group_size)
 
     # --- entry points ---------------------------------------------------------------------

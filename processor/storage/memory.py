@@ -22,6 +22,7 @@ from processor.domain.archive import Step
 from processor.domain.commands import OpenAccount
 from processor.domain.decide import AccountState, fold
 from processor.domain.events import LedgerEvent
+from processor.storage.append_batch import AppendRequest, Results, chunks, results_of_cancelled
 from processor.storage.archive_ports import ArchiveConflict
 from processor.storage.pending_index import OpenPending, claimed_pending, markers_of
 from processor.storage.ports import (
@@ -116,30 +117,63 @@ class MemoryEventStore:
         opening: OpenAccount | None = None,
     ) -> None:
         """All or nothing: check every claim, then write (see the module docstring)."""
-        opened = check_append(events, records, opening)
+        check_append(events, records, opening)
+        request = AppendRequest(tuple(events), tuple(records), opening)
         with self._lock:
-            if opening is not None and opening.customer_id not in self.customers:
-                raise UnknownCustomer(opening.customer_id)  # DynamoDB: a ConditionCheck
-            taken = [r.txn_id for r in records if r.txn_id in self._records]
-            if taken:
-                raise TxnIdsTaken(taken)
-            seen = [
-                self._streams[e.account_id][e.seq]
-                for e in events
-                if e.seq in self._streams.get(e.account_id, {})
-            ]
-            if seen:
-                raise SeqTaken(seen)
-            for event in events:
-                self._streams.setdefault(event.account_id, {})[event.seq] = event
-                self._heads[event.account_id] = max(self._heads.get(event.account_id, 0), event.seq)
-            self._records.update((r.txn_id, r) for r in records)
-            self._mark(events, records)
-            by_txn = events_by_txn(events)
-            self._details.update(
-                (r.txn_id, details_of(by_txn[r.txn_id])) for r in records if r.txn_id in by_txn
-            )
-            if opening is not None and opened is not None:
+            refused = self._refusal(request)
+            if refused is not None:
+                raise refused
+            self._write(request)
+
+    def append_many(self, requests: Sequence[AppendRequest]) -> Results:
+        """Several appends per "transaction" (``processor.storage.append_batch``): as DynamoDB, a
+        transaction with a lost claim writes none of its requests; the losers get their
+        failure, the others ``NotWritten``."""
+        results, transactions = chunks(requests)
+        for chunk in transactions:
+            with self._lock:
+                failures = {
+                    j: refused
+                    for j, i in enumerate(chunk)
+                    if (refused := self._refusal(requests[i])) is not None
+                }
+                if not failures:
+                    for i in chunk:
+                        self._write(requests[i])
+                    continue
+            for j, result in enumerate(results_of_cancelled(failures, len(chunk))):
+                results[chunk[j]] = result
+        return results
+
+    def _refusal(self, request: AppendRequest) -> Exception | None:
+        """What this append would lose (checked under the lock), or None."""
+        events, records, opening = request.events, request.records, request.opening
+        if opening is not None and opening.customer_id not in self.customers:
+            return UnknownCustomer(opening.customer_id)  # DynamoDB: a ConditionCheck
+        taken = [r.txn_id for r in records if r.txn_id in self._records]
+        if taken:
+            return TxnIdsTaken(taken)
+        seen = [
+            self._streams[e.account_id][e.seq]
+            for e in events
+            if e.seq in self._streams.get(e.account_id, {})
+        ]
+        return SeqTaken(seen) if seen else None
+
+    def _write(self, request: AppendRequest) -> None:
+        events, records, opening = request.events, request.records, request.opening
+        for event in events:
+            self._streams.setdefault(event.account_id, {})[event.seq] = event
+            self._heads[event.account_id] = max(self._heads.get(event.account_id, 0), event.seq)
+        self._records.update((r.txn_id, r) for r in records)
+        self._mark(events, records)
+        by_txn = events_by_txn(events)
+        self._details.update(
+            (r.txn_id, details_of(by_txn[r.txn_id])) for r in records if r.txn_id in by_txn
+        )
+        if opening is not None:
+            opened = check_append(events, records, opening)
+            if opened is not None:
                 self._open(opening, opened.occurred_at)
 
     def cut_history(self, step: Step) -> None:

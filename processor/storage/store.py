@@ -31,6 +31,7 @@ from processor.domain.decide import AccountState, fold
 from processor.domain.events import LedgerEvent
 from processor.domain.outcomes import Outcome
 from processor.storage.accounts import CUSTOMER_CHECK, open_account_actions
+from processor.storage.append_batch import AppendRequest, Results, chunks, results_of_cancelled
 from processor.storage.archive_store import cut_history
 from processor.storage.codec import event_to_item, item_to_event
 from processor.storage.event_reads import read_event_range
@@ -54,6 +55,10 @@ from processor.storage.txn_details import details_attributes, events_by_txn
 __all__ = ["DynamoEventStore", "IdempotencyRecord", "SeqTaken", "TxnIdsTaken"]
 
 NOT_EXISTS = "attribute_not_exists(PK)"
+#: TransactWriteItems takes at most 4 MB (a margin kept below it for the request's envelope)
+MAX_BYTES = 4_000_000
+#: cancellation reason codes of an action that did not fail (another one did)
+_NO_FAULT = {"None", ""}
 
 
 @dataclass
@@ -159,8 +164,40 @@ class DynamoEventStore:
         opening: OpenAccount | None = None,
     ) -> None:
         """Append events and idempotency records atomically, or raise SeqTaken/TxnIdsTaken."""
-        opened = check_append(events, records, opening)
+        check_append(events, records, opening)
+        request = AppendRequest(tuple(events), tuple(records), opening)
+        actions = self._actions(request, datetime.now(UTC).isoformat())
+        try:
+            self._transact(actions)
+        except TransactionCancelled as exc:
+            failure = _failure_of(exc, request)
+            if failure is exc:
+                raise  # not a claim that failed: a backend error
+            raise failure from exc
+
+    def append_many(self, requests: Sequence[AppendRequest]) -> Results:
+        """Several appends per ``TransactWriteItems`` (``processor.storage.append_batch``), split at
+        100 actions and ``MAX_BYTES``. A cancelled transaction's reasons say which requests
+        lost (they get their own failure, as ``append`` raises it); the rest get
+        ``NotWritten``: nothing of them was written, send them again."""
+        results, transactions = chunks(requests)
         now = datetime.now(UTC).isoformat()
+        actions = {i: self._actions(requests[i], now) for c in transactions for i in c}
+        for chunk in _by_size(transactions, actions):
+            indexes = [i for i, _ in chunk]
+            try:
+                self._transact([a for _, acts in chunk for a in acts])
+            except TransactionCancelled as exc:
+                losers = _losers(exc, [(requests[i], len(acts)) for i, acts in chunk])
+                for j, result in enumerate(results_of_cancelled(losers, len(chunk))):
+                    results[indexes[j]] = result
+        return results
+
+    def _actions(self, request: AppendRequest, now: str) -> list[dict[str, Any]]:
+        """The transaction actions of one append: its events, then its records, then its
+        opening's two (``processor.storage.accounts``), then its pending markers (the order the
+        cancellation reasons are read in)."""
+        events, records, opening = request.events, request.records, request.opening
         actions: list[dict[str, Any]] = [
             _returning_old(self._put(event_to_item(e))) for e in events
         ]
@@ -169,20 +206,14 @@ class DynamoEventStore:
             _claiming(self._put(_record_item(r, now, by_txn.get(r.txn_id, []))), r.txn_id)
             for r in records
         ]
+        opened = check_append(events, records, opening) if opening is not None else None
         if opening is not None and opened is not None:
             actions += open_account_actions(self.table, opening, opened.occurred_at.isoformat())
         actions += [self._put(marker_item(m)) for m in markers_of(events, records)]
-        try:
-            units = transact_write(
-                self.client, actions, "append events", capacity=self.record_capacity
-            )
-        except TransactionCancelled as exc:
-            if opening is not None and len(events) + len(records) + CUSTOMER_CHECK in exc.failed():
-                raise UnknownCustomer(opening.customer_id) from exc
-            lost = _lost_claim(exc, len(events), records)
-            if lost is None:
-                raise  # not a claim that failed: a backend error
-            raise lost from exc
+        return actions
+
+    def _transact(self, actions: list[dict[str, Any]]) -> None:
+        units = transact_write(self.client, actions, "append events", capacity=self.record_capacity)
         if self.record_capacity:
             self.consumed_capacity.append(units)
 
@@ -200,6 +231,66 @@ class DynamoEventStore:
                 "ConditionExpression": NOT_EXISTS,
             }
         }
+
+
+def _failure_of(exc: TransactionCancelled, request: AppendRequest) -> Exception:
+    """What a cancelled append lost (its own actions' reasons): an unknown customer, then a
+    taken claim, else the cancellation itself (a backend error)."""
+    opening, n_events = request.opening, len(request.events)
+    if opening is not None and n_events + len(request.records) + CUSTOMER_CHECK in exc.failed():
+        return UnknownCustomer(opening.customer_id)
+    lost = _lost_claim(exc, n_events, request.records)
+    return exc if lost is None else lost
+
+
+def _losers(
+    exc: TransactionCancelled, requests: Sequence[tuple[AppendRequest, int]]
+) -> dict[int, BaseException]:
+    """The requests of a cancelled transaction whose own actions failed, with their failure
+    (``requests``: each with its number of actions, in transaction order). Without reasons
+    to tell them apart, every request lost the race."""
+    if not exc.reasons:
+        return {j: SeqTaken() for j in range(len(requests))}
+    losers: dict[int, BaseException] = {}
+    start = 0
+    for j, (request, n_actions) in enumerate(requests):
+        own = TransactionCancelled("append events", exc.reasons[start : start + n_actions])
+        start += n_actions
+        if any(r.code not in _NO_FAULT for r in own.reasons):
+            losers[j] = _failure_of(own, request)
+    return losers or {j: exc for j in range(len(requests))}  # no one to blame: all fail
+
+
+def _by_size(
+    transactions: list[list[int]], actions: dict[int, list[dict[str, Any]]]
+) -> Iterator[list[tuple[int, list[dict[str, Any]]]]]:
+    """Each transaction's requests with their actions, split further at ``MAX_BYTES``."""
+    for indexes in transactions:
+        chunk: list[tuple[int, list[dict[str, Any]]]] = []
+        size = 0
+        for i in indexes:
+            grown = size + _approx_bytes(actions[i])
+            if chunk and grown > MAX_BYTES:
+                yield chunk
+                chunk, grown = [], _approx_bytes(actions[i])
+            chunk.append((i, actions[i]))
+            size = grown
+        if chunk:
+            yield chunk
+
+
+def _approx_bytes(value: Any) -> int:
+    """About the size of the actions' items as DynamoDB counts it toward a transaction's
+    4 MB (attribute names and values; numbers and flags counted as 8 bytes)."""
+    if isinstance(value, str):
+        return len(value) if value.isascii() else len(value.encode())
+    if isinstance(value, dict):
+        return sum(len(k) + _approx_bytes(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return sum(_approx_bytes(v) for v in value) + len(value)
+    if isinstance(value, bytes | bytearray):
+        return len(value)
+    return 8
 
 
 def _lost_claim(

@@ -23,6 +23,7 @@ from tests.property import (
     analyst_mutants,
     api_mutants,
     archive_mutants,
+    batch_mutants,
     bench_mutants,
     budget_mutants,
     cli_mutants,
@@ -881,6 +882,26 @@ MUTATIONS += (
         "the checkpoint moves before the handler has the records: a crash loses them",
         nemesis_mutants.checkpoint_before_handler,
         machine="nemesis",
+        cheap=True,
+    ),
+)
+BATCH_LAW = (
+    "tests.unit.test_append_batch:"
+    "test_given_any_workload_with_rival_ledgers_when_batching_then_every_command_once"
+)
+MUTATIONS += (
+    Mutation(
+        "batch_resent_dropped",
+        "a batch retried after a partial cancellation drops the appends it was to send again",
+        batch_mutants.resent_dropped,
+        pure=(BATCH_LAW,),
+        cheap=True,
+    ),
+    Mutation(
+        "batch_survivors_doubled",
+        "a cancelled batch still writes its survivors and sends them again: written twice",
+        batch_mutants.cancelled_survivors_written,
+        pure=(BATCH_LAW,),
         cheap=True,
     ),
 )

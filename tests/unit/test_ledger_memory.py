@@ -33,6 +33,7 @@ from processor.services.appends import Appender, HeadCache
 from processor.services.group_commit import GroupCommit, Pending, take_group
 from processor.services.jobs import GroupJob
 from processor.services.ledger import Ledger
+from processor.storage.append_batch import AppendRequest, Results
 from processor.storage.memory import MemoryEventStore
 from processor.storage.ports import IdempotencyRecord, SeqTaken
 from tests.customer_support import register_in
@@ -252,6 +253,18 @@ class _AlwaysBehind(MemoryEventStore):
         if events and events[0].kind != "open":
             raise SeqTaken()
         super().append(events, records, opening)
+
+    def append_many(self, requests: Sequence[AppendRequest]) -> Results:
+        """The same, for appends sharing a transaction (``processor.storage.append_batch``)."""
+        results: Results = []
+        for r in requests:
+            try:
+                self.append(r.events, r.records, r.opening)
+            except SeqTaken as lost:
+                results.append(lost)
+            else:
+                results.append(None)
+        return results
 
 
 def test_given_endless_contention_then_bounded_backoff_and_a_failed_outcome() -> None:
