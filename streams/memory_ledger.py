@@ -8,15 +8,11 @@ consumer anyway); records come in commit order, one shard, as on DynamoDB Local.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from processor.domain.commands import OpenAccount
-from processor.domain.events import LedgerEvent
+from processor.storage.append_batch import AppendRequest
 from processor.storage.codec import event_to_item
 from processor.storage.memory import MemoryEventStore
-from processor.storage.ports import IdempotencyRecord
 from streams.memory import MemoryShardSource
 
 SHARD = "shardId-memory-0001"
@@ -26,19 +22,14 @@ SHARD = "shardId-memory-0001"
 class StreamedEventStore(MemoryEventStore):
     source: MemoryShardSource = field(default_factory=MemoryShardSource)
     shard_id: str = SHARD
-    _order: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         if self.shard_id not in self.source.shards:
             self.source.add_shard(self.shard_id)
 
-    def append(
-        self,
-        events: Sequence[LedgerEvent],
-        records: Sequence[IdempotencyRecord],
-        opening: OpenAccount | None = None,
-    ) -> None:
-        with self._order:  # the write and its stream records in one order
-            super().append(events, records, opening)
-            for event in events:
-                self.source.put(self.shard_id, event_to_item(event))
+    def _write(self, request: AppendRequest) -> None:
+        """Every write (one append or a batch of them), under the store's lock: the events and
+        their stream records in one order."""
+        super()._write(request)
+        for event in request.events:
+            self.source.put(self.shard_id, event_to_item(event))

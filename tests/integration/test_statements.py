@@ -121,13 +121,17 @@ def test_given_a_backdated_credit_when_stated_then_it_does_not_reconcile(bank: A
 def test_given_a_credit_recorded_after_a_later_one_when_asked_as_of_then_it_counts(
     app: App,
 ) -> None:
-    """The three-command reproduction: an account, 10.00 effective in two hours, then 70.00
-    effective in one hour (recorded later): as of 90 minutes on, the balance is 70.00."""
-    now = datetime.now(UTC).replace(microsecond=0)
+    """The three-command reproduction: an account, 10.00 effective an hour ago, then 70.00
+    effective two hours ago (recorded later): as of 90 minutes ago, the balance is 70.00.
+    (Dated in the past: the ledger refuses what is dated ahead of its clock.)"""
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
     customer = {"type": "register_customer", "customer_id": "C1", "name": "Ada Li",
                 "phone": "+12125550101", "state": "NY", "special_status": []}  # fmt: skip
     app.ledger.submit_raw(customer)
-    app.ledger.submit_raw({"type": "open_account", "account_id": "R", "customer_id": "C1"})
+    app.ledger.submit_raw(
+        {"type": "open_account", "account_id": "R", "customer_id": "C1",
+         "occurred_at": now.isoformat()}
+    )  # fmt: skip
     for txn, amount, hours in (("R1", "10.00", 2), ("R2", "70.00", 1)):
         outcome = app.ledger.submit_raw(
             {"type": "credit", "txn_id": txn, "account_id": "R", "amount": amount,

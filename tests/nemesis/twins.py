@@ -19,6 +19,7 @@ from acme_base.settings import Settings
 from acme_txn.bootstrap import App, bootstrap
 from processor.domain.commands import OpenAccount
 from processor.domain.events import LedgerEvent
+from processor.storage.append_batch import AppendRequest, Results
 from processor.storage.ports import IdempotencyRecord
 from projections.ports import ViewStore
 from streams.lease_memory import MemoryLeaseTable
@@ -81,6 +82,18 @@ class FaultyEventStore(StreamedEventStore):
         if hit:
             raise Throttled("injected: append throttled")
         super().append(events, records, opening)
+        self._maybe_lose_the_response()
+
+    def append_many(self, requests: Sequence[AppendRequest]) -> Results:
+        """A batch of appends (``processor.storage.append_batch``), under the same faults."""
+        hit, self.faults.throttle_appends = Faults.take(self.faults.throttle_appends)
+        if hit:
+            raise Throttled("injected: batch append throttled")
+        results = super().append_many(requests)
+        self._maybe_lose_the_response()
+        return results
+
+    def _maybe_lose_the_response(self) -> None:
         hit, self.faults.lose_responses = Faults.take(self.faults.lose_responses)
         if hit:
             raise BackendUnavailable("injected: the write committed, its response was lost")

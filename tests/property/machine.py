@@ -55,6 +55,10 @@ from tests.property.strategies import (
 SUSPICIOUS_TXN_IDS = tuple(f"open-{a}" for a in ACCOUNT_POOL)
 
 
+#: when the machine's accounts take effect: no command may be dated before its opening
+OPENED_AT = "2026-01-01T00:00:00Z"
+
+
 class LedgerMachine(DeclineRules, RulesRules, RuleBasedStateMachine):
     """Write-side rules and invariants. Subclasses add the projector and restarts."""
 
@@ -109,6 +113,7 @@ class LedgerMachine(DeclineRules, RulesRules, RuleBasedStateMachine):
             "account_id": account,
             "customer_id": customer,
             "currency": currency,
+            "occurred_at": OPENED_AT,  # before every day the money commands are dated
         }
         expected = self.model.predict_open(cmd)
         actual = self.ledger.submit_raw(cmd)

@@ -58,6 +58,9 @@ def run(drawn: list[tuple[str, str, int, int]]) -> tuple[Any, list[dict[str, Any
             ).status
             == "opened"
         )
+    # the commands are recorded after every effective time drawn (the ledger refuses a time
+    # ahead of its clock), in an order unrelated to their effective times
+    clock.now = OPENED + timedelta(days=5)
     outcomes = []
     for i, (kind, account, cents, minutes) in enumerate(drawn):
         at = (OPENED + timedelta(minutes=minutes)).isoformat()
