@@ -71,7 +71,8 @@ def run_dir() -> Path:
 
 # --- the CLI -------------------------------------------------------------------------------
 def cli(args: argparse.Namespace, *argv: str, stdin: str | None = None) -> list[dict[str, Any]]:
-    cmd = [CLI, *argv, "--endpoint-url", args.endpoint_url, "--table-prefix", args.prefix, "--json"]
+    cmd = [CLI, *argv, "--endpoint-url", args.endpoint_url, "--table-prefix", args.prefix]
+    cmd += ["--output", "jsonl"]  # lists one object a line, a single answer one line
     proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, check=False)
     if proc.returncode not in (0, 2):
         raise SystemExit(f"`{' '.join(cmd[:2])}` failed ({proc.returncode}): {proc.stderr}")

@@ -89,8 +89,11 @@ def test_given_the_stack_when_a_credit_is_submitted_then_the_mapping_projects_it
     _submit(stack, _commands(suffix))
 
     def projected() -> dict[str, Any] | None:
-        balance = ls.acme("balance", f"A{suffix}", "--table-prefix", prefix)
-        return balance if balance.get("source") == "projection" else None
+        balance = ls.acme(
+            "balance", f"A{suffix}", "--table-prefix", prefix, "--source", "projection"
+        )
+        caught_up = balance.get("source") == "projection" and balance.get("applied_seq") == 1
+        return balance if caught_up else None
 
     balance = ls.wait_for(projected, timeout=60)
     assert balance, f"not projected {time.monotonic() - started:.1f}s after the write"
@@ -158,7 +161,7 @@ def test_given_an_expired_pending_when_the_sweeper_is_invoked_then_it_is_expired
     # the schedule (rate 1 minute, it runs on LocalStack too) may have expired it first
     assert payload["expired"] in ([f"P{suffix}"], [])
     prefix = stack["tables"]["ledger"].removesuffix("-ledger")
-    last = ls.acme("events", f"A{suffix}", "--table-prefix", prefix)
+    last = ls.acme("events", f"A{suffix}", "--table-prefix", prefix)["items"][-1]
     assert (last["event_type"], last["txn_id"]) == ("PendingExpired", f"expire#P{suffix}")
 
 
