@@ -5,8 +5,13 @@ the stale cache (a post is not ``rejected`` as "not open", the sweeper does expi
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from acme_txn.bootstrap import App
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from acme_base.settings import Settings
+from acme_txn.bootstrap import App, bootstrap
 from processor.services.ledger import Ledger
 from tests.customer_support import register
 
@@ -53,3 +58,52 @@ def test_given_a_pending_placed_elsewhere_when_it_expires_then_swept(memory_app:
     clock.now += timedelta(seconds=61)
     swept = resolving.expire_pending()
     assert [(o.status, o.account_id) for o in swept] == [("expired", "A")]
+
+
+#: one step: (ledger index, what, amount in cents or the pending's index)
+Step = tuple[int, str, int]
+steps = st.lists(
+    st.tuples(
+        st.integers(0, 2), st.sampled_from(["credit", "place", "post", "void"]), st.integers(1, 500)
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps)
+def test_given_any_ledgers_then_an_open_pending_resolves_and_a_settled_one_is_refused(
+    plan: list[Step],
+) -> None:
+    """Three ledgers (three processes) share one store; placements, credits and resolutions
+    go through any of them: a resolution of an open pending always settles it, whichever
+    ledger placed it; one of a settled pending is always ``rejected``."""
+    app = bootstrap(Settings(table_prefix="memory"), memory=True)
+    register(app.ledger, "C1")
+    for account in ("A", "B"):
+        app.ledger.submit_raw({"type": "open_account", "account_id": account,
+                               "customer_id": "C1", "currency": "USD"})  # fmt: skip
+    ledgers = [app.new_ledger() for _ in range(3)]
+    placed: list[str] = []
+    open_: set[str] = set()
+    for i, (k, what, n) in enumerate(plan):
+        ledger = ledgers[k]
+        if what == "credit":
+            raw: dict[str, Any] = {"type": "credit", "txn_id": f"c{i}",
+                                   "account_id": "AB"[n % 2],
+                                   "amount": f"{n // 100}.{n % 100:02d}"}  # fmt: skip
+            assert ledger.submit_raw(raw).status == "approved"
+        elif what == "place":
+            raw = {"type": "credit", "txn_id": f"p{i}", "account_id": "AB"[n % 2],
+                   "amount": f"{n // 100}.{n % 100:02d}", "pending": True}  # fmt: skip
+            assert ledger.submit_raw(raw).status == "pending"
+            placed.append(f"p{i}")
+            open_.add(f"p{i}")
+        elif placed:
+            pending = placed[n % len(placed)]
+            raw = {"type": f"{what}_pending", "txn_id": f"r{i}", "pending_txn_id": pending}
+            status = ledger.submit_raw(raw).status
+            assert status == ({"post": "posted", "void": "voided"}[what] if pending in open_
+                              else "rejected"), (pending, status)  # fmt: skip
+            open_.discard(pending)
