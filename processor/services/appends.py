@@ -75,6 +75,13 @@ class Job(Protocol):
         ...
 
 
+class FreshHeads:
+    """A job judged on heads read from the store, never on cached ones: a resolution of a
+    pending (post, void, the sweeper's expiry), which another ledger (another process, with
+    its own cache) may have placed after our cache was filled. A stale head there does not
+    fail a write, it refuses without one (``"not open"``, nothing to expire)."""
+
+
 @dataclass
 class HeadCache:
     """Account heads: cached from our own last commit, else read (strongly consistent).
@@ -162,6 +169,8 @@ class Appender:
 
     def run(self, job: Job) -> None:
         """Append the job's plan, re-planning after lost claims, or raise ContentionExhausted."""
+        if isinstance(job, FreshHeads):
+            self.heads.forget(*job.accounts)
         for attempt in self.backoff.attempts():
             plan = job.plan(self.heads.states(*job.accounts))
             if plan is None:

@@ -24,7 +24,7 @@ from processor.domain.decide import AccountState, apply_all, decide
 from processor.domain.events import LedgerEvent, PendingPlaced
 from processor.domain.outcomes import Outcome, outcome_of, rejected
 from processor.domain.pending import expire_events
-from processor.services.appends import Plan, Step
+from processor.services.appends import FreshHeads, Plan, Step
 from processor.services.jobs import Clock, _Single, duplicate_of, record_of
 from processor.storage.ports import EventReader, EventStore, IdempotencyRecord
 
@@ -72,7 +72,7 @@ def pending_accounts(store: EventStore, pending_txn_id: str) -> tuple[str, ...]:
 
 
 @dataclass
-class ResolveJob(_Single):
+class ResolveJob(_Single, FreshHeads):
     """``post_pending`` or ``void_pending`` of the pending's accounts (found from the
     pending's own idempotency record: its outcome names the accounts)."""
 
@@ -113,7 +113,7 @@ class ResolveJob(_Single):
 
 
 @dataclass
-class ExpireJob(_Single):
+class ExpireJob(_Single, FreshHeads):
     """The sweeper's ``PendingExpired`` for one pending (nothing if resolved meanwhile)."""
 
     pending_txn_id: str = field(kw_only=True)

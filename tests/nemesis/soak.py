@@ -1,7 +1,8 @@
 """The nemesis soak, run by hand: N minutes of mixed load (money commands with duplicates and
-conflicting reuses from concurrent submitters, loyalty orders) while the three consumers run
-as CLI processes and one of them is SIGKILLed every few seconds and restarted; then
-`--until-idle` for each, `reconcile`, and the lanes' checks.
+conflicting reuses from concurrent submitters, loyalty orders, pendings posted, voided or left
+to expire, linked batches, customers, offers, budgets) while the three consumers run as CLI
+processes and one of them is SIGKILLed every few seconds and restarted; the expiry sweeper
+after every round; then `--until-idle` for each, `reconcile`, and the lanes' checks.
 
     .venv/bin/python -m tests.nemesis.soak --minutes 5 --kill-every 4 --seed 1
 
@@ -58,12 +59,14 @@ def soak(settings: Settings, minutes: float, kill_every: float, seed: int) -> di
     procs = {n: start(settings, n) for n in CONSUMERS}
     stop = threading.Event()
     tallies: list[Any] = []
+    expired: list[Any] = []
 
     def load() -> None:
         for round_ in itertools.count():
             if stop.is_set():
                 return
-            tallies.append(submit_concurrently(app, seed * 10_000 + round_, 3, 15))
+            tallies.append(submit_concurrently(app, seed * 10_000 + round_, 3, 15, mixed=True))
+            expired.extend(app.ledger.expire_pending())
 
     loader = threading.Thread(target=load)
     loader.start()
@@ -81,6 +84,8 @@ def soak(settings: Settings, minutes: float, kill_every: float, seed: int) -> di
     for proc in procs.values():  # the last kill of each: mid-work or idle, all dead
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+    time.sleep(3)  # the last round's short pendings run out; the sweeper records them
+    expired.extend(app.ledger.expire_pending())
     drains = {}
     for name in CONSUMERS:
         started = time.monotonic()
@@ -99,8 +104,15 @@ def soak(settings: Settings, minutes: float, kill_every: float, seed: int) -> di
         found += tally.bad_conflicts
     found += violations(app, tallies[0]) if tallies else []
     commands = sum(len(t.first) for t in tallies)
+    by_kind: dict[str, dict[str, int]] = {}
+    for tally in tallies:
+        for (kind, status), n in tally.kinds.items():
+            row = by_kind.setdefault(kind, {})
+            row[status] = row.get(status, 0) + n
     return {"minutes": minutes, "seed": seed, "kill_every_s": kill_every, "kills": kills,
-            "commands_decided": commands, "drains": drains,
+            "commands_decided": commands, "by_kind": by_kind, "rounds": len(tallies),
+            "pendings_expired_by_sweeper": sum(o.status == "expired" for o in expired),
+            "drains": drains,
             "reconcile_ok": rec.returncode == 0 and json.loads(rec.stdout)["ok"],
             "violations": found}  # fmt: skip
 

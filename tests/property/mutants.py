@@ -905,4 +905,30 @@ MUTATIONS += (
         cheap=True,
     ),
 )
+
+
+@contextlib.contextmanager
+def _resolution_on_cached_heads() -> Iterator[None]:
+    from processor.services import appends
+
+    class NotFresh:  # no job is one: every job is judged on the cached heads
+        pass
+
+    with mock.patch.object(appends, "FreshHeads", NotFresh):
+        yield
+
+
+MUTATIONS += (
+    Mutation(
+        "resolution_on_cached_heads",
+        "a post, void or expiry is judged on a stale head cache: a pending placed through "
+        "another ledger is refused as not open",
+        _resolution_on_cached_heads,
+        pure=(
+            "tests.integration.test_resolution_heads:"
+            "test_given_any_ledgers_then_an_open_pending_resolves_and_a_settled_one_is_refused",
+        ),
+        cheap=True,
+    ),
+)
 BY_NAME = {m.name: m for m in MUTATIONS}
