@@ -251,29 +251,8 @@ def _api() -> dict[str, Any]:
             },
         },
         "HttpApiIntegration": _integration("HttpApi"),
-        "HttpApiStage": {
-            "Type": "AWS::ApiGatewayV2::Stage",
-            # per-route settings name routes that must exist first
-            "DependsOn": [f"HttpApiRoute{i}" for i in range(len(API_ROUTES))],
-            "Properties": {
-                "ApiId": {"Ref": "HttpApi"},
-                "StageName": "$default",
-                "AutoDeploy": True,
-                **safety.stage_safety(),
-            },
-        },
-        "ApiInvokePermission": {
-            "Type": "AWS::Lambda::Permission",
-            "Properties": {
-                "Action": "lambda:InvokeFunction",
-                "FunctionName": {"Ref": "ApiFunction"},
-                "Principal": "apigateway.amazonaws.com",
-                "SourceArn": {
-                    "Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:"
-                    "${AWS::AccountId}:${HttpApi}/*"
-                },
-            },
-        },
+        "HttpApiStage": _stage("HttpApi"),
+        "ApiInvokePermission": _invoke_permission("HttpApi"),
     }
     # LocalStack's community CloudFormation has no API Gateway v2: there the same function
     # answers through a function URL (the same payload format 2.0); off on AWS by default.
@@ -305,6 +284,37 @@ def _integration(api: str) -> dict[str, Any]:
     }
 
 
+def _stage(api: str) -> dict[str, Any]:
+    """``api``'s ``$default`` stage: auto-deployed, with access logs and per-route throttles
+    (whose settings name routes that must exist first)."""
+    return {
+        "Type": "AWS::ApiGatewayV2::Stage",
+        "DependsOn": [f"{api}Route{i}" for i in range(len(API_ROUTES))],
+        "Properties": {
+            "ApiId": {"Ref": api},
+            "StageName": "$default",
+            "AutoDeploy": True,
+            **safety.stage_safety(),
+        },
+    }
+
+
+def _invoke_permission(api: str) -> dict[str, Any]:
+    """API Gateway (``api``, any route) may invoke the API function."""
+    return {
+        "Type": "AWS::Lambda::Permission",
+        "Properties": {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": {"Ref": "ApiFunction"},
+            "Principal": "apigateway.amazonaws.com",
+            "SourceArn": {
+                "Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:"
+                f"${{AWS::AccountId}}:${{{api}}}/*"
+            },
+        },
+    }
+
+
 def _service_api() -> dict[str, Any]:
     """A second HTTP API for service callers, every route ``AWS_IAM`` (SigV4): their IAM
     policies (``execute-api:Invoke`` on routes) say what each may call."""
@@ -318,28 +328,8 @@ def _service_api() -> dict[str, Any]:
             },
         },
         "ServiceHttpApiIntegration": _integration("ServiceHttpApi"),
-        "ServiceHttpApiStage": {
-            "Type": "AWS::ApiGatewayV2::Stage",
-            "DependsOn": [f"ServiceHttpApiRoute{i}" for i in range(len(API_ROUTES))],
-            "Properties": {
-                "ApiId": {"Ref": "ServiceHttpApi"},
-                "StageName": "$default",
-                "AutoDeploy": True,
-                **safety.stage_safety(),
-            },
-        },
-        "ServiceApiInvokePermission": {
-            "Type": "AWS::Lambda::Permission",
-            "Properties": {
-                "Action": "lambda:InvokeFunction",
-                "FunctionName": {"Ref": "ApiFunction"},
-                "Principal": "apigateway.amazonaws.com",
-                "SourceArn": {
-                    "Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:"
-                    "${AWS::AccountId}:${ServiceHttpApi}/*"
-                },
-            },
-        },
+        "ServiceHttpApiStage": _stage("ServiceHttpApi"),
+        "ServiceApiInvokePermission": _invoke_permission("ServiceHttpApi"),
     }
 
 
