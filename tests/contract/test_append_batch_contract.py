@@ -127,3 +127,31 @@ def test_given_a_malformed_request_when_batched_then_it_alone_is_refused(
     assert results[0] is None
     assert isinstance(results[1], ValueError)
     assert heads(store, "A1", "A2") == [1, 0]
+
+
+def test_given_appends_over_4_mb_when_batched_then_split_and_all_written(store: Any) -> None:
+    # GIVEN 14 accounts, each with a credit carrying ~330 KB of metadata: ~4.6 MB in all, more
+    # than one TransactWriteItems may carry (4 MB), though under its 100 actions
+    accounts = [f"B{i:02d}" for i in range(14)]
+    for account in accounts:
+        opened(store, account)
+    bulky = {"note": "x" * 330_000}
+    requests = []
+    for account in accounts:
+        event = dataclass_or_model_replace(credit(account, 1, 100, f"T-{account}"), bulky)
+        requests.append(AppendRequest((event,), (record(f"T-{account}", event),)))
+    # WHEN they are appended as one batch
+    results = store.append_many(requests)
+    # THEN the batch was split at request boundaries and every append written, its metadata whole
+    assert results == [None] * 14
+    assert heads(store, *accounts) == [1] * 14
+    assert all(store.head(a).metadata == bulky for a in accounts)
+
+
+def dataclass_or_model_replace(event: Any, metadata: dict[str, str]) -> Any:
+    """The event with ``metadata`` set (events are frozen)."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(event):
+        return dataclasses.replace(event, metadata=metadata)
+    return event.model_copy(update={"metadata": metadata})
