@@ -152,6 +152,6 @@ def dataclass_or_model_replace(event: Any, metadata: dict[str, str]) -> Any:
     """The event with ``metadata`` set (events are frozen)."""
     import dataclasses
 
-    if dataclasses.is_dataclass(event):
+    if dataclasses.is_dataclass(event) and not isinstance(event, type):
         return dataclasses.replace(event, metadata=metadata)
     return event.model_copy(update={"metadata": metadata})
