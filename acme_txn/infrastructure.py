@@ -51,7 +51,7 @@ from streams.lease_memory import MemoryLeaseTable
 from streams.lease_ports import LeaseTable
 from streams.state import DynamoLeaseTable
 
-__all__ = ["DynamoInfrastructure", "Infrastructure", "MemoryInfrastructure"]
+__all__ = ["DynamoInfrastructure", "Infrastructure", "MemoryInfrastructure", "infrastructure"]
 
 
 class Infrastructure(Protocol):
@@ -188,3 +188,20 @@ class MemoryInfrastructure:
     @cached_property
     def lease_table(self) -> LeaseTable:
         return MemoryLeaseTable()
+
+
+def infrastructure(
+    settings: Settings,
+    client: Callable[[], Any],
+    *,
+    memory: bool = False,
+    event_store: EventStore | None = None,
+    record_capacity: bool = False,
+) -> Infrastructure:
+    """The one backend of an ``App``, chosen once: the in-memory twins (sharing the records of
+    ``event_store`` when it is an in-memory one), else the DynamoDB adapters on ``client()``."""
+    if not memory:
+        return DynamoInfrastructure(client, settings, record_capacity)
+    if isinstance(event_store, MemoryEventStore):
+        return MemoryInfrastructure(event_store)
+    return MemoryInfrastructure()

@@ -61,10 +61,11 @@ def cmd_init(ctx: Context) -> int:
 
 
 def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
-    """Non-blank lines with their 1-based line number in the input."""
+    """Non-blank lines with their 1-based line number in the input, without their line end
+    (the decoder reads the line as the HTTP API reads a body: same size, same positions)."""
     for number, line in enumerate(stream, start=1):
         if line.strip():
-            yield number, line
+            yield number, line.rstrip("\r\n")
 
 
 def _answer(number: int, outcome: Outcome) -> dict[str, Any]:

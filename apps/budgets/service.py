@@ -9,12 +9,21 @@ event's metadata; the spend projection and the notifications follow from the log
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
 
 from acme_base.errors import BackendError, InvalidInput
-from apps.budgets.commands import AddExpense, BudgetCommand, SetBudget, parse_budget_command
+from apps.budgets.commands import (
+    BUDGETS,
+    AddExpense,
+    BudgetCommand,
+    SetBudget,
+    parse_budget_command,
+)
 from apps.budgets.model import (
     CATEGORY_KEY,
     CURRENCY,
@@ -43,6 +52,9 @@ PROGRAM_CUSTOMER = {
 EXPENSES_SINCE = "1970-01-01T00:00:00Z"
 
 
+Handler = Callable[["Budgets", Any], Outcome | dict[str, Any]]
+
+
 @dataclass
 class Budgets:
     ledger: Ledger
@@ -54,6 +66,14 @@ class Budgets:
     #: ``apps`` stream consumer (``acme-txn apps run``, ``lambda_handlers.apps_handler``),
     #: which folds the same log idempotently; the demo and a deployment turn this off.
     sync_projection: bool = True
+    #: every budget command's class -> its method (looked up on the service when it runs),
+    #: checked exhaustive over the budget types (``processor.domain.registry``)
+    HANDLERS: ClassVar[Mapping[type[BaseModel], Handler]] = BUDGETS.cover(
+        {
+            SetBudget: lambda app, cmd: app._set_budget(cmd),
+            AddExpense: lambda app, cmd: app._record_expense(cmd),
+        }
+    )
 
     def submit(self, raw: Any) -> Outcome | dict[str, Any]:
         """Run one budget command: an expense's ledger outcome, or the budget as set; bad
@@ -65,8 +85,9 @@ class Budgets:
         return self.execute(cmd)
 
     def execute(self, cmd: BudgetCommand) -> Outcome | dict[str, Any]:
-        if isinstance(cmd, SetBudget):
-            return self._set_budget(cmd)
+        return self.HANDLERS[type(cmd)](self, cmd)
+
+    def _record_expense(self, cmd: AddExpense) -> Outcome:
         outcome = self._expense(cmd)
         if self.sync_projection:
             self.projector.catch_up(cmd.user_id)

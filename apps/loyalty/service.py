@@ -13,11 +13,20 @@ requires a registered customer; members are users of the shop, not bank customer
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel
 
 from acme_base.errors import BackendError, ConfigError, InvalidInput
-from apps.loyalty.commands import EarnPoints, LoyaltyCommand, RedeemPoints, parse_loyalty
+from apps.loyalty.commands import (
+    LOYALTY,
+    EarnPoints,
+    LoyaltyCommand,
+    RedeemPoints,
+    parse_loyalty,
+)
 from apps.loyalty.model import KIND_KEY, ORDER_KEY, UNIT, MemberView, member_account
 from apps.loyalty.ports import LoyaltyStore, member_row
 from apps.loyalty.projector import LoyaltyProjector
@@ -53,6 +62,10 @@ class TxnReads(Protocol):
     def txn(self, txn_id: str) -> Any: ...
 
 
+#: a loyalty command's run: its outcome, and the member view it read (to catch up from)
+Handler = Callable[["Loyalty", Any], tuple[Outcome, MemberView | None]]
+
+
 @dataclass
 class Loyalty:
     ledger: Ledger
@@ -65,6 +78,14 @@ class Loyalty:
     #: consumer (``acme-txn apps run``, ``lambda_handlers.apps_handler``), which folds the same
     #: log idempotently; the demo and a deployment turn this off.
     sync_projection: bool = True
+    #: every loyalty command's class -> its method (looked up on the service when it runs),
+    #: checked exhaustive over the loyalty types (``processor.domain.registry``)
+    HANDLERS: ClassVar[Mapping[type[BaseModel], Handler]] = LOYALTY.cover(
+        {
+            EarnPoints: lambda app, cmd: app._earn_member(cmd),
+            RedeemPoints: lambda app, cmd: (app._redeem(cmd), None),
+        }
+    )
 
     def submit(self, raw: dict[str, Any]) -> Outcome:
         """Parse and run one loyalty command; bad input is ``rejected`` (nothing written)."""
@@ -74,20 +95,19 @@ class Loyalty:
             return rejected(str(exc), txn_id=_text(raw.get("transaction_id")))
 
     def execute(self, cmd: LoyaltyCommand) -> Outcome:
-        # an EARN reads the stored view (for its tier); the catch-up below starts from it
-        stored = None
         try:
-            if isinstance(cmd, EarnPoints):
-                stored = self.store.member(cmd.user_id) or MemberView(cmd.user_id)
-                outcome = self._earn(cmd, stored)
-            else:
-                outcome = self._redeem(cmd)
+            outcome, stored = self.HANDLERS[type(cmd)](self, cmd)
         except InvalidInput as exc:
             account = member_account(cmd.user_id)
             return rejected(str(exc), txn_id=cmd.transaction_id, account_id=account)
         if self.sync_projection:
             self.projector.catch_up(cmd.user_id, stored)
         return outcome
+
+    def _earn_member(self, cmd: EarnPoints) -> tuple[Outcome, MemberView]:
+        """An EARN reads the stored view (for its tier); the catch-up starts from it."""
+        stored = self.store.member(cmd.user_id) or MemberView(cmd.user_id)
+        return self._earn(cmd, stored), stored
 
     def _earn(self, cmd: EarnPoints, stored: MemberView) -> Outcome:
         account = member_account(cmd.user_id)

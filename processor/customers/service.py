@@ -17,15 +17,25 @@ new image for any consumer that wants an audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
 
 from acme_base.errors import ContentionExhausted, InvalidInput, UnknownCustomer
 from acme_base.retry import Backoff
-from processor.customers.commands import CustomerCommand, RegisterCustomer, UpdateCustomer
+from processor.customers.commands import (
+    CUSTOMER_COMMANDS,
+    CustomerCommand,
+    RegisterCustomer,
+    UpdateCustomer,
+)
 from processor.customers.model import Customer, apply_changes
 from processor.customers.ports import CustomerExists, CustomerStore, StaleCustomer
 from processor.domain.outcomes import Outcome
+from processor.domain.registry import Registry
 
 
 class CustomerOutcome(Outcome):
@@ -53,17 +63,26 @@ def _answer(status: str, customer: Customer, **more: object) -> CustomerOutcome:
     )
 
 
+Handler = Callable[["CustomerService", Any, str], Outcome]
+
+
 @dataclass
 class CustomerService:
     store: CustomerStore
     backoff: Backoff = field(default_factory=Backoff)
+    #: every customer command's class -> its method (looked up on the service when it runs),
+    #: checked exhaustive over the customers' types (``processor.domain.registry``)
+    HANDLERS: ClassVar[Mapping[type[BaseModel], Handler]] = Registry(CUSTOMER_COMMANDS).cover(
+        {
+            RegisterCustomer: lambda service, cmd, now: service._register(cmd, now),
+            UpdateCustomer: lambda service, cmd, now: service._update(cmd, now),
+        }
+    )
 
     def handle(self, cmd: CustomerCommand, now: datetime) -> Outcome:
         """Run one customer command; bad input is ``rejected`` (nothing written)."""
         try:
-            if isinstance(cmd, RegisterCustomer):
-                return self._register(cmd, now.isoformat())
-            return self._update(cmd, now.isoformat())
+            return self.HANDLERS[type(cmd)](self, cmd, now.isoformat())
         except InvalidInput as exc:
             return CustomerOutcome(status="rejected", customer_id=cmd.customer_id, error=str(exc))
 

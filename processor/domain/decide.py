@@ -3,9 +3,10 @@
 No I/O here. ``states`` maps account id to the account's current state as folded from its
 events; a missing entry means the account does not exist.
 
-``decide`` dispatches per command family: money commands in ``processor.domain.decide_money``,
-limits and close in ``processor.domain.lifecycle``, pendings in ``processor.domain.pending``;
-opening and
+``decide`` dispatches by the command's class through ``DECIDERS``, checked exhaustive over the
+ledger's registry (``processor.domain.commands.LEDGER``) when this module is imported: money
+commands in ``processor.domain.decide_money``, limits and close in
+``processor.domain.lifecycle``, pendings in ``processor.domain.pending``; opening and
 block/unblock here. ``AccountState`` (``processor.domain.account_state``) and ``evolve``/``fold``/
 ``apply_all`` (``processor.domain.evolve``) are re-exported, so ``processor.domain.decide.X`` keeps
 working.
@@ -13,9 +14,11 @@ working.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
+
+from pydantic import BaseModel
 
 from acme_base.errors import (
     AccountAlreadyExists,
@@ -27,9 +30,12 @@ from processor.domain import decide_money
 from processor.domain.account_state import AccountState
 from processor.domain.asof_rule import opened_before
 from processor.domain.commands import (
+    LEDGER,
     AnyCommand,
     BlockAccount,
     CloseAccount,
+    Credit,
+    Debit,
     Linked,
     OpenAccount,
     PostPending,
@@ -48,7 +54,15 @@ from processor.domain.evolve import apply_all, evolve, fold
 from processor.domain.lifecycle import decide_rule, opening_limits, refuse_closed, stamp
 from processor.domain.pending import carry_pendings, resolve
 
-__all__ = ["AccountState", "InvariantViolation", "apply_all", "decide", "evolve", "fold"]
+__all__ = [
+    "DECIDERS",
+    "AccountState",
+    "InvariantViolation",
+    "apply_all",
+    "decide",
+    "evolve",
+    "fold",
+]
 #: the money deciders under their names before the split: ``_decide`` calls them through
 #: this module, so the mutation check (tests/property/mutants.py) can patch them here
 _account = decide_money.account_of
@@ -86,19 +100,32 @@ def refuse_before_opening(state: AccountState | None, occurred_at: datetime | No
 def _decide(
     states: Mapping[str, AccountState], command: AnyCommand, now: datetime
 ) -> list[LedgerEvent]:
-    if isinstance(command, OpenAccount):
-        return [_open(states, command, now)]
-    if isinstance(command, Transfer):
-        return _transfer(states, command, now)
-    if isinstance(command, BlockAccount | UnblockAccount):
-        return [_block(states, command, now)]
-    if isinstance(command, SetLimits | CloseAccount):
-        return [decide_rule(states, command, now)]
-    if isinstance(command, PostPending | VoidPending):
-        return resolve(states, command, now)
-    if isinstance(command, Linked):  # its legs are decided one by one: processor.domain.linked
-        raise InvalidInput("a linked batch is decided leg by leg (processor.domain.linked)")
-    return [_single(states, command, now)]
+    return DECIDERS[type(command)](states, command, now)
+
+
+def _linked(states: Mapping[str, AccountState], cmd: Linked, now: datetime) -> list[LedgerEvent]:
+    """A linked batch's legs are decided one by one (``processor.domain.linked``)."""
+    raise InvalidInput("a linked batch is decided leg by leg (processor.domain.linked)")
+
+
+Decider = Callable[[Mapping[str, AccountState], Any, datetime], list[LedgerEvent]]
+#: every ledger command's class -> its decider. Each entry names its decider in its body, so
+#: the name is looked up when a command is decided: patching ``_single``, ``_transfer``,
+#: ``_open``, ``resolve`` ... on this module (the mutation check) reaches ``decide``.
+_TABLE: dict[type[BaseModel], Decider] = {
+    OpenAccount: lambda states, cmd, now: [_open(states, cmd, now)],
+    Credit: lambda states, cmd, now: [_single(states, cmd, now)],
+    Debit: lambda states, cmd, now: [_single(states, cmd, now)],
+    Transfer: lambda states, cmd, now: _transfer(states, cmd, now),  # noqa: PLW0108
+    BlockAccount: lambda states, cmd, now: [_block(states, cmd, now)],
+    UnblockAccount: lambda states, cmd, now: [_block(states, cmd, now)],
+    SetLimits: lambda states, cmd, now: [decide_rule(states, cmd, now)],
+    CloseAccount: lambda states, cmd, now: [decide_rule(states, cmd, now)],
+    PostPending: lambda states, cmd, now: resolve(states, cmd, now),  # noqa: PLW0108
+    VoidPending: lambda states, cmd, now: resolve(states, cmd, now),  # noqa: PLW0108
+    Linked: _linked,
+}
+DECIDERS = LEDGER.cover(_TABLE)
 
 
 def _open(states: Mapping[str, AccountState], cmd: OpenAccount, now: datetime) -> AccountOpened:

@@ -8,6 +8,12 @@ the apps' ``commands`` modules); a service adds up the families it runs and disp
 ``handler`` (``Registry.dispatch``), so a type without a handler is refused when the service
 is built, not when its first command arrives.
 
+Inside a handler, the command's class picks what runs it from a table checked exhaustive by
+``Registry.cover`` when its module is imported (TigerBeetle's exhaustive ``switch``): the
+domain's deciders (``processor.domain.decide.DECIDERS``), the ledger's jobs
+(``processor.services.ledger.LEDGER_ROUTES``) and each service's ``HANDLERS``. A type without
+an entry, or an entry for no registered type, is a ``ValueError`` naming it.
+
 ``Registry.decode`` reads a JSON line once (size-bounded, floats refused), looks its type up
 and validates it with that type's model; every failure is an ``InvalidInput`` saying why.
 """
@@ -89,6 +95,26 @@ class Registry:
             return kind.model.model_validate(data)
         except ValidationError as exc:
             raise InvalidInput(self._explain(exc, self.types)) from exc
+
+    def models(self, handler: str | None = None) -> frozenset[type[BaseModel]]:
+        """The models of every type (of ``handler``'s types only, if given)."""
+        kinds = self.types.values()
+        return frozenset(k.model for k in kinds if handler is None or k.handler == handler)
+
+    def cover(
+        self, table: Mapping[type[BaseModel], H], handler: str | None = None
+    ) -> Mapping[type[BaseModel], H]:
+        """``table`` (model -> what runs it), checked exhaustive over the types (``handler``'s
+        only, if given): ``ValueError`` naming the types without an entry and the entries
+        that are no such type."""
+        wanted = self.models(handler)
+        missing = sorted(k.name for k in self.types.values() if k.model in wanted - set(table))
+        if missing:
+            raise ValueError(f"no handler for the command types {', '.join(missing)}")
+        stray = sorted(model.__name__ for model in set(table) - wanted)
+        if stray:
+            raise ValueError(f"handlers for no registered command type: {', '.join(stray)}")
+        return table
 
     def dispatch(self, handlers: Mapping[str, H]) -> dict[type[BaseModel], H]:
         """Model -> its handler, for every type; ``ValueError`` naming any type left out."""

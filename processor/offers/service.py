@@ -14,15 +14,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
 
 from acme_base.errors import ConfigError, InvalidInput
 from processor.domain.money import to_minor
 from processor.domain.outcomes import Outcome
-from processor.offers.commands import CreateOffer, OfferCommand, RespondOffer, SendOffer
+from processor.domain.registry import Registry
+from processor.offers.commands import (
+    OFFER_COMMANDS,
+    CreateOffer,
+    OfferCommand,
+    RespondOffer,
+    SendOffer,
+)
 from processor.offers.model import (
     PENDING,
     CustomerOffer,
@@ -50,19 +59,27 @@ class OfferOutcome(Outcome):
     already_sent: int | None = None
 
 
+Handler = Callable[["OfferService", Any, datetime], Outcome]
+
+
 @dataclass
 class OfferService:
     store: OfferStore
     balance_audience: BalanceAudience | None = None
+    #: every offer command's class -> its method (looked up on the service when it runs),
+    #: checked exhaustive over the offers' types (``processor.domain.registry``)
+    HANDLERS: ClassVar[Mapping[type[BaseModel], Handler]] = Registry(OFFER_COMMANDS).cover(
+        {
+            CreateOffer: lambda service, cmd, now: service._create(cmd, now),
+            SendOffer: lambda service, cmd, now: service._send(cmd, now),
+            RespondOffer: lambda service, cmd, now: service._respond(cmd, now),
+        }
+    )
 
     def handle(self, cmd: OfferCommand, now: datetime) -> Outcome:
         """Run one offer command; bad input is ``rejected`` (nothing written)."""
         try:
-            if isinstance(cmd, CreateOffer):
-                return self._create(cmd, now)
-            if isinstance(cmd, SendOffer):
-                return self._send(cmd, now)
-            return self._respond(cmd, now)
+            return self.HANDLERS[type(cmd)](self, cmd, now)
         except InvalidInput as exc:
             return OfferOutcome(
                 status="rejected",

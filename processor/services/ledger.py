@@ -10,7 +10,7 @@ What each kind appends and how it resolves a lost claim is in ``jobs``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,10 +21,17 @@ from acme_base.errors import AcmeError, ConfigError, InvalidInput
 from acme_base.retry import Backoff
 from processor.customers.service import CustomerService
 from processor.domain.commands import (
+    LEDGER,
+    BlockAccount,
+    CloseAccount,
+    Credit,
+    Debit,
     Linked,
     OpenAccount,
     PostPending,
+    SetLimits,
     Transfer,
+    UnblockAccount,
     VoidPending,
     txn_id_of,
 )
@@ -40,16 +47,44 @@ from processor.services.pending_jobs import ExpireJob, ResolveJob, sweep_candida
 from processor.storage.append_batch import batched
 from processor.storage.ports import EventReader, EventStore
 
-__all__ = ["JOBS", "Clock", "Ledger", "utc_now"]
+__all__ = ["LEDGER_ROUTES", "Clock", "Ledger", "utc_now"]
 
-#: the ledger commands that run as a job of their own (the others join a group commit)
-JOBS: dict[type[BaseModel], Callable[..., OpenJob | TransferJob | ResolveJob | LinkedJob]] = {
-    OpenAccount: OpenJob,
-    Transfer: TransferJob,
-    PostPending: ResolveJob,
-    VoidPending: ResolveJob,
-    Linked: LinkedJob,
-}
+#: how a ledger command runs: a job of its own, or its account's group commit
+Route = Callable[["Ledger", Any], Outcome]
+
+
+def _job(make: Callable[..., OpenJob | TransferJob | ResolveJob | LinkedJob]) -> Route:
+    """The route of a command that runs as a job of its own."""
+    return lambda ledger, cmd: ledger.run_job(make(cmd=cmd, store=ledger.store, clock=ledger.clock))
+
+
+def _grouped(ledger: Ledger, cmd: Any) -> Outcome:
+    """The commands of one account (``GroupCommand``) go through its group commit."""
+    return ledger.group_commit(cmd)
+
+
+def _open(ledger: Ledger, cmd: OpenAccount) -> Outcome:
+    """An opening reads the history too: an archived account's opening is a duplicate."""
+    store, clock = ledger.store, ledger.clock
+    return ledger.run_job(OpenJob(cmd=cmd, store=store, clock=clock, history=ledger.history))
+
+
+#: every ledger command's class -> how it runs, checked exhaustive over the ledger's registry
+LEDGER_ROUTES: Mapping[type[BaseModel], Route] = LEDGER.cover(
+    {
+        OpenAccount: _open,
+        Transfer: _job(TransferJob),
+        PostPending: _job(ResolveJob),
+        VoidPending: _job(ResolveJob),
+        Linked: _job(LinkedJob),
+        Credit: _grouped,
+        Debit: _grouped,
+        BlockAccount: _grouped,
+        UnblockAccount: _grouped,
+        SetLimits: _grouped,
+        CloseAccount: _grouped,
+    }
+)
 
 
 def utc_now() -> datetime:
@@ -141,15 +176,17 @@ class Ledger:
         return self.offers.handle(command, self.clock())
 
     def _ledger_command(self, command: Any) -> Outcome:
-        """Opening, transfers, resolutions and linked batches run as their own job; the
-        commands of one account (``GroupCommand``) go through its group commit."""
-        make = JOBS.get(type(command))
-        if make is None:
-            return self._groups.submit(command)
-        extra = {"history": self.history} if make is OpenJob else {}  # an archived opening
-        job = make(cmd=command, store=self.store, clock=self.clock, **extra)
+        """Run a ledger command by its route (``LEDGER_ROUTES``)."""
+        return LEDGER_ROUTES[type(command)](self, command)
+
+    def run_job(self, job: OpenJob | TransferJob | ResolveJob | LinkedJob) -> Outcome:
+        """Run a job of its own through the optimistic append loop; its outcome."""
         self._appender.run(job)
         return job.result()
+
+    def group_commit(self, command: Any) -> Outcome:
+        """Run an account's command through its group commit (``GroupCommand``)."""
+        return self._groups.submit(command)
 
     def forget_heads(self) -> None:
         """Drop every cached account head: the next command of each account reads its head

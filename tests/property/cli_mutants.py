@@ -10,7 +10,7 @@ from typing import Any
 from unittest import mock
 
 from acme_base.errors import InvalidInput
-from acme_txn.cli import budget_cmd
+from acme_txn.cli import budget_cmd, ledger_cmd
 from processor.domain import money
 
 
@@ -33,4 +33,18 @@ def amount_shape_caps_digits() -> Iterator[None]:
         return real(value, currency, places)
 
     with mock.patch.object(money, "_parse_text", parse):
+        yield
+
+
+@contextlib.contextmanager
+def submit_keeps_line_ends() -> Iterator[None]:
+    """``submit`` hands the decoder each line with its newline: a line at the size limit is
+    refused as one byte over it, and a malformed one is placed on a line 2 that is not there."""
+
+    def lines(stream: Any) -> Iterator[tuple[int, str]]:
+        for number, line in enumerate(stream, start=1):
+            if line.strip():
+                yield number, line
+
+    with mock.patch.object(ledger_cmd, "_lines", lines):
         yield

@@ -768,6 +768,16 @@ MUTATIONS += (
         pure=(f"{CLI_LAWS}:test_an_amount_past_the_limit_names_the_limit_and_echoes_the_input",),
         cheap=True,
     ),
+    Mutation(
+        "submit_keeps_line_ends",
+        "submit decodes each line with its newline (one byte over the limit, a phantom line 2)",
+        cli_mutants.submit_keeps_line_ends,
+        pure=(
+            "tests.unit.test_one_decoder:"
+            "test_given_any_lines_when_read_then_submit_decodes_each_as_the_api_would",
+        ),
+        cheap=True,
+    ),
 )
 BUDGETS = "tests.unit.test_properties_budgets"
 BUDGET_LAW = (

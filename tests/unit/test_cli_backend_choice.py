@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from acme_txn import bootstrap as bootstrap_mod
 from acme_txn.cli import context as context_mod
 from acme_txn.cli.main import main
+from acme_txn.wiring import stores as stores_mod  # where the App makes its clients
 
 AWS_VARS = (
     "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
@@ -34,8 +34,8 @@ def no_backend(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
         made.append(str(settings.endpoint_url))
         raise AssertionError(f"a client for {settings.endpoint_url or 'AWS'} was made")
 
-    monkeypatch.setattr(bootstrap_mod, "dynamodb_client", client)
-    monkeypatch.setattr(bootstrap_mod, "make_session", lambda settings: None)
+    monkeypatch.setattr(stores_mod, "dynamodb_client", client)
+    monkeypatch.setattr(stores_mod, "make_session", lambda settings: None)
     return made
 
 

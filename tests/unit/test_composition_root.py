@@ -3,6 +3,7 @@ clock given at construction, parts replaced through the constructor (never ``app
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,3 +66,19 @@ def test_given_the_sources_when_read_then_no_memory_branch_and_no_dict_writes() 
         if path.name != Path(__file__).name and writes.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_given_the_root_when_read_then_it_is_small_and_chooses_the_backend_in_one_place() -> None:
+    # GIVEN the composition root's source
+    source = (ROOT / "acme_txn" / "bootstrap.py").read_text()
+    # THEN it is small (its parts live in acme_txn/wiring/) ...
+    assert len(source.splitlines()) <= 150
+    # ... and no condition in it or its parts asks for the memory backend
+    parts = [source, *(path.read_text() for path in (ROOT / "acme_txn" / "wiring").glob("*.py"))]
+    tests = [
+        ast.unparse(node.test)
+        for part in parts
+        for node in ast.walk(ast.parse(part))
+        if isinstance(node, ast.If | ast.IfExp | ast.While)
+    ]
+    assert [test for test in tests if "memory" in test.lower()] == []
