@@ -14,9 +14,11 @@ from acme_txn.cli.main import main
 
 
 def test_given_the_demo_when_run_for_budgets_then_spend_equals_the_ledger(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any
+    module_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    # GIVEN a DynamoDB Local endpoint WHEN `acme-txn demo --app budget` runs
+    # GIVEN a DynamoDB Local endpoint WHEN `acme-txn demo --app budget` runs (on tables of its
+    # own: the demo makes them)
+    settings = module_settings
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
     code = main(["demo", "--app", "budget", "--endpoint-url", settings.endpoint_url or "",

@@ -138,9 +138,11 @@ def test_given_the_cli_when_points_commands_run_then_json_shapes_and_exit_codes(
 
 
 def test_given_the_demo_when_run_for_loyalty_then_views_equal_the_fold(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any
+    module_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    # GIVEN a DynamoDB Local endpoint WHEN `acme-txn demo --app loyalty` runs
+    # GIVEN a DynamoDB Local endpoint WHEN `acme-txn demo --app loyalty` runs (on tables of its
+    # own: the demo makes them)
+    settings = module_settings
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
     code = main(["demo", "--app", "loyalty", "--endpoint-url", settings.endpoint_url or "",
