@@ -6,25 +6,41 @@ input run on the twins (tests/app/test_decline_reasons.py)."""
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
 
 from acme_base.settings import Settings
-from acme_txn.bootstrap import App
+from acme_txn.bootstrap import App, bootstrap
 from acme_txn.cli.main import main
 from processor.domain.events import DeclineReason
 from tests.app.test_decline_reasons import COMMANDS, DECLINED, open_accounts
 
 
-@pytest.fixture
-def bank(app: App) -> App:
+@pytest.fixture(scope="module")
+def bank_settings(module_settings: Settings) -> Settings:
+    """One bank, projected from the stream, for this module's tests (they only read it)."""
+    settings = module_settings.with_(table_prefix=f"d{uuid.uuid4().hex[:8]}")
+    app = bootstrap(settings)
+    app.ensure_tables()
     open_accounts(app)
     for cmd, status, reason in COMMANDS:
         outcome = app.ledger.submit_raw(cmd)
         assert (outcome.status, outcome.reason) == (status, reason), (cmd, outcome)
     app.drain(max_seconds=120)
-    return app
+    return settings
+
+
+@pytest.fixture
+def settings(bank_settings: Settings) -> Settings:
+    """The shared bank's settings (no tables of the test's own)."""
+    return bank_settings
+
+
+@pytest.fixture
+def bank(bank_settings: Settings) -> App:
+    return bootstrap(bank_settings)
 
 
 def test_given_every_reason_when_the_ledger_index_is_queried_then_13_merges_them(
