@@ -11,10 +11,11 @@ import os
 import threading
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-from acme_base.aws import serialize
+from acme_base.aws import deserialize, serialize
 from acme_base.errors import InvalidInput
 from acme_base.keys import customer_offer_key
 from acme_txn.bootstrap import App
@@ -37,6 +38,15 @@ def clock() -> Clock:
 @pytest.fixture
 def bank(app: App, clock: Clock) -> App:
     return bank_on(app, clock)
+
+
+def offer_items(app: App) -> list[dict[str, Any]]:
+    """Every offer and relationship item of the ledger table (a test may Scan)."""
+    pages = app.dynamodb.get_paginator("scan").paginate(
+        TableName=app.settings.ledger_table, ConsistentRead=True
+    )
+    items = [deserialize(i) for page in pages for i in page.get("Items", [])]
+    return [i for i in items if i.get("entity") in {"offer", "customer_offer"}]
 
 
 def test_given_a_sent_offer_when_each_pattern_is_queried_then_it_answers(
