@@ -1,6 +1,7 @@
 """Customers on DynamoDB Local: the stored items in the queries' layout, the indicator removed
 with the last status (the customer leaves the sparse index), phone uniqueness under threads,
-two ledgers and two OS processes (`acme-txn submit`), and bad input that writes nothing."""
+two ledgers and two OS processes (`acme-txn submit`). Bad input runs on the twins
+(tests/app/test_customers.py)."""
 
 from __future__ import annotations
 
@@ -12,22 +13,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from acme_base.aws import deserialize, serialize
 from acme_base.settings import Settings
 from acme_base.tables import GSI_SPECIAL_STATUS
 from acme_txn.bootstrap import App
 from processor.domain.outcomes import Outcome
-
-ADA = {
-    "type": "register_customer",
-    "customer_id": "C1",
-    "name": "Ada Li",
-    "phone": "(212) 555-0123",
-    "state": "ny",
-    "special_status": ["veteran", "student"],
-}
+from tests.app.test_customers import ADA
 
 
 def items(app: App) -> list[dict[str, Any]]:
@@ -105,31 +96,6 @@ def test_given_a_phone_change_then_the_claim_moves_and_the_old_phone_is_free(app
     assert (customer["GSI1PK"], customer["GSI2PK"]) == ("PHONE#+12125550999", "STATE#CA")
     assert item(app, "UNIQUE#PHONE#+12125550123") is None
     assert app.ledger.submit_raw({**ADA, "customer_id": "C2"}).status == "registered"
-
-
-BAD = [
-    {**ADA, "phone": "212-555"},
-    {**ADA, "state": "XX"},
-    {**ADA, "name": "n" * 101},
-    {**ADA, "nickname": "A"},
-    {"type": "update_customer", "customer_id": "C9", "name": "Nobody"},
-    {"type": "update_customer", "customer_id": "C1", "phone": "+14155550100"},  # C2's phone
-    {**ADA, "customer_id": "C3", "phone": "+14155550100"},  # C2's phone
-    {**ADA, "name": "Someone Else"},  # C1 registered with other details
-    {"type": "open_account", "account_id": "A9", "customer_id": "C9"},
-]
-
-
-@pytest.mark.parametrize("cmd", BAD, ids=range(len(BAD)))
-def test_given_bad_input_then_rejected_with_a_reason_and_nothing_written(
-    app: App, cmd: dict[str, Any]
-) -> None:
-    app.ledger.submit_raw(ADA)
-    app.ledger.submit_raw({**ADA, "customer_id": "C2", "phone": "+14155550100"})
-    before = items(app)
-    outcome = app.ledger.submit_raw(cmd)
-    assert outcome.status == "rejected" and outcome.error
-    assert items(app) == before
 
 
 def test_given_threads_on_two_ledgers_registering_one_phone_then_one_winner(app: App) -> None:

@@ -1,6 +1,7 @@
 """GIVEN accounts in USD, EUR and JPY projected on DynamoDB Local WHEN the analysts read the
-daily report (library and CLI), draw the chart, reconcile and rebuild THEN every currency has
-its own totals, shown in its own exponent, and nothing adds two currencies (issue 11 item 4)."""
+daily report by the CLI, draw the chart, reconcile, rebuild and export THEN every currency has
+its own totals, shown in its own exponent (issue 11 item 4). The report's logic runs on the
+twins (tests/app/test_daily_per_currency.py)."""
 
 from __future__ import annotations
 
@@ -20,40 +21,10 @@ from projections.items import daily_totals_key
 from projections.ports import ViewStore
 from projections.rebuild import rebuild_projection
 from projections.reconcile import reconcile
-from projections.reports import daily_report
-from tests.customer_support import register
+from tests.app.test_daily_per_currency import three_currencies
 from tests.integration import test_projection_reports as reports_tests
 
 DAY = "2026-11-20"
-AT = f"{DAY}T10:00:00Z"
-
-
-def three_currencies(ledger: Ledger) -> None:
-    """U1 (USD) +12.50; E1 (EUR) +12.50, -2.25, declined -99.00; J1 (JPY) +1250, -300."""
-    register(ledger, "C1")
-    for account, code in (("U1", "USD"), ("E1", "EUR"), ("J1", "JPY")):
-        opened = ledger.submit_raw(
-            {
-                "type": "open_account",
-                "occurred_at": "2000-01-01T00:00:00Z",
-                "account_id": account,
-                "customer_id": "C1",
-                "currency": code,
-            }
-        )
-        assert opened.status == "opened", opened
-    for n, (kind, account, amount) in enumerate(
-        [
-            ("credit", "U1", "12.50"),
-            ("credit", "E1", "12.50"),
-            ("debit", "E1", "2.25"),
-            ("debit", "E1", "99.00"),
-            ("credit", "J1", "1250"),
-            ("debit", "J1", "300"),
-        ]
-    ):
-        cmd = {"type": kind, "txn_id": f"T{n}", "account_id": account, "amount": amount}
-        assert ledger.submit_raw({**cmd, "occurred_at": AT}).status in {"approved", "declined"}
 
 
 run_cli = pytest.fixture(reports_tests.cli.__wrapped__, name="run_cli")  # type: ignore[attr-defined]
@@ -64,23 +35,6 @@ def projected(ledger: Ledger, app: App) -> ViewStore:
     three_currencies(ledger)
     assert app.projector.project(list(ledger.store.all_events())).failed == frozenset()
     return app.views
-
-
-def test_given_three_currencies_when_reported_then_one_row_each_in_its_exponent(
-    projected: ViewStore,
-) -> None:
-    rows = daily_report(projected, [DAY])
-    assert [
-        (r["currency"], r["txn_count"], r["credit_total"], r["debit_total"], r["declined_total"])
-        for r in rows
-    ] == [
-        ("EUR", 3, "12.50", "2.25", "99.00"),
-        ("JPY", 2, "1250", "300", "0"),
-        ("USD", 1, "12.50", "0.00", "0.00"),
-    ]
-    # AND the USD totals keep the single-currency key; the others sit beside them
-    assert projected.daily([DAY])[DAY].credit_total == 1250  # minor units: 12.50 USD
-    assert projected.daily([DAY], "JPY")[DAY].credit_total == 1250  # 1250 yen
 
 
 def test_given_three_currencies_when_via_the_cli_then_json_lines_per_currency_and_a_chart(

@@ -1,11 +1,12 @@
 """GIVEN blocks, unauthorized debits and transfers, low balances and check deposits on DynamoDB
-Local WHEN projected and reported THEN the declined index holds all three reasons, #13 and
-`report declined` merge one query per reason, reconcile agrees, and a block survives a fresh
-process (the state comes from the head event)."""
+Local, delivered to the projections by the stream WHEN reported THEN #13 (the ledger's sparse
+index) and `report declined` merge one query per reason. The rules, the read model and bad
+input run on the twins (tests/app/test_decline_reasons.py)."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -14,102 +15,32 @@ from acme_base.settings import Settings
 from acme_txn.bootstrap import App, bootstrap
 from acme_txn.cli.main import main
 from processor.domain.events import DeclineReason
-from projections.reconcile import reconcile
-from projections.reports import declined_report
-
-DAY1, DAY2, DAY3 = "2026-11-20T10:00:00Z", "2026-11-21T10:00:00Z", "2026-11-22T10:00:00Z"
-NOON2 = "2026-11-21T12:00:00Z"
-GOOD = {"number": "1001", "routing": "021000021", "amount_in_words": "Twenty and 00/100"}
-COMMANDS: list[tuple[dict[str, Any], str, str | None]] = [
-    # (command, expected status, expected reason)
-    ({"type": "credit", "txn_id": "F1", "account_id": "A1", "amount": "100.00",
-      "occurred_at": DAY1}, "approved", None),
-    ({"type": "credit", "txn_id": "F2", "account_id": "B2", "amount": "50.00",
-      "occurred_at": DAY1}, "approved", None),
-    ({"type": "debit", "txn_id": "L1", "account_id": "A1", "amount": "500.00",
-      "occurred_at": DAY1}, "declined", "low_balance"),
-    ({"type": "block_account", "txn_id": "K1", "account_id": "A1", "reason": "suspected fraud",
-      "occurred_at": DAY1}, "blocked", None),
-    ({"type": "debit", "txn_id": "U1", "account_id": "A1", "amount": "1.00",
-      "occurred_at": DAY2}, "declined", "unauthorized"),
-    ({"type": "transfer", "txn_id": "U2", "from_account": "A1", "to_account": "B2",
-      "amount": "2.00", "occurred_at": DAY2}, "declined", "unauthorized"),
-    ({"type": "transfer", "txn_id": "T1", "from_account": "B2", "to_account": "A1",
-      "amount": "5.00", "occurred_at": DAY2}, "approved", None),
-    ({"type": "credit", "txn_id": "C1", "account_id": "B2", "amount": "20.00",
-      "channel": "check", "check": {**GOOD, "routing": "021000022"}, "occurred_at": DAY3},
-     "declined", "illegible_check"),
-    ({"type": "credit", "txn_id": "C2", "account_id": "B2", "amount": "20.00",
-      "channel": "check", "check": GOOD, "occurred_at": DAY3}, "approved", None),
-    ({"type": "unblock_account", "txn_id": "K2", "account_id": "A1", "occurred_at": DAY3},
-     "unblocked", None),
-    ({"type": "debit", "txn_id": "D1", "account_id": "A1", "amount": "1.00",
-      "occurred_at": DAY3}, "approved", None),
-    # issue 11: limits (B2 holds 65.00), dated on day 2 (day 3's totals are pinned below)
-    ({"type": "set_limits", "txn_id": "S1", "account_id": "B2", "credit_limit": "10.00",
-      "max_balance": "100.00", "occurred_at": NOON2}, "limits_set", None),
-    ({"type": "debit", "txn_id": "X1", "account_id": "B2", "amount": "80.00",
-      "occurred_at": NOON2}, "declined", "limit_exceeded"),
-    ({"type": "credit", "txn_id": "X2", "account_id": "B2", "amount": "40.00",
-      "occurred_at": NOON2}, "declined", "max_balance_exceeded"),
-]  # fmt: skip
-DECLINED = {
-    "L1": "low_balance",
-    "U1": "unauthorized",
-    "U2": "unauthorized",
-    "X1": "limit_exceeded",
-    "X2": "max_balance_exceeded",
-    "C1": "illegible_check",
-}
+from tests.app.test_decline_reasons import COMMANDS, DECLINED, open_accounts
 
 
-def open_accounts(app: App) -> None:
-    """Register the customer where the ledger knows ``register_customer`` (else it is
-    rejected as an unknown command, harmlessly), then open both accounts."""
-    app.ledger.submit_raw(
-        {"type": "register_customer", "customer_id": "C1", "name": "Ada Li",
-         "phone": "+12125550123", "state": "NY"}
-    )  # fmt: skip
-    for account in ("A1", "B2"):
-        outcome = app.ledger.submit_raw(
-            {
-                "type": "open_account",
-                "occurred_at": "2000-01-01T00:00:00Z",
-                "account_id": account,
-                "customer_id": "C1",
-            }
-        )
-        assert outcome.status == "opened", outcome
-
-
-@pytest.fixture
-def bank(app: App) -> App:
+@pytest.fixture(scope="module")
+def bank_settings(module_settings: Settings) -> Settings:
+    """One bank, projected from the stream, for this module's tests (they only read it)."""
+    settings = module_settings.with_(table_prefix=f"d{uuid.uuid4().hex[:8]}")
+    app = bootstrap(settings)
+    app.ensure_tables()
     open_accounts(app)
     for cmd, status, reason in COMMANDS:
         outcome = app.ledger.submit_raw(cmd)
         assert (outcome.status, outcome.reason) == (status, reason), (cmd, outcome)
     app.drain(max_seconds=120)
-    return app
+    return settings
 
 
-def test_given_every_reason_when_projected_then_the_declined_index_holds_all_three(
-    bank: App,
-) -> None:
-    per_reason = {
-        r.value: {e.txn_id for e in bank.views.declined(r.value, "2026-11-20", "2026-11-22")}
-        for r in DeclineReason
-    }
-    assert per_reason == {
-        "low_balance": {"L1"},
-        "unauthorized": {"U1", "U2"},
-        "illegible_check": {"C1"},
-        "limit_exceeded": {"X1"},
-        "max_balance_exceeded": {"X2"},
-    }
-    rows = declined_report(bank.views, "2026-11-20", "2026-11-22")
-    assert [(r["txn_id"], r["reason"]) for r in rows] == list(DECLINED.items())
-    assert next(r for r in rows if r["txn_id"] == "C1")["kind"] == "credit"
-    assert reconcile(bank.event_store, bank.views).ok
+@pytest.fixture
+def settings(bank_settings: Settings) -> Settings:
+    """The shared bank's settings (no tables of the test's own)."""
+    return bank_settings
+
+
+@pytest.fixture
+def bank(bank_settings: Settings) -> App:
+    return bootstrap(bank_settings)
 
 
 def test_given_every_reason_when_the_ledger_index_is_queried_then_13_merges_them(
@@ -118,67 +49,6 @@ def test_given_every_reason_when_the_ledger_index_is_queried_then_13_merges_them
     """#13 on the ledger's own sparse index: one query per reason of the enum, merged."""
     rows = list(bank.queries.stream_declined("2026-11-20", "2026-11-22"))
     assert {(r["txn_id"], r["reason"]) for r in rows} == set(DECLINED.items())
-
-
-def test_given_blocks_and_declined_credits_when_totalled_then_declines_count_not_money(
-    bank: App,
-) -> None:
-    totals = bank.views.daily(["2026-11-22"])["2026-11-22"]
-    # C1 declined (20.00), C2 approved (20.00), D1 approved (1.00); the unblock is no txn
-    assert (totals.txn_count, totals.declined_count, totals.declined_total) == (3, 1, 2000)
-    assert (totals.credit_total, totals.debit_total) == (2000, 100)
-    balances = {a: bank.views.balance(a) for a in ("A1", "B2")}
-    assert {a: b.balance for a, b in balances.items() if b is not None} == {
-        "A1": 10_400,
-        "B2": 6_500,
-    }
-
-
-def test_given_a_blocked_account_when_a_fresh_process_decides_then_it_stays_blocked(
-    app: App, settings: Settings
-) -> None:
-    open_accounts(app)
-    app.ledger.submit_raw({"type": "credit", "txn_id": "F", "account_id": "A1", "amount": "9"})
-    block = {"type": "block_account", "txn_id": "K", "account_id": "A1", "reason": "court order"}
-    assert app.ledger.submit_raw(block).status == "blocked"
-    fresh = bootstrap(settings)  # no head cache: the state is read from the head event
-    state = fresh.event_store.state("A1")
-    assert state is not None and state.blocked
-    debit = {"type": "debit", "txn_id": "D", "account_id": "A1", "amount": "1"}
-    assert fresh.ledger.submit_raw(debit).reason == "unauthorized"
-    again = fresh.ledger.submit_raw(block)
-    assert (again.status, again.original_status, again.seq) == ("duplicate", "blocked", 2)
-    before = list(fresh.event_store.events("A1"))
-    other = fresh.ledger.submit_raw({**block, "txn_id": "K2"})
-    assert other.status == "rejected" and "already blocked" in str(other.error)
-    conflict = fresh.ledger.submit_raw({**block, "reason": "another reason"})
-    assert conflict.status == "rejected" and "different command" in str(conflict.error)
-    assert list(fresh.event_store.events("A1")) == before
-    assert fresh.event_store.idempotency_record("K2") is None
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        '{"type":"credit","txn_id":"X1","account_id":"A1","amount":"20.00","channel":"check"}',
-        '{"type":"credit","txn_id":"X2","account_id":"A1","amount":"20.00","channel":"check",'
-        '"check":{"number":"1","routing":"021000021","amount_in_words":"Twenty","memo":"x"}}',
-        '{"type":"credit","txn_id":"X3","account_id":"A1","amount":20.0,"channel":"check",'
-        '"check":{"number":"1","routing":"021000021","amount_in_words":"Twenty"}}',
-        '{"type":"block_account","txn_id":"X4","account_id":"A1"}',
-        '{"type":"block_account","txn_id":"X5","account_id":"A1","reason":"x","extra":1}',
-        '{"type":"unblock_account","txn_id":"X6","account_id":"NOPE"}',
-        '{"type":"block_account","txn_id":"X7","account_id":"A1","reason":"x"',
-    ],
-)
-def test_given_bad_decline_input_when_submitted_then_rejected_and_nothing_written(
-    app: App, line: str
-) -> None:
-    open_accounts(app)
-    before = list(app.event_store.all_events())
-    outcome = app.ledger.submit_raw(line)
-    assert outcome.status == "rejected" and outcome.error
-    assert list(app.event_store.all_events()) == before
 
 
 def test_given_every_reason_when_reported_by_the_cli_then_each_reason_is_accepted(

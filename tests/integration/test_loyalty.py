@@ -1,6 +1,6 @@
-"""Loyalty points on DynamoDB Local: EARN/REDEEM through the ledger, the views and the reads
-(balance with one GetItem, history paged past any item size, txn, by-order, by-tier), the CLI
-and its exit codes, and concurrent duplicate delivery."""
+"""Loyalty points on DynamoDB Local: the views and the reads (balance with one GetItem, history
+paged past any item size, txn, by-order, by-tier), the CLI and its exit codes, and concurrent
+duplicate delivery. The rules and bad input run on the twins (tests/app/test_loyalty.py)."""
 
 from __future__ import annotations
 
@@ -10,23 +10,10 @@ from typing import Any
 
 import pytest
 
-from acme_base.errors import InvalidInput
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App
 from acme_txn.cli.main import main
-
-
-def earn(app: App, txn: str, user: str, order: str, amount: str) -> Any:
-    return app.loyalty.submit(
-        {"type": "earn", "transaction_id": txn, "user_id": user, "order_id": order,
-         "amount": amount}
-    )  # fmt: skip
-
-
-def redeem(app: App, txn: str, user: str, points: Any) -> Any:
-    return app.loyalty.submit(
-        {"type": "redeem", "transaction_id": txn, "user_id": user, "points": points}
-    )
+from tests.app.test_loyalty import earn, redeem
 
 
 def test_given_earns_and_redeems_when_read_then_views_and_indexes_agree(app: App) -> None:
@@ -54,43 +41,6 @@ def test_given_earns_and_redeems_when_read_then_views_and_indexes_agree(app: App
     ]
     details = app.loyalty.txn("t2").to_json()
     assert (details["txn_id"], details["amount"]) == ("t2", "400")
-
-
-def test_given_silver_member_when_earning_then_the_multiplier_applies(app: App) -> None:
-    # GIVEN a Silver member (x1.25)
-    assert earn(app, "t1", "u1", "o1", "1000.00").status == "approved"
-    # WHEN it earns on 10.00
-    outcome = earn(app, "t2", "u1", "o2", "10.00")
-    # THEN it gets 12 points (floor of 12.5), 1012 in all
-    assert outcome.balance_after == "1012"
-
-
-@pytest.mark.parametrize(
-    "raw",
-    [
-        {"type": "earn", "transaction_id": "t9", "user_id": "u1", "order_id": "o", "amount": 1.5},
-        {"type": "earn", "transaction_id": "t9", "user_id": "u1", "order_id": "o", "amount": "-1"},
-        {"type": "earn", "transaction_id": "t9", "user_id": "u1", "order_id": "o",
-         "amount": "0.50"},
-        {"type": "earn", "transaction_id": "t9", "user_id": "u1", "order_id": "o", "amount": "5",
-         "extra": 1},
-        {"type": "redeem", "transaction_id": "t9", "user_id": "u1", "points": "10"},
-        {"type": "redeem", "transaction_id": "t9", "user_id": "u1", "points": 0},
-        {"type": "redeem", "transaction_id": "t9", "user_id": "nobody", "points": 1},
-        {"type": "redeem", "transaction_id": "bad id!", "user_id": "u1", "points": 1},
-    ],
-)  # fmt: skip
-def test_given_bad_input_when_submitted_then_rejected_and_nothing_written(
-    app: App, raw: dict[str, Any]
-) -> None:
-    # GIVEN a member with 100 points
-    assert earn(app, "t1", "u1", "o1", "100").status == "approved"
-    # WHEN a bad command comes
-    outcome = app.loyalty.submit(raw)
-    # THEN it is rejected with an error, and the member is as it was
-    assert outcome.status == "rejected" and outcome.error
-    assert app.event_store.idempotency_record("t9") is None
-    assert app.loyalty.balance("u1")["points"] == 100
 
 
 def test_given_concurrent_duplicates_when_delivered_then_each_counts_once(app: App) -> None:
@@ -187,15 +137,12 @@ def test_given_the_cli_when_points_commands_run_then_json_shapes_and_exit_codes(
     assert cli("by-tier", "Platinum")[0] == 2
 
 
-def test_given_an_unknown_member_when_balance_is_read_then_invalid_input(app: App) -> None:
-    with pytest.raises(InvalidInput):
-        app.loyalty.balance("nobody")
-
-
 def test_given_the_demo_when_run_for_loyalty_then_views_equal_the_fold(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any
+    module_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    # GIVEN a DynamoDB Local endpoint WHEN `acme-txn demo --app loyalty` runs
+    # GIVEN a DynamoDB Local endpoint WHEN `acme-txn demo --app loyalty` runs (on tables of its
+    # own: the demo makes them)
+    settings = module_settings
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
     code = main(["demo", "--app", "loyalty", "--endpoint-url", settings.endpoint_url or "",

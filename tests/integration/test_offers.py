@@ -1,8 +1,8 @@
 """Offers (seed iteration 8) end to end on DynamoDB Local, through `submit`'s commands.
 
-Every offer access pattern, responses after expiry, TTL'd relationships hidden at once and
-gone after DynamoDB Local's TTL sweep, concurrent answers with one winner, and audiences by
-special status (the sparse index) and by balance (the balance read model, after a drain).
+Every offer access pattern with the stored TTL attribute, TTL'd relationships hidden at once
+and gone after DynamoDB Local's TTL sweep, concurrent answers with one winner, and the tables'
+TTL setting. Expiry, unknown ids and audiences run on the twins (tests/app/test_offers.py).
 """
 
 from __future__ import annotations
@@ -19,12 +19,10 @@ from acme_base.aws import deserialize, serialize
 from acme_base.errors import InvalidInput
 from acme_base.keys import customer_offer_key
 from acme_txn.bootstrap import App
-from processor.domain.outcomes import Outcome
 from processor.offers.model import ttl_epoch
+from tests.app.test_offers import bank_on, submit
 from tests.offer_support import (
     OFFER,
-    T_EXPIRED,
-    T_LAST_DAY,
     Clock,
     add_customer,
     create_offer,
@@ -39,17 +37,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def bank(app: App, clock: Clock) -> App:
-    """C1 veteran, C2 veteran+student, C3 none; offer 01022030-1 created on its date."""
-    ledger = app.new_ledger(clock=clock)
-    add_customer(ledger, "C1", ["veteran"], account="A1")
-    add_customer(ledger, "C2", ["veteran", "student"], account="A2")
-    add_customer(ledger, "C3", account="A3")
-    assert submit(app, clock, create_offer()).status == "created"
-    return app
-
-
-def submit(app: App, clock: Clock, cmd: Any) -> Outcome:
-    return app.new_ledger(clock=clock).submit_raw(cmd)
+    return bank_on(app, clock)
 
 
 def offer_items(app: App) -> list[dict[str, Any]]:
@@ -99,40 +87,6 @@ def test_given_a_sent_offer_when_each_pattern_is_queried_then_it_answers(
     )["Item"]
     assert int(raw["expires_at"]["N"]) == ttl_epoch(datetime(2030, 3, 1).date())
     assert raw["INV_PK"]["S"] == f"OFFER#{OFFER}"
-
-
-def test_given_unknown_ids_when_queried_then_invalid_input(bank: App, clock: Clock) -> None:
-    queries = bank.offer_queries()
-    for read, match in [
-        (lambda: queries.offer("01022030-7"), "unknown offer"),
-        (lambda: queries.offer("13012030-1"), "no real date"),
-        (lambda: queries.for_customer("C9"), "unknown customer"),
-        (lambda: queries.for_customer("C1", "01022030-7"), "unknown offer"),
-        (lambda: queries.status("C1", OFFER), "was not sent"),
-        (lambda: queries.status("C9", OFFER), "unknown customer"),
-        (lambda: queries.customers_of("01022030-7"), "unknown offer"),
-    ]:
-        with pytest.raises(InvalidInput, match=match):
-            read()
-
-
-def test_given_an_expired_offer_when_answered_or_sent_then_rejected_and_nothing_changes(
-    bank: App, clock: Clock
-) -> None:
-    submit(bank, clock, {"type": "send_offer", "offer_id": OFFER, "special_status": "veteran"})
-    clock.now = T_LAST_DAY
-    assert submit(bank, clock, respond("C2", "REJECTED")).status == "responded"
-    before = offer_items(bank)
-    # WHEN the day after the offer's last day C1 answers, or the offer is sent again
-    clock.now = T_EXPIRED
-    late = submit(bank, clock, respond("C1"))
-    resend = submit(bank, clock, {"type": "send_offer", "offer_id": OFFER, "customer_ids": ["C3"]})
-    # THEN both are rejected with the reason, and nothing was written
-    assert (late.status, resend.status) == ("rejected", "rejected")
-    assert "expired on 2030-03-01" in (late.error or "")
-    assert "expired on 2030-03-01" in (resend.error or "")
-    assert offer_items(bank) == before
-    assert bank.offer_queries().status("C1", OFFER)["status"] == "PENDING"
 
 
 def test_given_concurrent_answers_when_raced_then_exactly_one_is_responded(
@@ -202,48 +156,6 @@ def test_given_a_relationship_past_its_ttl_when_the_sweep_runs_then_it_is_gone(a
         assert time.monotonic() < deadline, "the backend never swept the expired item"
         time.sleep(2)
     assert app.offer_queries().offer("01022022-1")["offer_id"] == "01022022-1"
-
-
-def test_given_balances_when_sent_by_min_balance_then_only_rich_customers_get_it(
-    bank: App, clock: Clock
-) -> None:
-    # GIVEN A1 (C1) at 12,000.00, A2 (C2) at 9,999.99, A3 (C3) at 10,000.00, projected
-    ledger = bank.new_ledger(clock=clock)
-    for txn, account, amount in [
-        ("T1", "A1", "12000.00"),
-        ("T2", "A2", "9999.99"),
-        ("T3", "A3", "10000.00"),
-    ]:
-        assert (
-            ledger.submit_raw(
-                {"type": "credit", "txn_id": txn, "account_id": account, "amount": amount}
-            ).status
-            == "approved"
-        )
-    bank.drain()
-    # WHEN the offer goes to every customer with a balance of at least 10,000.00
-    cmd = {"type": "send_offer", "offer_id": OFFER, "min_balance": "10000.00"}
-    out = submit(bank, clock, cmd).to_json_dict()
-    # THEN C1 and C3 have it, C2 does not; a resend adds nobody
-    assert (out["status"], out["sent"], out["already_sent"]) == ("sent", 2, 0)
-    assert [r["customer_id"] for r in bank.offer_queries().customers_of(OFFER).items] == [
-        "C1",
-        "C3",
-    ]
-    again = submit(bank, clock, cmd).to_json_dict()
-    assert (again["sent"], again["already_sent"]) == (0, 2)
-    eur = submit(bank, clock, {**cmd, "currency": "EUR"}).to_json_dict()
-    assert (eur["sent"], eur["already_sent"]) == (0, 0)
-
-
-def test_given_a_special_status_when_sent_then_the_sparse_index_picks_the_audience(
-    bank: App, clock: Clock
-) -> None:
-    out = submit(
-        bank, clock, {"type": "send_offer", "offer_id": OFFER, "special_status": "student"}
-    )
-    assert (out.status, out.to_json_dict()["sent"]) == ("sent", 1)
-    assert [r["customer_id"] for r in bank.offer_queries().customers_of(OFFER).items] == ["C2"]
 
 
 def test_given_the_tables_when_ensured_again_then_ttl_stays_enabled_on_expires_at(

@@ -1,7 +1,8 @@
 """Every access pattern of the bank (``App.queries``) on a seeded bank in DynamoDB Local.
 
-One test per pattern, plus pagination (tokens across pages, tampered and foreign tokens) and
-bad input. The bank is seeded once per module (see ``bank_seed``); the tests only read.
+One test per pattern, plus pagination (tokens across pages, tampered and foreign tokens); bad
+input is refused before any read (tests/unit/test_query_input.py). The bank is seeded once per
+module (see ``bank_seed``); the tests only read.
 """
 
 from __future__ import annotations
@@ -211,28 +212,6 @@ def test_given_a_tampered_or_foreign_token_when_used_then_invalid_input(queries:
         queries.customers_by_state("NY", 2, "%%%not-base64%%%")
     with pytest.raises(InvalidInput, match="another query"):
         queries.txns_of_day(DAYS[1], 2, token)
-
-
-@pytest.mark.parametrize(
-    ("call", "message"),
-    [
-        (lambda q: q.customer_by_phone("212-555"), "phone"),
-        (lambda q: q.customers_by_state("ZZ"), "state"),
-        (lambda q: q.special_customers("pirate"), "special status"),
-        (lambda q: q.customer("bad id!"), "not a valid id"),
-        (lambda q: q.last_txns("A1", 0), "--limit"),
-        (lambda q: q.last_txns("A1", 1001), "--limit"),
-        (lambda q: q.txns_between("A1", "2022/06/19", "2022-06-20"), "2022-06-19"),
-        (lambda q: q.txns_between("A1", "2022-06-20", "2022-06-19"), "before"),
-        (lambda q: q.txns_of_day("2022-02-30"), "not a date"),
-        (lambda q: q.declined("2000-01-01", "2022-01-01"), "too long"),
-    ],
-)
-def test_given_bad_input_when_queried_then_invalid_input_before_any_read(
-    queries: Any, call: Any, message: str
-) -> None:
-    with pytest.raises(InvalidInput, match=message):
-        call(queries)
 
 
 def test_given_the_memory_store_when_appended_then_it_keeps_the_same_details(

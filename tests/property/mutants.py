@@ -935,7 +935,7 @@ MUTATIONS += (
         "another ledger is refused as not open",
         _resolution_on_cached_heads,
         pure=(
-            "tests.integration.test_resolution_heads:"
+            "tests.app.test_resolution_heads:"
             "test_given_any_ledgers_then_an_open_pending_resolves_and_a_settled_one_is_refused",
         ),
         cheap=True,

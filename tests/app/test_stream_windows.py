@@ -3,7 +3,8 @@ carried between a window's invocations, the final invocation, window boundaries,
 invocation retried whole with the window's state as it was, and early termination.
 
 Records come from an in-memory shard graph with chosen creation times; checkpoints and leases
-live in DynamoDB Local, as in production. The clock is a counter, so nothing waits."""
+live in the lease table's twin (held to DynamoDB's by tests/contract/test_lease_store_contract.py).
+The clock is a counter, so nothing waits."""
 
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ from typing import Any
 import pytest
 
 from acme_base.errors import InvalidInput
-from acme_base.settings import Settings
-from acme_txn.bootstrap import bootstrap
+from acme_txn.bootstrap import App
 from streams.config import EsmConfig
 from streams.memory import MemoryShardSource
 from streams.windows import WindowBook
@@ -50,7 +50,7 @@ class Recorder:
         return {"state": {"n": int(event["state"].get("n", 0)) + len(ns)}}
 
 
-def run(settings: Settings, fn: Recorder, batch_size: int = 1) -> MemoryShardSource:
+def run(app: App, fn: Recorder, batch_size: int = 1) -> MemoryShardSource:
     source = MemoryShardSource()
     source.add_shard("s1")
     for n, t in enumerate(CREATED):
@@ -63,17 +63,17 @@ def run(settings: Settings, fn: Recorder, batch_size: int = 1) -> MemoryShardSou
         retry_backoff=0.0,
     )
     clock = itertools.count(1200.0, 0.001).__next__  # past every window's end
-    poller = bootstrap(settings).poller(cfg, source=source, handler=fn, clock=clock)
+    poller = app.poller(cfg, source=source, handler=fn, clock=clock)
     assert poller.run(until_idle=True, max_seconds=60).idle
     return source
 
 
 def test_given_windows_when_drained_then_state_is_carried_and_each_window_ends_finally(
-    settings: Settings,
+    memory_app: App,
 ) -> None:
     # GIVEN four records in three windows, delivered one per batch
     fn = Recorder()
-    source = run(settings, fn)
+    source = run(memory_app, fn)
     # THEN each window's invocations carry the state, and one final invocation (no records)
     # gets the whole window's state; the next window starts with a fresh state
     seen = [(c["ns"], c["state"], c["isFinalInvokeForWindow"]) for c in fn.calls]
@@ -94,9 +94,9 @@ def test_given_windows_when_drained_then_state_is_carried_and_each_window_ends_f
     assert not any(c["isWindowTerminatedEarly"] for c in fn.calls)
 
 
-def test_given_a_large_batch_size_then_no_batch_spans_two_windows(settings: Settings) -> None:
+def test_given_a_large_batch_size_then_no_batch_spans_two_windows(memory_app: App) -> None:
     fn = Recorder()
-    run(settings, fn, batch_size=100)
+    run(memory_app, fn, batch_size=100)
     # THEN the batches are cut at each window's end
     assert [c["ns"] for c in fn.calls] == [[0, 1], [], [2], [], [3], []]
     assert [c["state"] for c in fn.calls if c["isFinalInvokeForWindow"]] == [
@@ -108,11 +108,11 @@ def test_given_a_large_batch_size_then_no_batch_spans_two_windows(settings: Sett
 
 @pytest.mark.parametrize("how", ["raise", "item", "nostate"])
 def test_given_a_failed_invocation_then_it_is_retried_whole_with_the_state_as_it_was(
-    settings: Settings, how: str
+    memory_app: App, how: str
 ) -> None:
     # GIVEN a function that fails once on record 1 (an error, an item failure, or no state)
     fn = Recorder(fail_on={1: how})
-    run(settings, fn)
+    run(memory_app, fn)
     # THEN record 1 is delivered again with the state of before the failure, and the window's
     # final state counts every record once
     with_one = [c for c in fn.calls if c["ns"] == [1]]
