@@ -149,6 +149,20 @@ class LedgerMachine(DeclineRules, RulesRules, RuleBasedStateMachine):
         cmd = {**cmd, "txn_id": odd_id or self.fresh_txn_id()}
         self.submit_one(cmd, as_json)
 
+    @precondition(
+        lambda self: any(f"open-{a}" not in self.model.committed for a in self.model.accounts)
+    )
+    @rule(data=st.data(), amount=st.sampled_from(["0.01", "1.00"]))
+    def credit_under_an_opening_like_id(self, data: st.DataObject, amount: str) -> None:
+        """A credit to an open account X under txn id ``open-X`` (a valid client id; what
+        X's ``AccountOpened`` event was once called): one more event, never a second event
+        of one txn id on X (``money`` draws such ids too, but rarely on their own account)."""
+        note_event("rule: credit_under_an_opening_like_id")
+        free = [a for a in sorted(self.model.accounts) if f"open-{a}" not in self.model.committed]
+        account = data.draw(st.sampled_from(free))
+        cmd = {"type": "credit", "txn_id": f"open-{account}", "account_id": account}
+        self.submit_one({**cmd, "amount": amount})
+
     def submit_one(self, cmd: dict[str, Any], as_json: bool = False) -> Outcome:
         before = len(self.scan_events())
         expected = self.model.predict(cmd)
