@@ -8,8 +8,8 @@ concurrent bursts (threads on one ledger, two ledgers with their own clients, an
 Local only, a second OS process running ``acme-txn submit``), throttled writes (transient: on
 DynamoDB Local only, botocore's retry absorbs it; persistent: the caller sees it).
 
-The invariants read the store through the port (``all_events``, ``all_records``,
-``txn_details``), never through boto3, so the same checks hold the twins and DynamoDB.
+The invariants read the store through its port (``all_events``, ``all_records``), never
+through boto3, so the same checks hold the twins and DynamoDB.
 
 Read side (``ProjectingLedgerMachine``): a simulated stream of the events delivered to the
 real ``projections.projector.Projector`` in batches with duplicates, reordering within and
