@@ -97,6 +97,11 @@ class MemoryEventStore:
         with self._lock:
             return self._records.get(txn_id)
 
+    def all_records(self) -> Iterator[IdempotencyRecord]:
+        with self._lock:
+            records = list(self._records.values())
+        yield from records
+
     def txn_details(self, txn_id: str) -> TxnDetails | None:
         """What the DynamoDB record ``TXN#<txn_id>`` carries (access pattern #10)."""
         with self._lock:

@@ -93,6 +93,11 @@ class EventStore(EventReader, Protocol):
 
     def idempotency_record(self, txn_id: str) -> IdempotencyRecord | None: ...
 
+    def all_records(self) -> Iterator[IdempotencyRecord]:
+        """Every idempotency record (resolution claims included, open-pending markers not),
+        in any order: a full read for audits and the property suite, never a hot path."""
+        ...
+
     def expired_pendings(self, now: datetime) -> Iterator[OpenPending]:
         """The open pendings (their markers, ``processor.storage.pending_index``) that expired by
         ``now``, from the expiry index: no scan. Possibly stale by a moment (an index), so

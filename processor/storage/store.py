@@ -55,6 +55,7 @@ from processor.storage.txn_details import details_attributes, events_by_txn
 __all__ = ["DynamoEventStore", "IdempotencyRecord", "SeqTaken", "TxnIdsTaken"]
 
 NOT_EXISTS = "attribute_not_exists(PK)"
+RECORD_ENTITY = "txn_record"
 #: TransactWriteItems takes at most 4 MB (a margin kept below it for the request's envelope)
 MAX_BYTES = 4_000_000
 #: cancellation reason codes of an action that did not fail (another one did)
@@ -129,12 +130,21 @@ class DynamoEventStore:
         item = resp.get("Item")
         if not item or item.get("entity", {}).get("S") == MARKER_ENTITY:
             return None  # an open pending's marker sits on its (free) resolution claim
-        plain = deserialize(item)
-        return IdempotencyRecord(
-            txn_id=txn_id,
-            fingerprint=str(plain["fingerprint"]),
-            outcome=Outcome.model_validate(json.loads(str(plain["outcome"]))),
+        return _record_of(deserialize(item))
+
+    def all_records(self) -> Iterator[IdempotencyRecord]:
+        """Every idempotency record (a Scan of the ``txn_record`` items; not a hot path)."""
+        items = paginate_items(
+            self.client,
+            "scan",
+            "scan the idempotency records",
+            TableName=self.table,
+            FilterExpression="entity = :e",
+            ExpressionAttributeValues={":e": {"S": RECORD_ENTITY}},
+            ConsistentRead=True,
         )
+        for item in items:
+            yield _record_of(deserialize(item))
 
     def expired_pendings(self, now: datetime) -> Iterator[OpenPending]:
         """The markers of the open pendings expired by ``now``: one Query per shard of the
@@ -339,6 +349,14 @@ def _winners(exc: TransactionCancelled, n_events: int) -> list[LedgerEvent]:
     return seen
 
 
+def _record_of(plain: dict[str, Any]) -> IdempotencyRecord:
+    return IdempotencyRecord(
+        txn_id=str(plain["txn_id"]),
+        fingerprint=str(plain["fingerprint"]),
+        outcome=Outcome.model_validate(json.loads(str(plain["outcome"]))),
+    )
+
+
 def _record_item(
     record: IdempotencyRecord, now: str, events: Sequence[LedgerEvent] = ()
 ) -> dict[str, Any]:
@@ -349,7 +367,7 @@ def _record_item(
         **details,
         "PK": txn_pk(record.txn_id),
         "SK": txn_pk(record.txn_id),
-        "entity": "txn_record",
+        "entity": RECORD_ENTITY,
         "txn_id": record.txn_id,
         "fingerprint": record.fingerprint,
         "status": outcome.status,

@@ -208,6 +208,27 @@ def test_given_an_idempotency_record_then_it_round_trips(store: EventStore) -> N
     assert store.idempotency_record("T8") is None
 
 
+def test_given_records_and_open_pendings_then_all_records_returns_exactly_the_records(
+    store: EventStore,
+) -> None:
+    # GIVEN two credits with their records, a pending transfer placed (its open marker sits on
+    # its free resolution claim) and a record with no event
+    opened(store, "A1", credits=2)
+    opened(store, "A2")
+    cmd = parse_command({"type": "transfer", "txn_id": "X1", "amount": "0.60", "pending": True,
+                         "from_account": "A1", "to_account": "A2"})  # fmt: skip
+    placed = decide({a: s for a in ("A1", "A2") if (s := store.state(a))}, cmd, T0)
+    store.append(placed, [record("X1", placed[0])])
+    store.append([], [record("R9")])
+    assert len(list(store.expired_pendings(T0 + timedelta(days=365)))) == 1
+    # WHEN every record is read THEN exactly the written records come back (no marker, no
+    # event, no account), each equal to its single read
+    got = sorted(store.all_records(), key=lambda r: r.txn_id)
+    assert [r.txn_id for r in got] == ["A1-1", "A1-2", "R9", "X1"]
+    assert got == [store.idempotency_record(r.txn_id) for r in got]
+    assert got[-1] == record("X1", placed[0])
+
+
 # --- conditional semantics -------------------------------------------------------------------
 
 

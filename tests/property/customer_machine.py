@@ -1,26 +1,32 @@
 """The customer state machine: customers registered, updated and given accounts through the
-real ledger on DynamoDB Local, a pure model beside it (``customer_model``), invariants after
-every step.
+real ledger on the in-memory twins (``TWINS = True``, the fast lane) or on DynamoDB Local, a
+pure model beside it (``customer_model``), invariants after every step.
 
-Invariants, over every item of the ledger table: the customer items are exactly the model's
-(name, phone, state, statuses, version); phones are unique: the ``UNIQUE#PHONE#`` items are
-exactly the customers' phones, each naming its customer; ``special_status_indicator`` is
+Invariants, read through the ports on both backends (every customer id and every phone the
+machine can draw, every event): the customers are exactly the model's (name, phone, state,
+statuses, version); phones are unique: the phones claimed are exactly the customers' phones,
+each naming its customer; every account opened names the model's customer. On DynamoDB Local
+also over every item of the ledger table (the item layout): ``special_status_indicator`` is
 ``"yes"`` iff the customer has a status, and ABSENT otherwise (the sparse index); the GSI keys
-follow the phone and state. Per command: the outcome is the model's; a rejected command (an
-opening for an unknown customer included) writes nothing. Concurrent registrations of one
-phone and concurrent moves to one phone (threads, two ledgers) have exactly one winner.
+follow the phone and state; the account items are the model's. Per command: the outcome is
+the model's; a rejected command (an opening for an unknown customer included) writes nothing.
+Concurrent registrations of one phone and concurrent moves to one phone (threads, two
+ledgers) have exactly one winner.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from hypothesis import event as note_event
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from acme_base.aws import deserialize
+from acme_base.settings import Settings
 from acme_txn.bootstrap import bootstrap
+from acme_txn.infrastructure import MemoryInfrastructure
+from processor.domain.events import AccountOpened
 from processor.domain.outcomes import Outcome
 from tests.property import backend as backends
 from tests.property.bursts import run_threads
@@ -28,6 +34,7 @@ from tests.property.customer_model import PHONES, STATES, STATUSES, CustomerMode
 
 CUSTOMERS = ("C1", "C2", "C3", "C4", "C5", "C6")
 VALID_PHONES = sorted(p for p, e164 in PHONES.items() if e164)
+E164S = sorted({e164 for e164 in PHONES.values() if e164})
 phones = st.sampled_from(sorted(PHONES))
 states = st.sampled_from(sorted(STATES))
 statuses = st.lists(st.sampled_from(STATUSES), max_size=3)
@@ -56,31 +63,56 @@ def updates(draw: st.DrawFn) -> dict[str, Any]:
 
 
 class CustomerMachine(RuleBasedStateMachine):
+    #: on the in-memory twins (tests/property/test_twin_machines.py), else on DynamoDB Local
+    TWINS: ClassVar[bool] = False
+
     def __init__(self) -> None:
         super().__init__()
-        self.settings = backends.fresh_settings(backends.current())
-        backends.create_tables(self.settings)
-        app = bootstrap(self.settings)
-        self.client, self.ledger = app.dynamodb, app.ledger
-        self.other = bootstrap(self.settings).ledger  # another host: its own client
+        if self.TWINS:
+            self.app = bootstrap(Settings(table_prefix="twins"), memory=True)
+            self.ledger = self.app.ledger
+            self.other = self.app.new_ledger()  # another writer: its own head cache
+        else:
+            self.settings = backends.fresh_settings(backends.current())
+            backends.create_tables(self.settings)
+            self.app = bootstrap(self.settings)
+            self.client, self.ledger = self.app.dynamodb, self.app.ledger
+            self.other = bootstrap(self.settings).ledger  # another host: its own client
         self.model = CustomerModel()
 
     def teardown(self) -> None:
-        self.client.close()
-        self.other.store.client.close()  # type: ignore[attr-defined]
+        if not self.TWINS:
+            self.client.close()
+            self.other.store.client.close()  # type: ignore[attr-defined]
 
     def items(self) -> list[dict[str, Any]]:
+        """Every item of the ledger table (DynamoDB Local only: the item layout)."""
         pages = self.client.get_paginator("scan").paginate(
             TableName=self.settings.ledger_table, ConsistentRead=True
         )
         return [deserialize(i) for page in pages for i in page.get("Items", [])]
 
+    def contents(self) -> dict[str, Any]:
+        """What the store holds, through the ports (both backends): the customers of every id
+        and the owners of every phone the machine can draw, every event and every record."""
+        customers, store = self.app.customer_store, self.app.event_store
+        ids = [*CUSTOMERS, "C9"]
+        return {
+            "customers": {c: found for c in ids if (found := customers.customer(c)) is not None},
+            "claims": {p: owner for p in E164S if (owner := customers.phone_owner(p))},
+            "events": sorted(store.all_events(), key=lambda e: (e.account_id, e.seq)),
+            "records": sorted(store.all_records(), key=lambda r: r.txn_id),
+        }
+
+    def snapshot(self) -> Any:
+        return self.contents() if self.TWINS else (self.contents(), self.items())
+
     def submit(self, cmd: dict[str, Any], expected: str) -> Outcome:
-        before = self.items()
+        before = self.snapshot()
         outcome = self.ledger.submit_raw(cmd)
         assert outcome.status == expected, (cmd, outcome, expected)
         if expected in {"rejected", "duplicate"}:
-            assert self.items() == before, f"{expected} {cmd} wrote something"
+            assert self.snapshot() == before, f"{expected} {cmd} wrote something"
         return outcome
 
     # --- rules ----------------------------------------------------------------------------------
@@ -161,6 +193,30 @@ class CustomerMachine(RuleBasedStateMachine):
 
     @invariant()
     def customers_and_phones_hold(self) -> None:
+        """Through the ports: the customers, their phones' claims and the accounts."""
+        contents = self.contents()
+        model = self.model.customers
+        customers = contents["customers"]
+        assert set(customers) == set(model), (sorted(customers), sorted(model))
+        assert contents["claims"] == {m.phone: c for c, m in model.items()}  # phones unique
+        for cid, customer in customers.items():
+            want = model[cid]
+            got = (customer.name, customer.phone, customer.state, customer.version)
+            assert got == (want.name, want.phone, want.state, want.version), (cid, got, want)
+            assert customer.special_status == want.statuses, (cid, customer, want)
+        accounts = {
+            e.account_id: e.customer_id for e in contents["events"] if isinstance(e, AccountOpened)
+        }
+        assert accounts == self.model.accounts, (accounts, self.model.accounts)
+
+    @invariant()
+    def items_hold(self) -> None:
+        """DynamoDB Local: every item of the ledger table follows the layout (the twins: their
+        account records, the account items' twin, are the model's)."""
+        if isinstance(self.app.infra, MemoryInfrastructure):
+            held = {account: cid for cid, account in self.app.infra.events.accounts}
+            assert held == self.model.accounts, (held, self.model.accounts)
+            return
         items = self.items()
         customers = {i["customer_id"]: i for i in items if i.get("entity") == "customer"}
         claims = {

@@ -8,6 +8,9 @@ Two places to inject, with different meanings:
   throttling: the caller sees ``ProvisionedThroughputExceededException``).
 
 Either way the request never reaches DynamoDB, so nothing is written.
+
+On the in-memory twins (no client, no retry loop) ``failing`` makes a store's write methods
+raise ``Throttled`` before they touch anything: the persistent case only.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from unittest import mock
 
 from botocore.awsrequest import AWSResponse
+
+from acme_base.errors import Throttled
 
 THROTTLE_CODE = "ProvisionedThroughputExceededException"
 
@@ -98,3 +104,27 @@ def injected(
         yield injector
     finally:
         client.meta.events.unregister(event, handler, unique_id=unique_id)
+
+
+@contextlib.contextmanager
+def failing(
+    store: Any, methods: tuple[str, ...], times: int | None, *, after: int = 0
+) -> Iterator[Injector]:
+    """Make ``store``'s ``methods`` (a twin's writes) raise ``Throttled`` as DynamoDB's
+    persistent throttling reaches the caller, after letting ``after`` calls through; the
+    failing call writes nothing (it never reaches the store)."""
+    injector = Injector(times, after=after)
+    real = {name: getattr(store, name) for name in methods}
+
+    def wrap(name: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if injector._take():
+                raise Throttled(f"{name}: throttled by DynamoDB ({THROTTLE_CODE}, injected)")
+            return real[name](*args, **kwargs)
+
+        return call
+
+    with contextlib.ExitStack() as stack:
+        for name in methods:
+            stack.enter_context(mock.patch.object(store, name, wrap(name)))
+        yield injector

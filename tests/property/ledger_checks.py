@@ -1,10 +1,9 @@
 """The ledger's checks for the state machine: outcome comparison, the burst verdict (at most
 one winner per txn id, the others duplicate or rejected) and the ledger invariant over every
-item of the ledger table against the model."""
+event and idempotency record of the store against the model."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from itertools import pairwise
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 from acme_txn.invariants import check_log
 from processor.domain.events import LedgerEvent
 from processor.domain.outcomes import Outcome
-from processor.storage.codec import is_event_item, item_to_event
+from processor.storage.ports import IdempotencyRecord
 from tests.property.model import Model, canon, cents, payer
 
 # Fields an outcome must reproduce exactly (``error`` wording is free).
@@ -83,11 +82,9 @@ def burst_winners(
     return winners
 
 
-def check_ledger(items: list[dict[str, Any]], model: Model) -> None:
-    """The ledger invariant over every (deserialized) item of the ledger table."""
-    events = sorted(
-        (item_to_event(i) for i in items if is_event_item(i)), key=lambda e: (e.account_id, e.seq)
-    )
+def check_ledger(events: list[LedgerEvent], records: list[IdempotencyRecord], model: Model) -> None:
+    """The ledger invariant over every event (in (account, seq) order) and every idempotency
+    record of the store, read through its port."""
     check = check_log(events, model.outcomes)
     assert check.ok, check.problems
     streams: dict[str, list[LedgerEvent]] = defaultdict(list)
@@ -107,12 +104,13 @@ def check_ledger(items: list[dict[str, Any]], model: Model) -> None:
                 assert not event.approved, f"money left blocked {account_id}: {event}"
     assert sum(streams[a][-1].balance_after for a in streams) == model.total()
     index = {(e.account_id, e.seq): e for e in events}
-    records = {str(i["txn_id"]): i for i in items if i.get("entity") == "txn_record"}
-    assert set(records) == set(model.committed), (sorted(records), sorted(model.committed))
+    by_txn = {r.txn_id: r for r in records}
+    assert len(by_txn) == len(records), sorted(r.txn_id for r in records)
+    assert set(by_txn) == set(model.committed), (sorted(by_txn), sorted(model.committed))
     for txn_id, done in model.committed.items():
-        stored = Outcome.model_validate(json.loads(str(records[txn_id]["outcome"])))
+        stored = by_txn[txn_id].outcome
         assert not same_outcome(stored, done.outcome), (txn_id, stored, done.outcome)
-        assert records[txn_id]["fingerprint"], txn_id
+        assert by_txn[txn_id].fingerprint, txn_id
         event = index[(str(done.outcome.account_id), int(done.outcome.seq or 0))]
         status = {
             "block": "blocked",

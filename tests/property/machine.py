@@ -1,10 +1,15 @@
-"""The ledger state machine: real DynamoDB Local, a pure model beside it, invariants after
-every step. See README.md in this folder for how to extend it.
+"""The ledger state machine: the real ledger on the in-memory twins (``TWINS = True``, the fast
+lane) or on DynamoDB Local, a pure model beside it, invariants after every step. See README.md
+in this folder for how to extend it.
 
 Write side: open accounts, credit, debit, transfer, resubmit earlier commands (same payload:
 ``duplicate`` with the original fields; other payload: ``rejected``, nothing written),
-concurrent bursts (threads on one ledger, two ledgers with their own clients, and a second OS
-process running ``acme-txn submit``), throttled writes (transient and persistent).
+concurrent bursts (threads on one ledger, two ledgers with their own clients, and, on DynamoDB
+Local only, a second OS process running ``acme-txn submit``), throttled writes (transient: on
+DynamoDB Local only, botocore's retry absorbs it; persistent: the caller sees it).
+
+The invariants read the store through its port (``all_events``, ``all_records``), never
+through boto3, so the same checks hold the twins and DynamoDB.
 
 Read side (``ProjectingLedgerMachine``): a simulated stream of the events delivered to the
 real ``projections.projector.Projector`` in batches with duplicates, reordering within and
@@ -17,7 +22,7 @@ a failing transaction mid-batch; drains check every read model against the fold 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from hypothesis import event as note_event
 from hypothesis import strategies as st
@@ -29,18 +34,17 @@ from hypothesis.stateful import (
     rule,
 )
 
-from acme_base.aws import deserialize
 from acme_base.errors import BackendError
+from acme_base.settings import Settings
 from acme_txn.bootstrap import Options, bootstrap
 from processor.domain.events import LedgerEvent
 from processor.domain.outcomes import Outcome
 from processor.services.config import LedgerConfig
-from processor.storage.codec import is_event_item, item_to_event
 from tests.customer_support import register
 from tests.property import backend as backends
 from tests.property.bursts import bursts, race_second_process, run_threads
 from tests.property.decline_rules import DeclineRules
-from tests.property.faults import injected
+from tests.property.faults import failing, injected
 from tests.property.ledger_checks import burst_winners, check_ledger, same_outcome
 from tests.property.model import Committed, Model, canon, cents, other_payload, text
 from tests.property.rules_machine import RulesRules
@@ -62,11 +66,18 @@ OPENED_AT = "2026-01-01T00:00:00Z"
 class LedgerMachine(DeclineRules, RulesRules, RuleBasedStateMachine):
     """Write-side rules and invariants. Subclasses add the projector and restarts."""
 
+    #: on the in-memory twins (tests/property/test_twin_machines.py), else on DynamoDB Local
+    TWINS: ClassVar[bool] = False
+    OPTIONS = Options(ledger=LedgerConfig(max_attempts=60))
+
     def __init__(self) -> None:
         super().__init__()
-        self.backend = backends.current()
-        self.settings = backends.fresh_settings(self.backend)
-        backends.create_tables(self.settings)
+        if self.TWINS:
+            self.settings = Settings(table_prefix="twins")
+        else:
+            self.backend = backends.current()
+            self.settings = backends.fresh_settings(self.backend)
+            backends.create_tables(self.settings)
         self.model = Model()
         self._txn = 0
         self.process_bursts = 0
@@ -74,16 +85,23 @@ class LedgerMachine(DeclineRules, RulesRules, RuleBasedStateMachine):
 
     def _connect(self) -> None:
         """(Re)build clients and ledgers; called again after a backend restart."""
+        if self.TWINS:
+            self.app = bootstrap(self.settings, self.OPTIONS, memory=True)
+            self.store = self.app.event_store
+            self.ledger = self.app.ledger
+            self.other = self.app.new_ledger()  # a second writer with its own head cache
+            return
         self.settings = self.settings.with_(endpoint_url=self.backend.endpoint)
-        options = Options(ledger=LedgerConfig(max_attempts=60))
-        app = bootstrap(self.settings, options)
-        self.client = app.dynamodb
-        self.store = app.event_store
-        self.ledger = app.ledger
+        self.app = bootstrap(self.settings, self.OPTIONS)
+        self.client = self.app.dynamodb
+        self.store = self.app.event_store
+        self.ledger = self.app.ledger
         # A second writer with its own connection pool: races the first like another host.
-        self.other = bootstrap(self.settings, options).ledger
+        self.other = bootstrap(self.settings, self.OPTIONS).ledger
 
     def teardown(self) -> None:
+        if self.TWINS:
+            return
         for ledger in (getattr(self, "ledger", None), getattr(self, "other", None)):
             if ledger is not None:
                 ledger.store.client.close()
@@ -130,6 +148,20 @@ class LedgerMachine(DeclineRules, RulesRules, RuleBasedStateMachine):
         note_event("rule: money")
         cmd = {**cmd, "txn_id": odd_id or self.fresh_txn_id()}
         self.submit_one(cmd, as_json)
+
+    @precondition(
+        lambda self: any(f"open-{a}" not in self.model.committed for a in self.model.accounts)
+    )
+    @rule(data=st.data(), amount=st.sampled_from(["0.01", "1.00"]))
+    def credit_under_an_opening_like_id(self, data: st.DataObject, amount: str) -> None:
+        """A credit to an open account X under txn id ``open-X`` (a valid client id; what
+        X's ``AccountOpened`` event was once called): one more event, never a second event
+        of one txn id on X (``money`` draws such ids too, but rarely on their own account)."""
+        note_event("rule: credit_under_an_opening_like_id")
+        free = [a for a in sorted(self.model.accounts) if f"open-{a}" not in self.model.committed]
+        account = data.draw(st.sampled_from(free))
+        cmd = {"type": "credit", "txn_id": f"open-{account}", "account_id": account}
+        self.submit_one({**cmd, "amount": amount})
 
     def submit_one(self, cmd: dict[str, Any], as_json: bool = False) -> Outcome:
         before = len(self.scan_events())
@@ -188,7 +220,7 @@ class LedgerMachine(DeclineRules, RulesRules, RuleBasedStateMachine):
         outcomes = run_threads(cmds, ledgers)
         self._absorb_burst(cmds, outcomes)
 
-    @precondition(lambda self: self.process_bursts < 1)
+    @precondition(lambda self: not self.TWINS and self.process_bursts < 1)
     @rule(spec=bursts(), data=st.data())
     def burst_with_second_process(self, spec: dict[str, Any], data: st.DataObject) -> None:
         """Half the burst goes through `acme-txn submit` in another OS process, at once.
@@ -249,21 +281,25 @@ class LedgerMachine(DeclineRules, RulesRules, RuleBasedStateMachine):
     @rule(cmd=money_commands(txn_id="_"), persistent=st.booleans())
     def throttled_write(self, cmd: dict[str, Any], persistent: bool) -> None:
         """ProvisionedThroughputExceeded on TransactWriteItems: once (botocore's retry absorbs
-        it: the normal outcome) or on every call (the caller sees a failure, nothing is
-        written, and the same command succeeds later)."""
+        it: the normal outcome; DynamoDB Local only, the twins have no client) or on every call
+        (the caller sees a failure, nothing is written, and the same command succeeds later;
+        on the twins the store's appends raise ``Throttled``)."""
         note_event("rule: throttled_write")
         cmd = {**cmd, "txn_id": self.fresh_txn_id()}
         expected = self.model.predict(cmd)
-        client = self.ledger.store.client
         if not persistent:
-            with injected(client, "TransactWriteItems", 1, transient=True) as injector:
+            if self.TWINS:
                 actual = self.ledger.submit_raw(cmd)
-            assert injector.injected == (0 if expected.status == "rejected" else 1)
+            else:
+                client = self.ledger.store.client  # type: ignore[attr-defined]
+                with injected(client, "TransactWriteItems", 1, transient=True) as injector:
+                    actual = self.ledger.submit_raw(cmd)
+                assert injector.injected == (0 if expected.status == "rejected" else 1)
             assert not same_outcome(actual, expected), (cmd, actual, expected)
             self.model.record(cmd, actual)
             return
         before = self.scan_events()
-        with injected(client, "TransactWriteItems", None, transient=False) as injector:
+        with self._throttling() as injector:
             try:
                 actual = self.ledger.submit_raw(cmd)
             except BackendError as exc:
@@ -279,26 +315,23 @@ class LedgerMachine(DeclineRules, RulesRules, RuleBasedStateMachine):
         # The client retries later, with the throttling gone: a normal first execution.
         self.submit_one(cmd)
 
+    def _throttling(self) -> Any:
+        """Every append fails as throttled: botocore's ``before-call`` on DynamoDB Local, the
+        store's append methods on the twins."""
+        if self.TWINS:
+            return failing(self.store, ("append", "append_many"), None)
+        client = self.ledger.store.client  # type: ignore[attr-defined]
+        return injected(client, "TransactWriteItems", None, transient=False)
+
     # --- invariants ---------------------------------------------------------------------------
 
-    def scan_items(self) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        for page in self.client.get_paginator("scan").paginate(
-            TableName=self.settings.ledger_table, ConsistentRead=True
-        ):
-            items += page.get("Items", [])
-        return items
-
     def scan_events(self) -> list[LedgerEvent]:
-        return sorted(
-            (item_to_event(deserialize(i)) for i in self.scan_items() if is_event_item(i)),
-            key=lambda e: (e.account_id, e.seq),
-        )
+        """Every event, through the port (a consistent Scan on DynamoDB)."""
+        return sorted(self.store.all_events(), key=lambda e: (e.account_id, e.seq))
 
     @invariant()
     def ledger_invariants_hold(self) -> None:
         """Money conserved, no negative balance, seq contiguous, one event per txn per
         account, outcomes = stored events, idempotency records = committed commands, and the
         model's balances = the store's."""
-        items = [deserialize(i) for i in self.scan_items()]
-        check_ledger(items, self.model)
+        check_ledger(self.scan_events(), list(self.store.all_records()), self.model)

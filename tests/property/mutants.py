@@ -46,8 +46,11 @@ class Mutation:
     description: str
     plant: Callable[[], contextlib.AbstractContextManager[Any]]
     pure: tuple[str, ...] = ()  # "module:function" of @given tests
-    machine: str | None = None  # "ledger" | "projecting" | "offers"
+    machine: str | None = None  # "ledger" | "projecting" | "offers" | ... (see mutations.py)
     cheap: bool = False  # run under pytest in CI
+    #: the bug is planted in a DynamoDB adapter (a condition, a transaction's items): its
+    #: machine runs on DynamoDB Local; every other machine mutant runs on the in-memory twins
+    dynamodb: bool = False
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -356,6 +359,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "EventStore puts the TXN# record unconditionally",
         _idempotency_unconditional,
         machine="ledger",
+        dynamodb=True,
         cheap=True,
     ),
     Mutation(
@@ -370,18 +374,21 @@ MUTATIONS: tuple[Mutation, ...] = (
         "events are put without attribute_not_exists(PK)",
         _event_put_unconditional,
         machine="ledger",
+        dynamodb=True,
     ),
     Mutation(
         "open_txn_id_collides",
         "(the found bug) AccountOpened's txn id is 'open-<id>'",
         _open_event_txn_id_collides,
         machine="ledger",
+        cheap=True,
     ),
     Mutation(
         "projector_without_guard",
         "the balance update has no applied_seq guard",
         _projector_without_guard,
         machine="projecting",
+        dynamodb=True,
         cheap=True,
     ),
     Mutation(
@@ -389,6 +396,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "a gap is not healed from the event table",
         _projector_ignores_gaps,
         machine="projecting",
+        cheap=True,
     ),
     Mutation(
         "archive_snapshot_wrong_balance",
@@ -415,6 +423,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "declined events never reach the declined index",
         _projector_drops_declined_entries,
         machine="projecting",
+        cheap=True,
     ),
     Mutation(
         "blocked_account_debited",
@@ -439,6 +448,7 @@ MUTATIONS += (
         "an offer response does not require PENDING: a second answer overwrites the first",
         offer_mutants.respond_without_pending_guard,
         machine="offers",
+        dynamodb=True,
         cheap=True,
     ),
     Mutation(
@@ -446,6 +456,7 @@ MUTATIONS += (
         "send_offer puts the relationship unconditionally: a resend resets the answer",
         offer_mutants.send_unconditional,
         machine="offers",
+        dynamodb=True,
     ),
 )
 MUTATIONS += (
@@ -454,6 +465,7 @@ MUTATIONS += (
         "the last status removed sets special_status_indicator to 'no' instead of REMOVE",
         customer_mutants.indicator_set_no,
         machine="customers",
+        dynamodb=True,
         cheap=True,
     ),
     Mutation(
@@ -461,6 +473,7 @@ MUTATIONS += (
         "the phone's uniqueness item is put unconditionally: two customers share a phone",
         customer_mutants.phone_claim_unconditional,
         machine="customers",
+        dynamodb=True,
         cheap=True,
     ),
     Mutation(
@@ -468,12 +481,14 @@ MUTATIONS += (
         "a phone change never releases the old phone's uniqueness item",
         customer_mutants.phone_move_keeps_old_claim,
         machine="customers",
+        dynamodb=True,
     ),
     Mutation(
         "open_without_customer_check",
         "open_account no longer checks that its customer is registered",
         customer_mutants.open_without_customer_check,
         machine="customers",
+        dynamodb=True,
         cheap=True,
     ),
 )
@@ -696,12 +711,14 @@ MUTATIONS += (
         "the tier follows the current points, not lifetime earned: a REDEEM demotes",
         loyalty_mutants.tier_from_balance,
         machine="loyalty",
+        cheap=True,
     ),
     Mutation(
         "loyalty_repeat_always_duplicate",
         "an EARN under a used transactionId is a duplicate whatever its payload",
         loyalty_mutants.repeat_always_duplicate,
         machine="loyalty",
+        cheap=True,
     ),
 )
 PENDING = "tests.unit.test_pending_rules"
@@ -938,6 +955,7 @@ MUTATIONS += (
             "tests.app.test_resolution_heads:"
             "test_given_any_ledgers_then_an_open_pending_resolves_and_a_settled_one_is_refused",
         ),
+        machine="pending",  # resolve_on_another_process, and resolve's open-pending check
         cheap=True,
     ),
 )

@@ -1,6 +1,7 @@
 """Mutation check: plant known bugs and show that the property suite fails for every one.
 
-Run it (starts its own DynamoDB Local unless ACME_TEST_ENDPOINT is set)::
+Run it (starts its own DynamoDB Local, when a chosen mutation needs one, unless
+ACME_TEST_ENDPOINT is set)::
 
     .venv/bin/python -m tests.property.mutations            # every mutation
     .venv/bin/python -m tests.property.mutations --only idempotency_unconditional
@@ -9,7 +10,10 @@ Run it (starts its own DynamoDB Local unless ACME_TEST_ENDPOINT is set)::
 Each mutation (catalogued in ``mutants.py``) is a context manager that monkeypatches one
 thing; for each, the relevant property tests run (pure ones first, then the state machine)
 until one fails. A mutation nothing fails for is a hole in the suite: the script exits 1.
-``test_mutations.py`` runs the cheap ones under pytest so CI proves they are caught.
+The machine runs on the in-memory twins, unless the bug is planted in a DynamoDB adapter
+(``Mutation.dynamodb``: a condition or a transaction's items), then on DynamoDB Local.
+``test_mutations.py`` (twins, the fast lane) and ``test_mutations_dynamodb.py`` run the cheap
+ones under pytest so CI proves they are caught.
 """
 
 from __future__ import annotations
@@ -31,10 +35,24 @@ from tests.property.mutants import BY_NAME, MUTATIONS, Mutation
 
 Test = Callable[[], None]
 
-__all__ = ["BY_NAME", "MUTATIONS", "Mutation", "Verdict", "check", "main", "print_table"]
+__all__ = [
+    "BY_NAME",
+    "MUTATIONS",
+    "Mutation",
+    "Verdict",
+    "check",
+    "main",
+    "needs_dynamodb",
+    "print_table",
+]
 
 
 # --- running the suite against a mutant ---------------------------------------------------------
+
+
+#: the twins run this many times the machine examples asked for (they are cheap, and some
+#: planted bugs need a longer search than DynamoDB Local could afford)
+TWIN_FACTOR = 4
 
 
 def _quiet(parent: settings | None, examples: int, steps: int | None = None) -> settings:
@@ -68,7 +86,15 @@ def _pure_test(ref: str) -> Callable[[int], None]:
     return run
 
 
-def _machine(kind: str) -> type:
+def _machine(kind: str, dynamodb: bool = False) -> type:
+    """The machine of ``kind``: on DynamoDB Local (``dynamodb``), else on the twins."""
+    cls = _machine_class(kind)
+    if dynamodb or not hasattr(cls, "TWINS"):  # the nemesis machine has no DynamoDB lane
+        return cls
+    return type(f"{cls.__name__}Twins", (cls,), {"TWINS": True})
+
+
+def _machine_class(kind: str) -> type:
     if kind == "customers":
         from tests.property.customer_machine import CustomerMachine
 
@@ -137,13 +163,12 @@ def check(
         (ref.split(":")[1], functools.partial(_pure_test(ref), examples)) for ref in mutation.pure
     ]
     if mutation.machine:
-        cls = _machine(mutation.machine)
+        cls = _machine(mutation.machine, mutation.dynamodb)
+        n = machine_examples * (1 if mutation.dynamodb else TWIN_FACTOR)
         runs.append(
             (
                 cls.__name__,
-                lambda: run_state_machine_as_test(
-                    cls, settings=_quiet(None, machine_examples, steps)
-                ),
+                lambda: run_state_machine_as_test(cls, settings=_quiet(None, n, steps)),
             )
         )
     verdict = Verdict(mutation.name, [], [], 0.0)
@@ -188,12 +213,19 @@ def print_table(verdicts: list[Verdict], out: Any = sys.stdout) -> None:
             print(f"{v.mutation}: {v.detail}", file=out)
 
 
+def needs_dynamodb(mutation: Mutation) -> bool:
+    return mutation.machine is not None and mutation.dynamodb
+
+
 @contextlib.contextmanager
-def _backend() -> Iterator[None]:
+def _backend(needed: bool = True) -> Iterator[None]:
     from acme_base.settings import default_state_dir
     from acme_txn.backend import dynamodb_local
     from tests.property import backend as backends
 
+    if not needed:
+        yield
+        return
     state_dir = default_state_dir(os.environ)
     if os.environ.get("ACME_TEST_ENDPOINT"):
         backends.use(backends.Backend(os.environ["ACME_TEST_ENDPOINT"], state_dir))
@@ -215,7 +247,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cheap", action="store_true", help="only the ones CI runs")
     parser.add_argument("--examples", type=int, default=60, help="examples per pure test")
     parser.add_argument(
-        "--machine-examples", type=int, default=15, help="state machine examples per mutation"
+        "--machine-examples",
+        type=int,
+        default=15,
+        help=f"state machine examples per mutation (x{TWIN_FACTOR} on the twins)",
     )
     parser.add_argument("--steps", type=int, default=20, help="steps per machine example")
     parser.add_argument(
@@ -230,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         else [m for m in MUTATIONS if m.cheap or not args.cheap]
     )
     verdicts = []
-    with _backend():
+    with _backend(any(needs_dynamodb(m) for m in chosen)):
         for mutation in chosen:
             verdict = check(
                 mutation, args.examples, args.machine_examples, args.steps, args.every_test

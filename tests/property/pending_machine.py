@@ -49,8 +49,13 @@ class PendingMachine(RuleBasedStateMachine):
         self.now = datetime(2026, 6, 1, tzinfo=UTC)
         self.ledger = replace(self.app.ledger, clock=self.clock)
         self.other = replace(self.app.ledger, clock=self.clock, cache_heads=False)
+        # a third process with a head cache of its own: it may place a hold, or resolve a
+        # pending another ledger placed, on heads it cached before (they must be re-read)
+        self.third = replace(self.app.ledger, clock=self.clock)
         self.n = 0
         self.pendings: list[str] = []
+        #: the pendings placed and not yet settled, with the instant they expire
+        self.open_until: dict[str, datetime] = {}
         self.batches: list[tuple[str, list[str]]] = []
 
     def clock(self) -> datetime:
@@ -60,8 +65,8 @@ class PendingMachine(RuleBasedStateMachine):
         self.n += 1
         return f"X{self.n:04d}"
 
-    def submit(self, cmd: dict[str, Any]) -> Outcome:
-        outcome = self.ledger.submit_raw(cmd)
+    def submit(self, cmd: dict[str, Any], via_third: bool = False) -> Outcome:
+        outcome = (self.third if via_third else self.ledger).submit_raw(cmd)
         assert outcome.status != "failed", outcome
         return outcome
 
@@ -84,22 +89,27 @@ class PendingMachine(RuleBasedStateMachine):
         assert outcome.status in {"pending", "declined"} or full, outcome  # or a pool is full
         if outcome.status == "pending":
             self.pendings.append(txn)
+            self.open_until[txn] = self.now + timedelta(seconds=timeout)
 
-    @rule(account=st.sampled_from(ACCOUNTS), amount=amounts, debit=st.booleans())
-    def place_hold(self, account: str, amount: str, debit: bool) -> None:
+    @rule(account=st.sampled_from(ACCOUNTS), amount=amounts, debit=st.booleans(),
+          via_third=st.booleans())  # fmt: skip
+    def place_hold(self, account: str, amount: str, debit: bool, via_third: bool) -> None:
         note_event("rule: place_hold")
         txn = self.txn()
         kind = "debit" if debit else "credit"
         outcome = self.submit(
             {"type": kind, "txn_id": txn, "account_id": account, "amount": amount,
-             "pending": True, "timeout_s": 600}
+             "pending": True, "timeout_s": 600},
+            via_third,
         )  # fmt: skip
         if outcome.status == "pending":
             self.pendings.append(txn)
+            self.open_until[txn] = self.now + timedelta(seconds=600)
 
     @precondition(lambda self: bool(self.pendings))
-    @rule(data=st.data(), void=st.booleans(), part=st.sampled_from([None, "0.01", "1.00"]))
-    def resolve(self, data: st.DataObject, void: bool, part: str | None) -> None:
+    @rule(data=st.data(), void=st.booleans(), part=st.sampled_from([None, "0.01", "1.00"]),
+          via_third=st.booleans())  # fmt: skip
+    def resolve(self, data: st.DataObject, void: bool, part: str | None, via_third: bool) -> None:
         note_event("rule: resolve")
         pending = data.draw(st.sampled_from(self.pendings))
         cmd: dict[str, Any] = {"txn_id": self.txn(), "pending_txn_id": pending}
@@ -107,10 +117,36 @@ class PendingMachine(RuleBasedStateMachine):
             cmd["type"] = "void_pending"
         else:
             cmd |= {"type": "post_pending"} | ({"amount": part} if part else {})
-        outcome = self.submit(cmd)
+        live = self.now < self.open_until.get(pending, self.now)
+        outcome = self.submit(cmd, via_third)
         assert outcome.status in {"posted", "voided", "rejected"}, outcome
+        if live and part is None:  # whichever ledger placed it, on whatever heads it cached
+            assert outcome.status != "rejected", ("an open pending refused", pending, outcome)
+        if outcome.status != "rejected":
+            self.open_until.pop(pending, None)
         if outcome.status == "rejected":
             assert self.ledger.store.idempotency_record(cmd["txn_id"]) is None
+
+    @rule(account=st.sampled_from(ACCOUNTS), amount=amounts, void=st.booleans())
+    def resolve_on_another_process(self, account: str, amount: str, void: bool) -> None:
+        """The third process caches the account's head (a credit), another places a hold on
+        it, and the third resolves that hold: it must judge on fresh heads, never refuse an
+        open pending because its cache predates it."""
+        note_event("rule: resolve_on_another_process")
+        cmd = {"type": "credit", "txn_id": self.txn(), "account_id": account, "amount": "0.01"}
+        assert self.submit(cmd, via_third=True).status == "approved"
+        txn = self.txn()
+        placed = self.submit(
+            {"type": "credit", "txn_id": txn, "account_id": account, "amount": amount,
+             "pending": True, "timeout_s": 600}
+        )  # fmt: skip
+        if placed.status != "pending":  # the account's pool of pendings is full
+            return
+        self.pendings.append(txn)
+        kind = "void_pending" if void else "post_pending"
+        resolution = {"type": kind, "txn_id": self.txn(), "pending_txn_id": txn}
+        outcome = self.submit(resolution, via_third=True)
+        assert outcome.status == ("voided" if void else "posted"), (txn, outcome)
 
     @precondition(lambda self: bool(self.pendings))
     @rule(data=st.data())
@@ -132,6 +168,8 @@ class PendingMachine(RuleBasedStateMachine):
         for thread in threads:
             thread.join()
         assert Counter(s for s in results if s != "rejected").total() <= 1, results
+        if any(s != "rejected" for s in results):
+            self.open_until.pop(pending, None)
 
     @rule(seconds=st.sampled_from([30, 120, 900, 4000]))
     def time_passes(self, seconds: int) -> None:
@@ -143,6 +181,7 @@ class PendingMachine(RuleBasedStateMachine):
         note_event("rule: sweep")
         self.ledger.expire_pending()
         assert self.ledger.expire_pending() == []  # idempotent
+        self.open_until = {t: at for t, at in self.open_until.items() if at > self.now}
 
     @rule(account=st.sampled_from(ACCOUNTS), amount=amounts)
     def debit(self, account: str, amount: str) -> None:

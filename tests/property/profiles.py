@@ -1,8 +1,9 @@
 """How much the state machines run under each hypothesis profile (HYPOTHESIS_PROFILE).
 
 The pure properties use the profile's ``max_examples`` directly (tests/conftest.py). The
-machines talk to DynamoDB Local (~100 two-item transactions/s on 2 shared cores), so they run
-fewer, bounded examples: ``examples`` runs of at most ``steps`` rules each.
+machines run bounded examples: ``examples`` runs of at most ``steps`` rules each, times
+``TWIN_SCALE`` on the in-memory twins (test_twin_machines.py, the fast lane) and
+``DYNAMODB_SCALE`` on DynamoDB Local (~100 two-item transactions/s on 2 shared cores).
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ BUDGETS = {
     "ci": Budget(examples=20, steps=20),
     "deep": Budget(examples=300, steps=40),
 }
+
+
+#: examples of the machines on the in-memory twins (the fast lane), as a multiple of the budget
+TWIN_SCALE = 2.0
+#: examples of their DynamoDB Local lanes: enough for DynamoDB's own conditions and
+#: transactions to meet the machines' rules; the twins carry the search
+DYNAMODB_SCALE = 0.25
 
 
 def profile() -> str:

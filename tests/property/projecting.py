@@ -1,5 +1,7 @@
 """The read side in the state machine: the real projector fed by a faulty simulated stream,
-the real stream poller (with a crash before its checkpoint), and a backend restart.
+the real stream poller (with a crash before its checkpoint), and a backend restart. On the
+twins (``TWINS = True``) the projector writes the in-memory view store; the stream poller
+(DynamoDB Streams) and the restart run on DynamoDB Local only.
 
 Invariants (after every step, not only after drains), computed by an independent fold:
 
@@ -30,7 +32,7 @@ from acme_base.errors import BackendError
 from acme_txn.bootstrap import App, bootstrap
 from processor.domain.events import DeclineReason, LedgerEvent
 from tests.property import backend as backends
-from tests.property.faults import injected
+from tests.property.faults import failing, injected
 from tests.property.machine import LedgerMachine
 from tests.property.read_models import Views, fold_views
 
@@ -89,11 +91,28 @@ class ProjectingLedgerMachine(LedgerMachine):
 
     def _new_projector(self) -> Any:
         """A projector process starting from nothing but the tables (no in-memory state)."""
+        if self.TWINS:
+            return bootstrap(
+                self.settings, memory=True, event_store=self.store, views=self.app.views
+            ).projector
         return bootstrap(self.settings).projector
 
     def _read_side(self) -> App:
         """The views and the event log through the machine's own client."""
+        if self.TWINS:
+            return self.app
         return bootstrap(self.settings, dynamodb=self.client)
+
+    def _projector_throttling(self, persistent: bool, after: int) -> Any:
+        """Throttling of the projector's writes: botocore's hooks on its client, or (twins:
+        persistent only, there is no retry loop to absorb a transient one) its view store's
+        ``apply`` raising ``Throttled``."""
+        if self.TWINS:
+            times = None if persistent else 0
+            return failing(self.projector.views, ("apply",), times, after=after)
+        client = self.projector.views.client
+        times = None if persistent else 1
+        return injected(client, "TransactWriteItems", times, transient=not persistent, after=after)
 
     def _sync_stream(self) -> None:
         """Append events written since the last look: seq order per account, the accounts
@@ -180,15 +199,8 @@ class ProjectingLedgerMachine(LedgerMachine):
         pending = self.stream[self.checkpoint : self.checkpoint + size]
         if not pending:
             return
-        client = self.projector.views.client
         try:
-            with injected(
-                client,
-                "TransactWriteItems",
-                None if persistent else 1,
-                transient=not persistent,
-                after=after,
-            ):
+            with self._projector_throttling(persistent, after):
                 self._project(pending)
         except BackendError as exc:
             assert persistent and "throttl" in str(exc).lower(), exc
@@ -208,7 +220,7 @@ class ProjectingLedgerMachine(LedgerMachine):
         self.checkpoint = len(self.stream)
         self.check_drained()
 
-    @precondition(lambda self: HAVE_POLLER and self.poller_drains < 2)
+    @precondition(lambda self: HAVE_POLLER and not self.TWINS and self.poller_drains < 2)
     @rule(crash=st.booleans())
     def drain_via_stream_poller(self, crash: bool) -> None:
         """The real stream poller (`acme-txn project --until-idle`), maybe killed after a

@@ -16,6 +16,8 @@ from acme_txn.bootstrap import bootstrap
 from processor.domain.asof_rule import recorded
 from processor.domain.events import LedgerEvent, signed_amount
 
+TWINS = True  # tests/property/conftest.py: no DynamoDB Local for this module
+
 OPENED = datetime(2026, 11, 20, 12, tzinfo=UTC)
 ACCOUNTS = ("A", "B")
 

@@ -6,7 +6,9 @@ status is, and an opening for an unknown customer writes nothing (see customer_m
 from __future__ import annotations
 
 from tests.property.customer_machine import CustomerMachine
-from tests.property.profiles import machine_settings
+from tests.property.profiles import DYNAMODB_SCALE, machine_settings
 
 TestCustomerMachine = CustomerMachine.TestCase
-TestCustomerMachine.settings = machine_settings(scale=0.5)
+TestCustomerMachine.settings = machine_settings(
+    scale=DYNAMODB_SCALE
+)  # the twins: test_twin_machines.py

@@ -6,7 +6,9 @@ fold of the log."""
 from __future__ import annotations
 
 from tests.property.loyalty_machine import LoyaltyMachine
-from tests.property.profiles import machine_settings
+from tests.property.profiles import DYNAMODB_SCALE, machine_settings
 
 TestLoyaltyMachine = LoyaltyMachine.TestCase
-TestLoyaltyMachine.settings = machine_settings(scale=0.5)
+TestLoyaltyMachine.settings = machine_settings(
+    scale=DYNAMODB_SCALE
+)  # the twins: test_twin_machines.py

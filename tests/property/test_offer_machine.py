@@ -6,7 +6,9 @@ reset by a resend."""
 from __future__ import annotations
 
 from tests.property.offer_machine import OfferMachine
-from tests.property.profiles import machine_settings
+from tests.property.profiles import DYNAMODB_SCALE, machine_settings
 
 TestOfferMachine = OfferMachine.TestCase
-TestOfferMachine.settings = machine_settings(scale=0.5)
+TestOfferMachine.settings = machine_settings(
+    scale=DYNAMODB_SCALE
+)  # the twins: test_twin_machines.py

@@ -5,7 +5,9 @@ pending_machine.py holds after every step."""
 from __future__ import annotations
 
 from tests.property.pending_machine import PendingMachine
-from tests.property.profiles import machine_settings
+from tests.property.profiles import DYNAMODB_SCALE, machine_settings
 
 TestPendingMachine = PendingMachine.TestCase
-TestPendingMachine.settings = machine_settings(scale=0.5)  # the twins run 2x (test_twin_machines)
+TestPendingMachine.settings = machine_settings(
+    scale=DYNAMODB_SCALE
+)  # the twins: test_twin_machines.py

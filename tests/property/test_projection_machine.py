@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.property.profiles import machine_settings
+from tests.property.profiles import DYNAMODB_SCALE, machine_settings
 from tests.property.projecting import HAVE_PROJECTOR, ProjectingLedgerMachine
 
 pytestmark = pytest.mark.skipif(not HAVE_PROJECTOR, reason="projections/ not built yet")
 
 TestProjectingLedgerMachine = ProjectingLedgerMachine.TestCase
-TestProjectingLedgerMachine.settings = machine_settings(scale=0.75)
+TestProjectingLedgerMachine.settings = machine_settings(
+    scale=DYNAMODB_SCALE
+)  # the twins: test_twin_machines.py
