@@ -107,7 +107,8 @@ class Chunk:
         delta = DailyTotals.of(event)
         if not delta.empty:
             key = shard_key(event)
-            self.daily[key] = self.daily.get(key, DailyTotals()) + delta
+            before = self.daily.get(key)
+            self.daily[key] = delta if before is None else before + delta
         if not event.approved:
             self.declined.append(DeclinedEntry.of(event))
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from acme_base.errors import InvalidInput, InvariantViolation
 from processor.domain.commands import Credit, Debit, PostPending, Resolution, Transfer
+from processor.domain.event_pending import PostedKind
 from processor.domain.events import (
     DebitDeclined,
     DeclineReason,
@@ -134,9 +135,14 @@ def carry_pendings(
         if state is None:  # an opening: nothing pending yet
             carried.append(event)
             continue
-        after = pendings_after(replace(state, pendings=running[event.account_id]), event)
+        held = running[event.account_id]
+        after = pendings_after(
+            state if held is state.pendings else replace(state, pendings=held), event
+        )
         running[event.account_id] = after
-        carried.append(event.model_copy(update={"pendings": after or None}))
+        carry = after or None
+        # most events carry what they were decided with (none): no copy then
+        carried.append(event if carry == event.pendings else replace(event, pendings=carry))
     return carried
 
 
@@ -290,10 +296,14 @@ def _posted(
         raise InvalidInput(f"account {state.account_id!r} is blocked: the pending cannot post")
     if not within(state.limits, balance):
         raise InvalidInput(f"posting would take {state.account_id!r} outside its limits")
-    kinds = ("transfer_out", "transfer_in") if hold.counterparty else ("debit", "credit")
+    kind: PostedKind
+    if hold.counterparty:
+        kind = "transfer_out" if debit else "transfer_in"
+    else:
+        kind = "debit" if debit else "credit"
     return PendingPosted(
         **_fields(state, cmd, amount, now),
-        kind=kinds[0] if debit else kinds[1],
+        kind=kind,
         balance_after=balance,
         released=hold.amount - amount,
         counterparty=hold.counterparty,
