@@ -199,6 +199,7 @@ class App:
             group_size=cfg.group_size,
             cache_heads=cfg.cache_heads,
             adopt_heads=cfg.adopt_heads,
+            batch_writers=cfg.batch_writers,
             offers=OfferService(self.offer_store, BalanceAudience(self.views, self.offer_store)),
             customers=CustomerService(self.customer_store, cfg.backoff()),
             history=self.history if store is None else None,  # an archived account's opening
