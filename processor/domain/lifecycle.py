@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from acme_base.errors import InvalidInput, InvariantViolation, UnknownAccount
 from processor.domain.commands import CloseAccount, OpenAccount, SetLimits
+from processor.domain.copying import changed
 from processor.domain.events import (
     AccountClosed,
     AccountOpened,
@@ -173,5 +174,5 @@ def stamp(
         own_limits = isinstance(event, AccountOpened | LimitsSet)
         if not own_limits and state is not None and not state.limits.is_default:
             update["limits"] = state.limits
-        stamped.append(replace(event, **update))
+        stamped.append(changed(event, **update))
     return stamped

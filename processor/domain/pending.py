@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from acme_base.errors import InvalidInput, InvariantViolation
 from processor.domain.commands import Credit, Debit, PostPending, Resolution, Transfer
+from processor.domain.copying import changed
 from processor.domain.event_pending import PostedKind
 from processor.domain.events import (
     DebitDeclined,
@@ -142,7 +143,7 @@ def carry_pendings(
         running[event.account_id] = after
         carry = after or None
         # most events carry what they were decided with (none): no copy then
-        carried.append(event if carry == event.pendings else replace(event, pendings=carry))
+        carried.append(event if carry == event.pendings else changed(event, pendings=carry))
     return carried
 
 
