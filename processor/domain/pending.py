@@ -62,6 +62,7 @@ __all__ = [
 ]
 
 _RESOLVED = (PendingPosted, PendingVoided, PendingExpired)
+_HOLD_EVENTS = (PendingPlaced, *_RESOLVED)  # the events that change the open holds
 
 
 def _live(state: AccountState, side: Side, now: datetime) -> int:
@@ -109,6 +110,8 @@ def pendings_after(state: AccountState, event: LedgerEvent) -> tuple[Hold, ...]:
     """The open holds after ``event`` (evolve checks the event carries them): a pending is
     placed once, and resolved (posted, voided, expired) at most once, releasing exactly the
     amount it reserved."""
+    if not isinstance(event, _HOLD_EVENTS):
+        return state.pendings  # neither places nor resolves one: the holds are unchanged
     where = f"{event.account_id} seq {event.seq}"
     holds = {h.txn_id: h for h in state.pendings}
     if isinstance(event, PendingPlaced):
