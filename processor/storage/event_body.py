@@ -22,7 +22,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -258,24 +258,67 @@ def _checks(cls: type) -> dict[str, Check]:
     return {f.name: _check_of(hints[f.name]) for f in fields(cls)}
 
 
-#: per event class: each attribute's check
-_CHECKS: dict[type, dict[str, Check]] = {cls: _checks(cls) for cls in EVENT_TYPES.values()}
+@dataclass(frozen=True)
+class _Decoder:
+    """One event class's checks, and the fields its fast path takes without a call: plain
+    strings, whole numbers (DynamoDB's ``Decimal``) with their least value, and string
+    ``Literal``s. Anything the fast path does not accept goes through the field's check,
+    which accepts it or says what is wrong."""
+
+    cls: type[LedgerEvent]
+    checks: dict[str, Check]
+    strings: frozenset[str]
+    whole: dict[str, int | None]
+    literals: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, event_class: type[LedgerEvent]) -> _Decoder:
+        hints = typing.get_type_hints(event_class)
+        strings, whole, literals = set(), {}, {}
+        for f in fields(event_class):
+            hint = hints[f.name]
+            args = typing.get_args(hint)
+            plain = next((a for a in args if a is not type(None)), hint) if args else hint
+            if plain is str:
+                strings.add(f.name)
+            elif plain is int:
+                whole[f.name] = _MINIMUM.get(f.name)
+            elif typing.get_origin(hint) is typing.Literal and all(type(a) is str for a in args):
+                literals[f.name] = frozenset(args)
+        return cls(event_class, _checks(event_class), frozenset(strings), whole, literals)
+
+    def decode(self, body: Mapping[str, Any]) -> LedgerEvent:
+        values: dict[str, Any] = {}
+        strings, whole, literals = self.strings, self.whole, self.literals
+        for name, value in body.items():
+            kind = type(value)
+            if kind is str and (name in strings or value in literals.get(name, ())):
+                values[name] = value
+                continue
+            if kind is Decimal and name in whole:
+                number = int(value)
+                least = whole[name]
+                if number == value and (least is None or number >= least):
+                    values[name] = number
+                    continue
+            check = self.checks.get(name)
+            if check is None:
+                raise CorruptEventItem(f"{self.cls.__name__}: unknown attribute {name!r}")
+            values[name] = check(name, value)
+        try:
+            return self.cls(**values)
+        except TypeError as exc:  # a required attribute is missing
+            raise CorruptEventItem(f"{self.cls.__name__}: {exc}") from None
+
+
+#: per event type: its decoder
+_DECODERS: dict[str, _Decoder] = {name: _Decoder.of(cls) for name, cls in EVENT_TYPES.items()}
 
 
 def event_of_body(body: Mapping[str, Any]) -> LedgerEvent:
     """The event a stored body (keys removed, upcast to the current version) holds."""
     event_type = body.get("event_type")
-    cls = EVENT_TYPES.get(event_type) if isinstance(event_type, str) else None
-    if cls is None:
+    decoder = _DECODERS.get(event_type) if isinstance(event_type, str) else None
+    if decoder is None:
         raise CorruptEventItem(f"no such event_type: {event_type!r}")
-    checks = _CHECKS[cls]
-    values: dict[str, Any] = {}
-    for name, value in body.items():
-        check = checks.get(name)
-        if check is None:
-            raise CorruptEventItem(f"{event_type}: unknown attribute {name!r}")
-        values[name] = check(name, value)
-    try:
-        return cls(**values)
-    except TypeError as exc:  # a required attribute is missing
-        raise CorruptEventItem(f"{event_type}: {exc}") from None
+    return decoder.decode(body)
