@@ -1,10 +1,14 @@
 """Where one transaction's time goes, and the CPU ceiling per core (item 7).
 
-Run: ``python -m bench.bench_profile [--count N] [--quick]``. cProfile over single-threaded
-credits (many accounts) and over the projector, each on the in-memory twin (the backend
-taken away: the CPU ceiling per core) and on DynamoDB Local (where the wall time goes: HTTP
-and waiting on the backend). Own time (cProfile ``tottime``) is grouped by where the code
-lives; the top functions are printed too. Ceilings are measured without the profiler.
+Run: ``python -m bench.bench_profile [--count N] [--quick] [--memory-only]``. cProfile
+over single-threaded credits (many accounts) and over the projector, each on the in-memory
+twin (the backend taken away: the CPU ceiling per core) and on DynamoDB Local (where the
+wall time goes: HTTP and waiting on the backend). Own time (cProfile ``tottime``) is grouped
+by where the code lives; the top functions are printed too. Ceilings are measured without
+the profiler.
+
+``--against REV [--rounds N]``: the in-memory ceilings of the working tree beside those of
+the commit ``REV``, side by side in one run (``bench.side_by_side``), instead of the profile.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from acme_txn.workload import (
     funding_commands,
     opening_commands,
 )
+from bench import side_by_side
 from bench.common import backend, fresh_tables
 from bench.results import print_table, save
 
@@ -35,8 +40,16 @@ QUICK_ARGV = ["--quick"]
 CATEGORIES = [
     ("HTTP + waiting on the backend", ("botocore", "urllib3", "http/", "socket", "ssl")),
     ("validation (pydantic)", ("pydantic",)),
-    ("decide / evolve (pure core)", ("processor/decide", "processor/limits", "processor/money")),
-    ("serialisation (codec, boto3 types)", ("codec", "boto3/dynamodb", "json", "acme_base/aws")),
+    ("decide / evolve / stamp (pure core)", ("processor/domain/",)),
+    (
+        "serialisation (codec, boto3 types, json, hashing)",
+        ("codec", "event_body", "boto3/dynamodb", "json", "acme_base/aws", "hashlib"),
+    ),
+    ("in-memory twin (the store itself)", ("processor/storage/memory", "processor/storage/ports")),
+    (
+        "group commit, appender, batcher",
+        ("processor/services/", "processor/storage/append_batch", "processor/storage/pending"),
+    ),
     ("locks, threads, futures", ("threading", "concurrent")),
     ("projector + views", ("projections/",)),
     ("other project code", ("processor/", "acme_base/", "acme_txn/", "streams/")),
@@ -50,8 +63,9 @@ SOCKET_CALLS = ("recv_into", "sendall", "recv", "send", "poll", "select")
 def _category(filename: str, function: str) -> str:
     if filename == "~" and any(f"'{c}'" in function for c in SOCKET_CALLS):
         return CATEGORIES[0][0]
+    where = function if filename == "~" else filename  # a built-in: its name says whose
     for name, marks in CATEGORIES:
-        if any(m in filename for m in marks):
+        if any(m in where for m in marks):
             return name
     return "other (stdlib, interpreter)"
 
@@ -158,13 +172,27 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--count", type=int, default=3000, help="credits on the in-memory twin")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--save", action="store_true", help="also write a JSON file")
+    parser.add_argument("--memory-only", action="store_true", help="skip DynamoDB Local")
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="compare the in-memory ceilings with this earlier commit's, side by side",
+    )
+    parser.add_argument("--rounds", type=int, default=4, help="alternating rounds (--against)")
     args = parser.parse_args(argv)
     count = 300 if args.quick else args.count
+    if args.against:
+        compared = side_by_side.compare(args.against, 2 if args.quick else args.rounds, count)
+        side_by_side.report(compared)
+        if args.save:
+            print(f"results: {save({'against': compared}, 'profile-against')}")
+        return compared
     results = {"memory": measure_app("memory", bootstrap(Settings(), memory=True), count)}
-    with backend() as base:
-        settings, client = fresh_tables(base, "bf")
-        app = bootstrap(settings, dynamodb=client)
-        results["dynamodb local"] = measure_app("dynamodb", app, max(count // 10, 60))
+    if not args.memory_only:
+        with backend() as base:
+            settings, client = fresh_tables(base, "bf")
+            app = bootstrap(settings, dynamodb=client)
+            results["dynamodb local"] = measure_app("dynamodb", app, max(count // 10, 60))
     report(results)
     if args.save:
         print(f"results: {save({'profile': results}, 'profile')}")

@@ -102,18 +102,22 @@ class Chunk:
     def items(self) -> int:
         return 1 + len(self.daily) + len(self.declined)
 
-    def add(self, event: LedgerEvent) -> None:
+    def add(self, event: LedgerEvent, key: ShardKey | None = None) -> None:
+        """Add ``event`` (``key``: its ``shard_key`` if the caller has it already)."""
         self.events.append(event)
         delta = DailyTotals.of(event)
         if not delta.empty:
-            key = shard_key(event)
-            self.daily[key] = self.daily.get(key, DailyTotals()) + delta
+            key = key or shard_key(event)
+            before = self.daily.get(key)
+            self.daily[key] = delta if before is None else before + delta
         if not event.approved:
             self.declined.append(DeclinedEntry.of(event))
 
-    def cost_of(self, event: LedgerEvent) -> int:
+    def cost_of(self, event: LedgerEvent, key: ShardKey | None = None) -> int:
         """Items the chunk would hold with ``event`` added."""
-        new_daily = event.kind not in NON_MONEY_KINDS and shard_key(event) not in self.daily
+        new_daily = (
+            event.kind not in NON_MONEY_KINDS and (key or shard_key(event)) not in self.daily
+        )
         return self.items + int(new_daily) + int(not event.approved)
 
 
@@ -125,10 +129,11 @@ def chunk_run(
     chunks: list[Chunk] = []
     current = Chunk(account_id, run.after_seq)
     for event in run.events:
-        if current.events and (not coalesce or current.cost_of(event) > max_items):
+        key = None if event.kind in NON_MONEY_KINDS else shard_key(event)  # once per event
+        if current.events and (not coalesce or current.cost_of(event, key) > max_items):
             chunks.append(current)
             current = Chunk(account_id, current.last_seq)
-        current.add(event)
+        current.add(event, key)
     if current.events:
         chunks.append(current)
     return chunks

@@ -48,19 +48,19 @@ class Story:
         }
 
     def debit(self, minutes: float, amount: int) -> Story:
-        self.events.append(FundsDebited.model_validate(self._common(minutes, amount)))
+        self.events.append(FundsDebited(**self._common(minutes, amount)))
         return self
 
     def credit(self, minutes: float, amount: int) -> Story:
-        self.events.append(FundsCredited.model_validate(self._common(minutes, amount)))
+        self.events.append(FundsCredited(**self._common(minutes, amount)))
         return self
 
     def declined(self, minutes: float, amount: int) -> Story:
         fields = {**self._common(minutes, amount), "reason": DeclineReason.LOW_BALANCE}
-        self.events.append(DebitDeclined.model_validate(fields))
+        self.events.append(DebitDeclined(**fields))
         return self
 
     def transfer(self, minutes: float, amount: int, to: str) -> Story:
         fields = {**self._common(minutes, amount), "counterparty": to}
-        self.events.append(TransferSent.model_validate(fields))
+        self.events.append(TransferSent(**fields))
         return self

@@ -58,6 +58,7 @@ class Services(Stores):
             customers=CustomerService(self.customer_store, cfg.backoff()),
             history=self.history if store is None else None,  # an archived account's opening
             time_policy=cfg.time_policy(),
+            batch_writers=cfg.batch_writers,
         )
 
     def offer_queries(self, clock: Clock | None = None) -> OfferQueries:

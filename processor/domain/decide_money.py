@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from acme_base.errors import InvalidInput, UnknownAccount
 from processor.domain.account_state import AccountState
@@ -41,7 +42,7 @@ def account_of(
     return state
 
 
-def common_fields(state: AccountState, cmd: MoneyCommand, now: datetime) -> dict[str, object]:
+def common_fields(state: AccountState, cmd: MoneyCommand, now: datetime) -> dict[str, Any]:
     return {
         "account_id": state.account_id,
         "seq": state.seq + 1,
@@ -73,7 +74,7 @@ def decide_single(
     return DebitDeclined(**fields, balance_after=state.balance, reason=reason)
 
 
-def decide_credit(state: AccountState, cmd: Credit, fields: dict[str, object]) -> LedgerEvent:
+def decide_credit(state: AccountState, cmd: Credit, fields: dict[str, Any]) -> LedgerEvent:
     """Credits are accepted even into a blocked account; a check that does not read is a
     recorded decline (``illegible_check``), not a rejection."""
     amount = to_minor(cmd.amount, state.currency)

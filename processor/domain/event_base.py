@@ -6,11 +6,10 @@ The events themselves live by family (``event_money``, ``event_pending``,
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from processor.domain.limit_model import Limits
 from processor.domain.pending_model import Hold
@@ -39,16 +38,21 @@ class DeclineReason(StrEnum):
 CreditChannel = Literal["cash", "ach", "wire", "check"]
 
 
-class EventBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventBase:
+    """The fields every event carries. Events are plain frozen dataclasses: the commands
+    they are decided from were validated at the edge (pydantic), ``decide`` builds them from
+    checked values (amounts and seqs >= 0), and the codec (``processor.storage.codec``) checks
+    what it reads from the store. The one check on construction is the cheap one that
+    decides what is stored: every datetime is timezone-aware and kept in UTC."""
 
     account_id: str
-    seq: int = Field(ge=0)
+    seq: int
     txn_id: str
     currency: str
-    amount: int = Field(ge=0, description="minor units")
-    balance_after: int = Field(description="minor units")
-    occurred_at: datetime
+    amount: int  # minor units, >= 0
+    balance_after: int  # minor units
+    occurred_at: datetime  # timezone-aware, UTC
     #: the account's block flag after this event, carried like ``balance_after`` so the head
     #: event alone gives the state; stored only while True (older items read as False)
     blocked: bool = False
@@ -68,14 +72,11 @@ class EventBase(BaseModel):
     #: ``blocked``; stored only while there are any
     pendings: tuple[Hold, ...] | None = None
 
-    @field_validator("occurred_at", "recorded_at")
-    @classmethod
-    def _utc(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("occurred_at and recorded_at must be timezone-aware")
-        return value.astimezone(UTC)
+    def __post_init__(self) -> None:
+        for name in _DATETIMES.get(type(self)) or _datetime_fields(type(self)):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is not UTC:
+                object.__setattr__(self, name, _utc(name, value))
 
     @property
     def txn_date(self) -> str:
@@ -92,3 +93,19 @@ class EventBase(BaseModel):
     @property
     def counterparty_id(self) -> str | None:
         return getattr(self, "counterparty", None)
+
+
+#: per event class, its datetime fields (filled on first use)
+_DATETIMES: dict[type, tuple[str, ...]] = {}
+
+
+def _datetime_fields(cls: type) -> tuple[str, ...]:
+    names = tuple(f.name for f in fields(cls) if str(f.type).startswith("datetime"))
+    _DATETIMES[cls] = names
+    return names
+
+
+def _utc(name: str, value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError(f"{name} must be timezone-aware")
+    return value.astimezone(UTC)

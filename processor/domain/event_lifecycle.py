@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
-
-from pydantic import Field, field_validator
 
 from processor.domain.event_base import EventBase
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AccountOpened(EventBase):
     event_type: Literal["AccountOpened"] = "AccountOpened"
     kind: Literal["open"] = "open"
@@ -17,6 +17,7 @@ class AccountOpened(EventBase):
     customer_id: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HistoryArchived(EventBase):
     """A snapshot of the account at an archival cut (``acme-txn archive``).
 
@@ -41,18 +42,12 @@ class HistoryArchived(EventBase):
     customer_id: str
     closed: bool = False
     opened_at: datetime | None = None
-    archived_events: int = Field(ge=1, description="events 0..seq, now in the archive")
-    archived_before: str = Field(description="the cut date: events before it were moved")
-    archived_at: datetime
-
-    @field_validator("archived_at")
-    @classmethod
-    def _utc_archived(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("archived_at must be timezone-aware")
-        return value.astimezone(UTC)
+    archived_events: int  # events 0..seq, now in the archive (>= 1)
+    archived_before: str  # the cut date: events before it were moved
+    archived_at: datetime  # timezone-aware, UTC
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AccountBlocked(EventBase):
     """Money may no longer leave the account (debits and outgoing transfers are declined
     ``unauthorized``); credits are still accepted. ``amount`` is 0, the balance unchanged."""
@@ -61,17 +56,19 @@ class AccountBlocked(EventBase):
     version: Literal[1] = 1
     kind: Literal["block"] = "block"
     status: Literal["approved"] = "approved"
-    note: str = Field(max_length=200, description="why (the command's reason)")
+    note: str  # why (the command's reason, at most 200 characters)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AccountUnblocked(EventBase):
     event_type: Literal["AccountUnblocked"] = "AccountUnblocked"
     version: Literal[1] = 1
     kind: Literal["unblock"] = "unblock"
     status: Literal["approved"] = "approved"
-    note: str | None = Field(default=None, max_length=200)
+    note: str | None = None  # at most 200 characters
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LimitsSet(EventBase):
     """``set_limits``: the account's new limits, carried in ``limits`` (None: the defaults).
     ``amount`` is 0 and the balance unchanged; the balance was within the new limits."""
@@ -81,6 +78,7 @@ class LimitsSet(EventBase):
     status: Literal["approved"] = "approved"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AccountClosed(EventBase):
     """``close_account``: the last event of the account, written at a zero balance; every
     later command naming the account is ``rejected`` "account closed"."""
@@ -88,4 +86,4 @@ class AccountClosed(EventBase):
     event_type: Literal["AccountClosed"] = "AccountClosed"
     kind: Literal["close"] = "close"
     status: Literal["approved"] = "approved"
-    note: str | None = Field(default=None, max_length=200)
+    note: str | None = None  # at most 200 characters

@@ -5,14 +5,17 @@ Every event carries its ``seq`` within the account's stream and the running
 
 The classes live by family (``event_base``: the shared fields and decline codes;
 ``event_money``; ``event_pending``; ``event_lifecycle``); this module re-exports them, so
-``processor.domain.events.X`` keeps working, and holds the union, its adapter and the kinds.
+``processor.domain.events.X`` keeps working, and holds the union, the classes by
+``event_type`` (what the codec decodes by) and the kinds.
+
+Events are plain frozen dataclasses with slots, not pydantic models: pydantic validates
+commands once, at the edge; inside ``decide``, ``evolve``, the codec and the projector an event
+is built from values already checked, and copied with ``dataclasses.replace``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field, TypeAdapter
+from typing import TypeAlias
 
 from processor.domain.event_base import CreditChannel, DeclineReason, EventBase
 from processor.domain.event_lifecycle import (
@@ -41,7 +44,7 @@ from processor.domain.event_pending import (
 
 _Event = EventBase  # the name before the split
 
-LedgerEvent = Annotated[
+LedgerEvent: TypeAlias = (
     AccountOpened
     | FundsCredited
     | FundsDebited
@@ -58,10 +61,31 @@ LedgerEvent = Annotated[
     | PendingPosted
     | PendingVoided
     | PendingExpired
-    | HistoryArchived,
-    Field(discriminator="event_type"),
-]
-EVENT_ADAPTER: TypeAdapter[LedgerEvent] = TypeAdapter(LedgerEvent)
+    | HistoryArchived
+)
+#: every event class by its ``event_type`` (the codec decodes an item by it)
+EVENT_TYPES: dict[str, type[LedgerEvent]] = {
+    cls.__name__: cls
+    for cls in (
+        AccountOpened,
+        FundsCredited,
+        FundsDebited,
+        DebitDeclined,
+        TransferSent,
+        TransferReceived,
+        TransferDeclined,
+        DepositDeclined,
+        AccountBlocked,
+        AccountUnblocked,
+        LimitsSet,
+        AccountClosed,
+        PendingPlaced,
+        PendingPosted,
+        PendingVoided,
+        PendingExpired,
+        HistoryArchived,
+    )
+}
 
 CREDIT_KINDS = frozenset({"credit", "transfer_in"})
 DEBIT_KINDS = frozenset({"debit", "transfer_out"})
@@ -79,7 +103,7 @@ def signed_amount(event: LedgerEvent) -> int:
 __all__ = [
     "CREDIT_KINDS",
     "DEBIT_KINDS",
-    "EVENT_ADAPTER",
+    "EVENT_TYPES",
     "NON_MONEY_KINDS",
     "AccountBlocked",
     "AccountClosed",

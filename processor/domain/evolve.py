@@ -7,10 +7,10 @@ block flag, the limits, the open pendings) and raises ``InvariantViolation`` oth
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 
 from acme_base.errors import InvariantViolation
 from processor.domain.account_state import AccountState
+from processor.domain.copying import changed
 from processor.domain.events import (
     DEBIT_KINDS,
     AccountBlocked,
@@ -55,7 +55,7 @@ def evolve(state: AccountState | None, event: LedgerEvent) -> AccountState:
         )
     limits = limits_after(state, event)
     check_within(f"{event.account_id} seq {event.seq}", limits, balance)
-    return replace(
+    return changed(
         state,
         balance=balance,
         seq=event.seq,

@@ -7,11 +7,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from acme_base.errors import InvalidInput, InvariantViolation, UnknownAccount
 from processor.domain.commands import CloseAccount, OpenAccount, SetLimits
+from processor.domain.copying import changed
 from processor.domain.events import (
     AccountClosed,
     AccountOpened,
@@ -71,12 +73,15 @@ def limits_from(cmd: OpenAccount | SetLimits, current: Limits, currency: str) ->
         update.setdefault("debits_must_not_exceed_credits", False)
     if update.get("debits_must_not_exceed_credits"):
         update.setdefault("credits_must_not_exceed_debits", False)
-    limits = current.model_copy(update=update)
+    try:
+        limits = replace(current, **update)  # Limits checks its amounts
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
     if limits.debits_must_not_exceed_credits and limits.credits_must_not_exceed_debits:
         raise InvalidInput(
             "debits_must_not_exceed_credits and credits_must_not_exceed_debits exclude each other"
         )
-    return Limits.model_validate(limits.model_dump())
+    return limits
 
 
 def _fields(
@@ -169,5 +174,5 @@ def stamp(
         own_limits = isinstance(event, AccountOpened | LimitsSet)
         if not own_limits and state is not None and not state.limits.is_default:
             update["limits"] = state.limits
-        stamped.append(event.model_copy(update=update))
+        stamped.append(changed(event, **update))
     return stamped

@@ -3,18 +3,24 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import dataclass
 
 
-class Limits(BaseModel):
-    """Minor units of the account's currency; the defaults are a customer account's."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """Minor units of the account's currency; the defaults are a customer account's.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    A plain frozen dataclass (events carry it); the amounts are checked on construction,
+    which is rare (a ``set_limits``, or an event read back with limits set)."""
 
-    credit_limit: int = Field(default=0, ge=0)
+    credit_limit: int = 0
     debits_must_not_exceed_credits: bool = True
     credits_must_not_exceed_debits: bool = False
-    max_balance: int | None = Field(default=None, ge=0)
+    max_balance: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.credit_limit < 0 or (self.max_balance is not None and self.max_balance < 0):
+            raise ValueError("credit_limit and max_balance must be >= 0")
 
     @property
     def is_default(self) -> bool:

@@ -11,14 +11,14 @@ has it; the other legs leave no trace.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from acme_base.errors import InvalidInput
 from processor.domain.account_state import AccountState
 from processor.domain.commands import Leg, Linked
 from processor.domain.decide import decide
-from processor.domain.events import LedgerEvent
+from processor.domain.events import DebitDeclined, DepositDeclined, LedgerEvent, TransferDeclined
 from processor.domain.evolve import apply_all
 
 __all__ = ["LinkedDecision", "decide_linked"]
@@ -59,12 +59,13 @@ def _rebased(event: LedgerEvent, states: Mapping[str, AccountState]) -> LedgerEv
     real balance, and ``judged_balance`` the one the leg was judged on (after the earlier
     legs), which is why it was declined."""
     state = states[event.account_id]
-    return event.model_copy(
-        update={
-            "judged_balance": event.balance_after,
-            "seq": state.seq + 1,
-            "balance_after": state.balance,
-            "blocked": state.blocked,
-            "pendings": state.pendings or None,
-        }
+    if not isinstance(event, DebitDeclined | TransferDeclined | DepositDeclined):
+        raise TypeError(f"{event.event_type} is no decline")  # only declines are rebased
+    return replace(
+        event,
+        judged_balance=event.balance_after,
+        seq=state.seq + 1,
+        balance_after=state.balance,
+        blocked=state.blocked,
+        pendings=state.pendings or None,
     )

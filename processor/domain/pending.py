@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from acme_base.errors import InvalidInput, InvariantViolation
 from processor.domain.commands import Credit, Debit, PostPending, Resolution, Transfer
+from processor.domain.copying import changed
+from processor.domain.event_pending import PostedKind
 from processor.domain.events import (
     DebitDeclined,
     DeclineReason,
@@ -60,6 +62,7 @@ __all__ = [
 ]
 
 _RESOLVED = (PendingPosted, PendingVoided, PendingExpired)
+_HOLD_EVENTS = (PendingPlaced, *_RESOLVED)  # the events that change the open holds
 
 
 def _live(state: AccountState, side: Side, now: datetime) -> int:
@@ -107,6 +110,8 @@ def pendings_after(state: AccountState, event: LedgerEvent) -> tuple[Hold, ...]:
     """The open holds after ``event`` (evolve checks the event carries them): a pending is
     placed once, and resolved (posted, voided, expired) at most once, releasing exactly the
     amount it reserved."""
+    if not isinstance(event, _HOLD_EVENTS):
+        return state.pendings  # neither places nor resolves one: the holds are unchanged
     where = f"{event.account_id} seq {event.seq}"
     holds = {h.txn_id: h for h in state.pendings}
     if isinstance(event, PendingPlaced):
@@ -134,9 +139,14 @@ def carry_pendings(
         if state is None:  # an opening: nothing pending yet
             carried.append(event)
             continue
-        after = pendings_after(replace(state, pendings=running[event.account_id]), event)
+        held = running[event.account_id]
+        after = pendings_after(
+            state if held is state.pendings else replace(state, pendings=held), event
+        )
         running[event.account_id] = after
-        carried.append(event.model_copy(update={"pendings": after or None}))
+        carry = after or None
+        # most events carry what they were decided with (none): no copy then
+        carried.append(event if carry == event.pendings else changed(event, pendings=carry))
     return carried
 
 
@@ -290,10 +300,14 @@ def _posted(
         raise InvalidInput(f"account {state.account_id!r} is blocked: the pending cannot post")
     if not within(state.limits, balance):
         raise InvalidInput(f"posting would take {state.account_id!r} outside its limits")
-    kinds = ("transfer_out", "transfer_in") if hold.counterparty else ("debit", "credit")
+    kind: PostedKind
+    if hold.counterparty:
+        kind = "transfer_out" if debit else "transfer_in"
+    else:
+        kind = "debit" if debit else "credit"
     return PendingPosted(
         **_fields(state, cmd, amount, now),
-        kind=kinds[0] if debit else kinds[1],
+        kind=kind,
         balance_after=balance,
         released=hold.amount - amount,
         counterparty=hold.counterparty,

@@ -9,10 +9,11 @@ alone still gives the whole state (``ports.state_of_head``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 #: a pending without ``timeout_s`` expires after a day; no pending lives longer than 30 days
 DEFAULT_TIMEOUT_S = 86_400
@@ -30,23 +31,26 @@ MAX_OPEN = MAX_OWN_HOLDS + MAX_INCOMING_HOLDS
 Side = Literal["debit", "credit"]
 
 
-class Hold(BaseModel):
-    """One open pending on one account (minor units of the account's currency)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hold:
+    """One open pending on one account (minor units of the account's currency).
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    A plain frozen dataclass (every event of the account carries its holds); checked on
+    construction: ``amount`` > 0, ``expires_at`` timezone-aware (kept in UTC)."""
 
     txn_id: str
     side: Side
-    amount: int = Field(gt=0)
+    amount: int
     expires_at: datetime
     counterparty: str | None = None  # the other account of a pending transfer
 
-    @field_validator("expires_at")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("expires_at must be timezone-aware")
-        return value.astimezone(UTC)
+    def __post_init__(self) -> None:
+        if self.amount <= 0:
+            raise ValueError("a hold's amount must be > 0")
+        if self.expires_at.tzinfo is not UTC:
+            if self.expires_at.tzinfo is None:
+                raise ValueError("expires_at must be timezone-aware")
+            object.__setattr__(self, "expires_at", self.expires_at.astimezone(UTC))
 
     def live(self, now: datetime) -> bool:
         """Still reserving money: an expired hold counts as released, swept or not."""

@@ -34,6 +34,14 @@ class LedgerConfig:
         default=0.004, metadata={"help": "first backoff bound in seconds (full jitter)"}
     )
     max_delay: float = field(default=0.25, metadata={"help": "backoff bound cap in seconds"})
+    batch_writers: int = field(
+        default=2,
+        metadata={
+            "help": "transactions in flight that many accounts' appends share (0: one "
+            "append per transaction)",
+            "flag": "--batch-writers",
+        },
+    )
     max_skew_s: int = field(
         default=DEFAULT_MAX_SKEW_S,
         metadata={"help": "seconds a command's occurred_at may run ahead of the ledger's clock"},
@@ -48,6 +56,8 @@ class LedgerConfig:
             raise InvalidInput(f"ledger group size must be 1..{MAX_GROUP}")
         if self.max_attempts < 1 or self.base_delay < 0 or self.max_delay < self.base_delay:
             raise InvalidInput("ledger retries: attempts >= 1 and 0 <= base delay <= max delay")
+        if self.batch_writers < 0:
+            raise InvalidInput("ledger batch writers must be >= 0 (0: no batching)")
         self.time_policy()  # InvalidInput on negative bounds
 
     def time_policy(self) -> TimePolicy:

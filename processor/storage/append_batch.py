@@ -27,6 +27,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol, runtime_checkable
 
 from acme_base.keys import resolution_claim
@@ -49,13 +50,13 @@ class AppendRequest:
     records: tuple[IdempotencyRecord, ...] = ()
     opening: OpenAccount | None = None
 
-    @property
+    @cached_property
     def items(self) -> int:
         """The transaction actions it takes (as ``ports.check_append`` counts them)."""
         markers = len(markers_of(self.events, self.records))
         return len(self.events) + len(self.records) + markers + (2 if self.opening else 0)
 
-    @property
+    @cached_property
     def keys(self) -> frozenset[str]:
         """Every item it writes or checks, by name: two requests sharing one may not share a
         transaction."""
@@ -204,6 +205,8 @@ class AppendBatcher:
 def take_batch(queue: list[_Waiting], max_items: int) -> tuple[list[_Waiting], list[_Waiting]]:
     """The queue's requests, in order, that fit one transaction with disjoint keys; the rest
     keep their order (a request sharing a key with an earlier one waits: per-key order)."""
+    if len(queue) == 1:  # the first request always goes (the single-threaded case)
+        return list(queue), []
     batch: list[_Waiting] = []
     rest: list[_Waiting] = []
     used, taken = 0, set[str]()

@@ -4,7 +4,6 @@ The index attributes of an event item are derived here; the key formats in ``acm
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from acme_base.keys import (
@@ -18,10 +17,19 @@ from acme_base.keys import (
     seq_sk,
     txn_pk,
 )
-from processor.domain.events import EVENT_ADAPTER, LedgerEvent
+from processor.domain.events import LedgerEvent
+from processor.storage.event_body import CorruptEventItem, event_body, event_of_body
 from processor.storage.upcasting import CURRENT, upcast
 
-__all__ = ["DAY_SHARDS", "SEQ_WIDTH", "account_pk", "day_shard", "seq_sk", "txn_pk"]
+__all__ = [
+    "DAY_SHARDS",
+    "SEQ_WIDTH",
+    "CorruptEventItem",
+    "account_pk",
+    "day_shard",
+    "seq_sk",
+    "txn_pk",
+]
 KEY_ATTRIBUTES = frozenset(
     {
         "PK",
@@ -43,40 +51,32 @@ def event_to_item(event: LedgerEvent) -> dict[str, Any]:
     """Plain-Python item (use ``serialize`` for the low-level client)."""
     # Optional fields added later (a credit's channel, the block flag) are stored only when
     # set, so items of events that do not use them look as they always did.
-    body = event.model_dump(mode="json", exclude_none=True)
-    if not body.get("blocked"):
-        body.pop("blocked", None)
-    item: dict[str, Any] = {
-        **body,
-        "schema_version": CURRENT,  # read back through processor.storage.upcasting
-        "PK": account_pk(event.account_id),
-        "SK": seq_sk(event.seq),
-        "entity": "txn",
-        "txn_date": event.txn_date,
-        "GSI1PK": account_pk(event.account_id),
-        "GSI1SK": f"{event.txn_date}#{padded_seq(event.seq)}",
-        "GSI2PK": day_key(event.txn_date, day_shard(event.account_id)),
-        "GSI2SK": f"{account_pk(event.account_id)}#{padded_seq(event.seq)}",
-    }
-    if event.decline_reason is not None:
-        item["txn_declined_reason"] = event.decline_reason  # the sparse GSI key
+    item = event_body(event)
+    if not item.get("blocked"):
+        item.pop("blocked", None)
+    pk = account_pk(event.account_id)
+    seq = padded_seq(event.seq)
+    txn_date = item["occurred_at"][:10]  # the UTC date of the effective time
+    item["schema_version"] = CURRENT  # read back through processor.storage.upcasting
+    item["PK"] = pk
+    item["SK"] = seq_sk(event.seq)
+    item["entity"] = "txn"
+    item["txn_date"] = txn_date
+    item["GSI1PK"] = pk
+    item["GSI1SK"] = f"{txn_date}#{seq}"
+    item["GSI2PK"] = day_key(txn_date, day_shard(event.account_id))
+    item["GSI2SK"] = f"{pk}#{seq}"
+    reason = item.get("reason")  # only declined events have one
+    if reason is not None:
+        item["txn_declined_reason"] = reason  # the sparse GSI key
     return item
 
 
 def item_to_event(item: dict[str, Any]) -> LedgerEvent:
-    """Plain-Python item (numbers may be Decimal) back to its event."""
-    body = {k: _plain(v) for k, v in item.items() if k not in KEY_ATTRIBUTES}
-    return EVENT_ADAPTER.validate_python(upcast(body))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value)
-    if isinstance(value, dict):  # a map attribute: an event's limits
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):  # a list attribute: an event's open pendings
-        return [_plain(v) for v in value]
-    return value
+    """Plain-Python item (numbers may be Decimal) back to its event (``CorruptEventItem``, a
+    ``ValueError``, for an item that is none; ``ValueError`` for an unknown schema version)."""
+    body = {k: v for k, v in item.items() if k not in KEY_ATTRIBUTES}
+    return event_of_body(upcast(body))
 
 
 def is_event_item(item: dict[str, Any]) -> bool:

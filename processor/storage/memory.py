@@ -61,7 +61,8 @@ class MemoryEventStore:
     _streams: dict[str, dict[int, LedgerEvent]] = field(default_factory=dict)
     _heads: dict[str, int] = field(default_factory=dict)
     _records: dict[str, IdempotencyRecord] = field(default_factory=dict)
-    _details: dict[str, TxnDetails] = field(default_factory=dict)
+    #: each txn id's events, in append order (its details are derived when read)
+    _txn_events: dict[str, tuple[LedgerEvent, ...]] = field(default_factory=dict)
     #: open-pending markers by pending txn id (``processor.storage.pending_index``)
     _markers: dict[str, OpenPending] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -105,7 +106,8 @@ class MemoryEventStore:
     def txn_details(self, txn_id: str) -> TxnDetails | None:
         """What the DynamoDB record ``TXN#<txn_id>`` carries (access pattern #10)."""
         with self._lock:
-            return self._details.get(txn_id)
+            events = self._txn_events.get(txn_id)
+        return None if events is None else details_of(events)
 
     def expired_pendings(self, now: datetime) -> Iterator[OpenPending]:
         """The markers expired by ``now`` (DynamoDB: a Query per shard of the index)."""
@@ -173,8 +175,8 @@ class MemoryEventStore:
         self._records.update((r.txn_id, r) for r in records)
         self._mark(events, records)
         by_txn = events_by_txn(events)
-        self._details.update(
-            (r.txn_id, details_of(by_txn[r.txn_id])) for r in records if r.txn_id in by_txn
+        self._txn_events.update(
+            (r.txn_id, tuple(by_txn[r.txn_id])) for r in records if r.txn_id in by_txn
         )
         if opening is not None:
             opened = check_append(events, records, opening)

@@ -70,6 +70,8 @@ def markers_of(
     events: Sequence[LedgerEvent], records: Sequence[IdempotencyRecord]
 ) -> list[OpenPending]:
     """The markers an append writes: one per pending it places and does not also resolve."""
+    if not any(isinstance(event, PendingPlaced) for event in events):
+        return []  # most appends place none (called several times per append)
     claimed = {r.txn_id for r in records if is_claim(r.txn_id)}
     found: dict[str, OpenPending] = {}
     for event in events:

@@ -8,6 +8,7 @@ before the batch is sent.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -138,7 +139,7 @@ def test_given_appends_over_4_mb_when_batched_then_split_and_all_written(store: 
     bulky = {"note": "x" * 330_000}
     requests = []
     for account in accounts:
-        event = dataclass_or_model_replace(credit(account, 1, 100, f"T-{account}"), bulky)
+        event = dataclasses.replace(credit(account, 1, 100, f"T-{account}"), metadata=bulky)
         requests.append(AppendRequest((event,), (record(f"T-{account}", event),)))
     # WHEN they are appended as one batch
     results = store.append_many(requests)
@@ -146,12 +147,3 @@ def test_given_appends_over_4_mb_when_batched_then_split_and_all_written(store: 
     assert results == [None] * 14
     assert heads(store, *accounts) == [1] * 14
     assert all(store.head(a).metadata == bulky for a in accounts)
-
-
-def dataclass_or_model_replace(event: Any, metadata: dict[str, str]) -> Any:
-    """The event with ``metadata`` set (events are frozen)."""
-    import dataclasses
-
-    if dataclasses.is_dataclass(event) and not isinstance(event, type):
-        return dataclasses.replace(event, metadata=metadata)
-    return event.model_copy(update={"metadata": metadata})

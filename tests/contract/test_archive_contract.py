@@ -4,6 +4,7 @@ twins and on DynamoDB Local, with the same tests (as tests/contract/test_event_s
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -56,7 +57,7 @@ def test_given_other_event_archived_when_put_then_conflict_and_nothing_written(
     seed_old_account(live, "A1", 4)
     events = list(live.events("A1"))
     archive.put([events[1]])
-    other = events[1].model_copy(update={"txn_id": "other"})
+    other = replace(events[1], txn_id="other")
     # WHEN another event is archived under a taken key
     with pytest.raises(ArchiveConflict, match="another event"):
         archive.put([events[0], other, events[2]])
@@ -91,7 +92,7 @@ def test_given_stale_step_when_applied_then_conflict_and_nothing_changes(
     live.cut_history(cut.steps[0])
     after = list(live.events("A1"))
     # WHEN the same step is applied again (its events are gone) or a step names a changed one
-    stale = plan_cut([events[0], events[1].model_copy(update={"txn_id": "x"}), events[2]], CUT, NOW)
+    stale = plan_cut([events[0], replace(events[1], txn_id="x"), events[2]], CUT, NOW)
     assert stale is not None
     for step in (cut.steps[0], stale.steps[0]):
         with pytest.raises(ArchiveConflict, match="changed under the archiver"):

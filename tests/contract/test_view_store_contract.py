@@ -15,7 +15,7 @@ import random
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -326,7 +326,7 @@ def test_a_gap_is_healed_from_the_event_table(side: Side) -> None:
 
 def in_currency(events: Sequence[LedgerEvent], currency: str) -> list[LedgerEvent]:
     """The same account history, kept in another currency (minor units unchanged)."""
-    return [e.model_copy(update={"currency": currency}) for e in events]
+    return [replace(e, currency=currency) for e in events]
 
 
 def test_given_accounts_in_three_currencies_when_read_then_each_currency_has_its_own_totals(

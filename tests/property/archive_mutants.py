@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 from unittest import mock
 
@@ -21,7 +22,7 @@ def snapshot_forgets_closed() -> Iterator[None]:
     real = archive.snapshot_at
 
     def snapshot_at(*args: Any, **kwargs: Any) -> Any:
-        return real(*args, **kwargs).model_copy(update={"closed": False})
+        return replace(real(*args, **kwargs), closed=False)
 
     with mock.patch.object(archive, "snapshot_at", snapshot_at):
         yield
@@ -76,7 +77,7 @@ def linked_decline_on_the_batch_start() -> Iterator[None]:
     real = linked._rebased
 
     def rebased(event: Any, states: Any) -> Any:
-        return real(event, states).model_copy(update={"judged_balance": None})
+        return replace(real(event, states), judged_balance=None)
 
     with mock.patch.object(linked, "_rebased", rebased):
         yield

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 from unittest import mock
@@ -65,7 +65,7 @@ def _archive_snapshot_wrong_balance() -> Iterator[None]:
 
     def snapshot_at(*args: Any, **kwargs: Any) -> Any:
         snap = real(*args, **kwargs)
-        return snap.model_copy(update={"balance_after": snap.balance_after + 1})
+        return replace(snap, balance_after=snap.balance_after + 1)
 
     with mock.patch.object(archive_mod, "snapshot_at", snapshot_at):
         yield
@@ -119,9 +119,7 @@ def _transfer_in_balance_wrong() -> Iterator[None]:
         events = real(states, cmd, now)
         if len(events) == 2:
             leg = events[1]
-            events[1] = TransferReceived(
-                **{**leg.model_dump(), "balance_after": leg.balance_after - leg.amount}
-            )
+            events[1] = replace(leg, balance_after=leg.balance_after - leg.amount)
         return events
 
     with mock.patch.object(decide_mod, "_transfer", transfer):
@@ -277,7 +275,7 @@ def _open_event_txn_id_collides() -> Iterator[None]:
 
     def open_(states: Any, cmd: Any, now: Any) -> Any:
         event = real(states, cmd, now)
-        return event.model_copy(update={"txn_id": f"open-{cmd.account_id}"})
+        return replace(event, txn_id=f"open-{cmd.account_id}")
 
     with mock.patch.object(decide_mod, "_open", open_):
         yield
@@ -294,7 +292,7 @@ def _blocked_account_still_debited() -> Iterator[None]:
         state = states.get(getattr(cmd, "account_id", None))
         if isinstance(cmd, Debit) and state is not None and state.blocked:
             event = real({**states, cmd.account_id: replace(state, blocked=False)}, cmd, now)
-            return event.model_copy(update={"blocked": True})
+            return replace(event, blocked=True)
         return real(states, cmd, now)
 
     with mock.patch.object(decide_mod, "_single", single):

@@ -3,6 +3,7 @@ fold, the merged history, and the stream handler skipping snapshots."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -101,7 +102,7 @@ def test_given_snapshot_disagreeing_with_archive_when_folded_then_violation() ->
     events = stream(4)
     plan = plan_cut(events[:3], date(2016, 1, 1), NOW)
     assert plan is not None
-    wrong = plan.steps[0].snapshot.model_copy(update={"balance_after": 1})
+    wrong = replace(plan.steps[0].snapshot, balance_after=1)
     with pytest.raises(InvariantViolation, match="disagrees with the archived events"):
         fold([*events[:3], wrong])
     assert fold([*events[:3], plan.steps[0].snapshot, *events[3:]]) == fold(events)

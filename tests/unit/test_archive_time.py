@@ -4,6 +4,7 @@ ever, and an event backdated into an old year is kept its full retention from to
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from processor.domain.archive import old_prefix
@@ -74,6 +75,6 @@ class Log:
 
 def test_given_only_recent_records_then_the_archiver_has_no_candidate() -> None:
     backdated = stream((2011, 2025))[1:]  # an old date, recorded last year
-    legacy = [e.model_copy(update={"account_id": "B"}) for e in stream((2099, 2012))[1:]]
+    legacy = [replace(e, account_id="B") for e in stream((2099, 2012))[1:]]
     archiver = Archiver(Log([*backdated, *legacy]), MemoryArchiveStore())  # type: ignore[arg-type]
     assert archiver.candidates(CUT) == ["B"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -98,9 +99,9 @@ def test_given_gap_or_wrong_balance_when_evolved_then_invariant_violation() -> N
     assert s0 is not None
     credit = decide({"A": s0}, cmd(type="credit", txn_id="T", account_id="A", amount="2"), NOW)[0]
     with pytest.raises(InvariantViolation, match="does not follow"):
-        evolve(s0, credit.model_copy(update={"seq": 5}))
+        evolve(s0, replace(credit, seq=5))
     with pytest.raises(InvariantViolation, match="fold gives"):
-        evolve(s0, credit.model_copy(update={"balance_after": 999}))
+        evolve(s0, replace(credit, balance_after=999))
 
 
 def test_given_occurred_at_when_decided_then_txn_date_is_its_utc_day() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -133,7 +134,7 @@ def test_given_a_blocked_state_when_an_approved_debit_is_folded_then_violation()
 def test_given_an_event_with_the_wrong_block_flag_when_folded_then_violation() -> None:
     [event] = run({"A": state()}, **credit())
     with pytest.raises(InvariantViolation, match="blocked"):
-        evolve(state(), event.model_copy(update={"blocked": True}))
+        evolve(state(), replace(event, blocked=True))
 
 
 # --- check deposits -------------------------------------------------------------------------

@@ -4,6 +4,7 @@ stays silent on a normal one; hypothesis's normal histories raise nothing at all
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -185,10 +186,7 @@ def backdated_burst(n: int = 30) -> list[LedgerEvent]:
     for i in range(n):
         s.transfer(i * 1500, 30_000, f"NEW{i}")
     recorded = s.events[0].occurred_at + timedelta(days=n + 2)
-    return [
-        e.model_copy(update={"recorded_at": recorded + timedelta(seconds=2 * e.seq)})
-        for e in s.events
-    ]
+    return [replace(e, recorded_at=recorded + timedelta(seconds=2 * e.seq)) for e in s.events]
 
 
 def test_given_a_burst_dated_apart_then_the_rules_window_on_recorded_at() -> None:
@@ -208,6 +206,6 @@ def test_given_events_recorded_when_they_occurred_then_no_backdated_note() -> No
     s = Story()
     for i in range(13):
         s.debit(41 * DAY + i * 3, 4000 + i)
-    events = [e.model_copy(update={"recorded_at": e.occurred_at}) for e in s.events]
+    events = [replace(e, recorded_at=e.occurred_at) for e in s.events]
     alert = only(run(events)[1], "velocity")
     assert "backdated" not in alert.detail

@@ -5,6 +5,7 @@ each pending exactly once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -164,7 +165,7 @@ def test_given_an_event_resolving_twice_when_folded_then_invariant_violation() -
     [posted, _] = decide(states, parse_command(
         {"type": "post_pending", "txn_id": "P", "pending_txn_id": "T1"}), NOW)  # fmt: skip
     after = evolve(states["A"], posted)
-    again = posted.model_copy(update={"seq": after.seq + 1, "balance_after": after.balance - 3000})
+    again = replace(posted, seq=after.seq + 1, balance_after=after.balance - 3000)
     with pytest.raises(InvariantViolation, match="not open"):
         evolve(after, again)
 
@@ -175,7 +176,7 @@ def test_given_a_void_that_does_not_release_when_folded_then_invariant_violation
     [void, _] = decide(states, parse_command(
         {"type": "void_pending", "txn_id": "V", "pending_txn_id": "T1"}), NOW)  # fmt: skip
     with pytest.raises(InvariantViolation, match="carries pendings"):
-        evolve(states["A"], void.model_copy(update={"pendings": states["A"].pendings}))
+        evolve(states["A"], replace(void, pendings=states["A"].pendings))
 
 
 ACTIONS = st.lists(

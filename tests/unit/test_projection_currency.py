@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,7 +23,7 @@ CURRENCIES = ("USD", "EUR", "JPY", "BHD")
 
 def priced(log: Sequence[LedgerEvent], currency_of: dict[str, str]) -> list[LedgerEvent]:
     """Each account's events in that account's currency (minor units unchanged)."""
-    return [e.model_copy(update={"currency": currency_of[e.account_id]}) for e in log]
+    return [replace(e, currency=currency_of[e.account_id]) for e in log]
 
 
 multi_currency_logs = logs.flatmap(

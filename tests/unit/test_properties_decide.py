@@ -155,7 +155,7 @@ def test_evolve_rejects_tampered_events(cmds: list[dict[str, Any]], data: st.Dat
     i = data.draw(st.sampled_from(later))
     delta = data.draw(st.integers(-5, 5).filter(bool))
     field = data.draw(st.sampled_from(["balance_after", "seq"]))
-    bad = events[i].model_copy(update={field: getattr(events[i], field) + delta})
+    bad = replace(events[i], **{field: getattr(events[i], field) + delta})
     stream = [
         bad if j == i else e for j, e in enumerate(events) if e.account_id == events[i].account_id
     ]

@@ -3,6 +3,7 @@ that others cannot use up."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -85,7 +86,7 @@ def test_given_payments_recorded_in_a_minute_however_dated_then_velocity_fires(
     profile = Profile("A1")
     rules: list[str] = []
     for event in story.events:
-        stamped = event.model_copy(update={"recorded_at": recorded + timedelta(seconds=event.seq)})
+        stamped = replace(event, recorded_at=recorded + timedelta(seconds=event.seq))
         profile, alerts = evaluate(profile, stamped, RulesConfig())
         rules += [a.rule for a in alerts]
     assert "velocity" in rules

@@ -160,7 +160,7 @@ def test_given_an_event_breaking_the_limits_when_folded_then_invariant_violation
     with pytest.raises(InvariantViolation, match="outside the limits"):
         evolve(before, bad)
     with pytest.raises(InvariantViolation, match="carries limits"):
-        evolve(before, bad.model_copy(update={"amount": 1, "balance_after": -1, "limits": None}))
+        evolve(before, replace(bad, amount=1, balance_after=-1, limits=None))
 
 
 def test_given_freeze_when_decided_then_it_is_a_block_and_debits_are_unauthorized() -> None:

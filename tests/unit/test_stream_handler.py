@@ -130,3 +130,33 @@ def test_given_an_empty_batch_when_invoked_by_hand_then_no_failures_and_no_sink_
         "batchItemFailures": []
     }
     assert sink.calls == []
+
+
+def test_each_record_is_parsed_once_per_invocation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a batch WHEN handled THEN each record's images are decoded once (the model is
+    validated once per record, not again by the BatchProcessor): the per-record CPU of a
+    projection Lambda is mostly that parse."""
+    from streams import records as records_module
+
+    calls: list[object] = []
+    real = records_module.deserialize
+
+    def counting(value: Any) -> Any:
+        calls.append(value)
+        return real(value)
+
+    monkeypatch.setattr(records_module, "deserialize", counting)
+    batch = [ev_record("A", 1), ev_record("B", 1), ev_record("A", 2)]
+    assert failures(StreamHandler(Recorder())({"Records": batch}, None)) == []
+    assert len(calls) == 2 * len(batch)  # Keys and NewImage, once each
+
+
+def test_a_malformed_record_fails_with_its_validation_error() -> None:
+    """GIVEN a record whose event image is invalid WHEN handled THEN its item failure is
+    reported with the validation error, as the model gave it."""
+    bad_item = {**event_to_item(event("A", 2)), "amount": -5}
+    metrics = CountingMetrics()
+    records = [lambda_record(bad_item), ev_record("B", 1)]
+    handler = StreamHandler(Recorder(), metrics)
+    assert failures(handler({"Records": records}, None)) == [seqnum(records[0])]
+    assert metrics.totals["RecordsFailed"] == 1 and metrics.totals["RecordsProcessed"] == 1

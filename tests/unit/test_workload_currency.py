@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from acme_txn.invariants import check_log
@@ -28,9 +30,7 @@ def test_given_a_currency_when_generated_then_every_amount_parses_in_it(
 def test_given_two_currencies_then_money_is_conserved_per_currency() -> None:
     # GIVEN a USD account and a JPY account, each consistent on its own
     usd = build_log({"A1": [("credit", 500, 0, 9), ("debit", 200, 0, 10)]})
-    jpy = [
-        e.model_copy(update={"currency": "JPY"}) for e in build_log({"B7": [("credit", 900, 0, 9)]})
-    ]
+    jpy = [replace(e, currency="JPY") for e in build_log({"B7": [("credit", 900, 0, 9)]})]
     # WHEN checked THEN conserved in each, with the sums kept apart
     result = check_log([*usd, *jpy])
     assert result.ok, result.problems
