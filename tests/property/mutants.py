@@ -709,6 +709,10 @@ MUTATIONS += (
         "the tier follows the current points, not lifetime earned: a REDEEM demotes",
         loyalty_mutants.tier_from_balance,
         machine="loyalty",
+        pure=(
+            "tests.unit.test_loyalty_rules:"
+            "test_given_any_log_when_folded_in_two_pieces_then_same_as_whole",
+        ),
         cheap=True,
     ),
     Mutation(
