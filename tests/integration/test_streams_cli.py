@@ -1,5 +1,6 @@
 """`acme-txn project` and `acme-txn dlq` end to end on DynamoDB Local, with the real
-projections: what `submit` writes, `project --until-idle` drains."""
+projections: what `submit` writes, `project --until-idle` drains (bad consumer options are
+refused on the twins: tests/app/test_cli_project.py)."""
 
 from __future__ import annotations
 
@@ -106,13 +107,6 @@ def test_given_dead_letters_when_listed_and_redriven_then_the_dlq_empties(
     assert letters == []
     code, (view,) = run_json(["balance", "A1", "--source", "projection", *cli], capsys)
     assert (view["source"], view["balance"], view["applied_seq"]) == ("projection", "100.00", 1)
-
-
-def test_given_bad_filter_json_then_exit_code_is_2(
-    cli: list[str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["project", "--until-idle", "--filter", "{nope", *cli]) == 2
-    assert main(["project", "--until-idle", "--batch-size", "0", *cli]) == 2
 
 
 def test_given_a_running_poller_when_sigterm_then_it_checkpoints_releases_and_exits_0(
