@@ -1,7 +1,8 @@
 """The applications' views from the ledger's real stream (DynamoDB Local): commands only append
 (``sync_projection`` off), the ``apps`` consumer folds the loyalty views, the spend and the
-notifications; duplicate and redelivered batches change nothing, and a SIGKILLed consumer
-restarted from its checkpoint raises no notification twice."""
+notifications; the Lambda's redelivered batches change nothing, and a SIGKILLed consumer
+restarted from its checkpoint raises no notification twice. The consumer's fold under
+redelivery and reordering runs on the stream twin: tests/app/test_consumer_apps_twins.py."""
 
 from __future__ import annotations
 
@@ -86,29 +87,6 @@ def assert_views_equal_the_fold(app: App) -> None:
     spend = fold_expenses("u1", -1, app.event_store.events(expense_account("u1"))).added
     for (category, month), total in spend.items():
         assert app.budget_store.spend("u1", category, month) == total
-
-
-def test_given_app_commands_when_the_apps_consumer_runs_and_redelivers_then_views_are_the_fold(
-    stream_app: App,
-) -> None:
-    # GIVEN loyalty commands (each sent twice) and expenses, nothing folded yet
-    app = stream_app
-    submit_loyalty(app)
-    expected = submit_expenses(app)
-    assert app.loyalty_store.member("u1") is None and notes(app) == []
-    # WHEN the apps consumer drains the stream in small batches
-    first = app.apps_poller(fast("apps")).run(until_idle=True)
-    # AND a second consumer redelivers everything in other batches, then shuffled copies
-    again = app.apps_poller(replace(fast("apps-again"), batch_size=5)).run(until_idle=True)
-    events = list(app.event_store.all_events())
-    random.Random(1).shuffle(events)
-    for start in range(0, len(events), 7):
-        app.apps_sink()(events[start : start + 7])
-    # THEN the views are the fold of the log and each threshold was noted once
-    assert first.stats.delivered > 0 and first.stats.dead_lettered == 0
-    assert again.stats.delivered == first.stats.delivered
-    assert_views_equal_the_fold(app)
-    assert notes(app) == expected
 
 
 def apps_run(settings: Settings, *extra: str) -> tuple[list[str], dict[str, str]]:
