@@ -25,3 +25,9 @@ def source_of(app: App) -> MemoryShardSource:
     store = app.event_store
     assert isinstance(store, StreamedEventStore)
     return store.source
+
+
+def drain(app: App) -> None:
+    """``App.drain`` on the app's stream twin: deliver everything to the projections."""
+    poller = app.poller(source=source_of(app))
+    poller.run(until_idle=True).raise_if_blocked(poller.cfg.consumer)
