@@ -16,7 +16,8 @@ behaviour by the contract suites), otherwise the DynamoDB adapters
 (``DynamoInfrastructure``); the ``App`` asks that one object for its stores and never asks
 which it is. The ledger's clock is given here too (``clock=``), as are the parts a caller
 replaces (``event_store``, ``fraud_store``, ``loyalty_rules``, the ``dynamodb`` client).
-The stream consumers need a real stream.
+The stream consumers read the ledger table's stream, or the ``shard_source`` given (the
+twins' stream: ``streams.memory_ledger``).
 """
 
 from __future__ import annotations
@@ -145,6 +146,7 @@ class App:
         fraud_store: FraudStore | None = None,
         loyalty_rules: LoyaltyRules | None = None,
         views: ViewStore | None = None,
+        shard_source: ShardSource | None = None,
     ) -> None:
         self.settings = settings
         self.options = options if options is not None else Options()
@@ -154,6 +156,7 @@ class App:
         self._fraud_store = fraud_store
         self._views = views  # e.g. a view store that injects faults (the nemesis suite)
         self._loyalty_rules = loyalty_rules
+        self._shard_source = shard_source  # e.g. the in-memory stream of a streamed twin store
         self.infra: Infrastructure = (
             MemoryInfrastructure(event_store)
             if memory and isinstance(event_store, MemoryEventStore)
@@ -355,6 +358,8 @@ class App:
         return self.infra.lease_table
 
     def shard_source(self) -> ShardSource:
+        if self._shard_source is not None:
+            return self._shard_source
         return DynamoDBShardSource(self.dynamodb, self.streams, self.settings.ledger_table)
 
     def poller(
@@ -427,5 +432,5 @@ def bootstrap(
 ) -> App:
     """Build the product for ``settings`` (see the module docstring); ``parts`` are the
     ``App``'s optional injections (``dynamodb``, ``event_store``, ``record_capacity``,
-    ``clock``, ``fraud_store``, ``loyalty_rules``, ``views``)."""
+    ``clock``, ``fraud_store``, ``loyalty_rules``, ``views``, ``shard_source``)."""
     return App(settings, options, memory=memory, **parts)

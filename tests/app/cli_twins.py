@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from acme_base.settings import Settings
-from acme_txn.bootstrap import App, bootstrap
+from acme_txn.bootstrap import App, Options, bootstrap
 from acme_txn.cli import context
 from acme_txn.cli.main import main
+from streams.memory_ledger import StreamedEventStore
 
 #: ``run(*argv)`` -> (exit code, stdout, stderr)
 Run = Callable[..., tuple[int, str, str]]
@@ -28,11 +29,29 @@ def twin_app() -> App:
     return bootstrap(Settings(table_prefix="memory"), memory=True)
 
 
+def sibling(app: App, options: Options) -> App:
+    """What ``Context.app_with(options)`` builds on a backend, on ``app``'s twins: the same log
+    (and stream), views and fraud store, other options (a consumer's own)."""
+    store = app.event_store
+    stream = store.source if isinstance(store, StreamedEventStore) else None
+    return bootstrap(
+        app.settings,
+        options,
+        memory=True,
+        event_store=store,
+        views=app.views,
+        fraud_store=app.fraud_store,
+        shard_source=stream,
+    )
+
+
 def twin_cli(app: App, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
     """``run(*argv)``: `acme-txn ARGV` on ``app`` (a usage error: exit 2, argparse's message
-    on stderr). No endpoint and no running local server: a command that builds its own app
-    instead of taking ``Context.app`` refuses (exit 1) rather than reaching a backend."""
+    on stderr); a command that builds an app with options of its own (``Context.app_with``)
+    gets a ``sibling`` of it. No endpoint and no running local server: anything that would
+    still reach for a backend refuses (exit 1) rather than reaching one."""
     monkeypatch.setattr(context.Context, "app", property(lambda _self: app))
+    monkeypatch.setattr(context.Context, "app_with", lambda _self, options: sibling(app, options))
     monkeypatch.setenv("ACME_STATE_DIR", "/nonexistent-acme-state")
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         monkeypatch.delenv(name, raising=False)

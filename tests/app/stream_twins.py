@@ -1,7 +1,8 @@
 """The product on the twins with a ledger stream: the event store puts every committed event
 into a memory shard (``streams.memory_ledger``), so the real poller, workers and handlers run
 without a backend. For tests whose subject is a consumer's logic (folds, windows, idempotent
-redelivery), not DynamoDB Streams or the lease table's conditions."""
+redelivery), not DynamoDB Streams or the lease table's conditions. Its pollers (``poller``,
+``drain``, ``fraud_poller``, ``apps_poller``) read the twin's stream."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ def streamed_app(store: StreamedEventStore | None = None, **parts: Any) -> App:
     """An ``App`` on the twins whose event store streams (``store``: share another app's log
     and stream, as two consumers of one table)."""
     events = store if store is not None else StreamedEventStore()
-    return bootstrap(Settings(table_prefix="memory"), memory=True, event_store=events, **parts)
+    settings = Settings(table_prefix="memory")
+    return bootstrap(settings, memory=True, event_store=events, shard_source=events.source, **parts)
 
 
 def source_of(app: App) -> MemoryShardSource:
@@ -25,9 +27,3 @@ def source_of(app: App) -> MemoryShardSource:
     store = app.event_store
     assert isinstance(store, StreamedEventStore)
     return store.source
-
-
-def drain(app: App) -> None:
-    """``App.drain`` on the app's stream twin: deliver everything to the projections."""
-    poller = app.poller(source=source_of(app))
-    poller.run(until_idle=True).raise_if_blocked(poller.cfg.consumer)

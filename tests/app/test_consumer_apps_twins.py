@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from acme_txn.bootstrap import App
-from tests.app.stream_twins import source_of, streamed_app
+from tests.app.stream_twins import streamed_app
 from tests.integration.test_apps_consumer import (
     assert_views_equal_the_fold,
     fast,
@@ -39,11 +39,9 @@ def test_given_app_commands_when_the_apps_consumer_runs_and_redelivers_then_view
     expected = submit_expenses(app)
     assert app.loyalty_store.member("u1") is None and notes(app) == []
     # WHEN the apps consumer drains the stream in small batches
-    first = app.apps_poller(fast("apps"), source=source_of(app)).run(until_idle=True)
+    first = app.apps_poller(fast("apps")).run(until_idle=True)
     # AND a second consumer redelivers everything in other batches, then shuffled copies
-    again = app.apps_poller(replace(fast("apps-again"), batch_size=5), source=source_of(app)).run(
-        until_idle=True
-    )
+    again = app.apps_poller(replace(fast("apps-again"), batch_size=5)).run(until_idle=True)
     events = list(app.event_store.all_events())
     random.Random(1).shuffle(events)
     for start in range(0, len(events), 7):

@@ -14,7 +14,7 @@ from processor.domain.events import LedgerEvent
 from projections.fraud.engine import FraudEngine
 from projections.fraud.memory import MemoryFraudStore
 from streams.memory_ledger import StreamedEventStore
-from tests.app.stream_twins import source_of, streamed_app
+from tests.app.stream_twins import streamed_app
 from tests.integration.test_fraud_consumer import LIMIT, days, demo_history, fast, ids, in_order
 
 
@@ -42,19 +42,11 @@ def test_given_a_history_then_windows_no_windows_and_shuffled_redelivery_agree(
     expected = in_order(app, history)
     # WHEN the poller drives the consumer with tumbling windows of 2 s (many windows)
     windowed = fast("fraud", 2)
-    assert (
-        app.fraud_poller(windowed, source=source_of(app))
-        .run(until_idle=True, max_seconds=LIMIT)
-        .idle
-    )
+    assert app.fraud_poller(windowed).run(until_idle=True, max_seconds=LIMIT).idle
     # AND another consumer of the same stream without windows, on its own store
     plain_app = streamed_app(shared_store(app), fraud_store=MemoryFraudStore())
     plain = fast("fraud-plain", 0)
-    assert (
-        plain_app.fraud_poller(plain, source=source_of(app))
-        .run(until_idle=True, max_seconds=LIMIT)
-        .idle
-    )
+    assert plain_app.fraud_poller(plain).run(until_idle=True, max_seconds=LIMIT).idle
     # AND the events again, in shuffled batches with every event delivered twice
     store = MemoryFraudStore()
     engine = FraudEngine(store, app.history, app.options.fraud_rules)

@@ -19,7 +19,7 @@ from streams.config import EsmConfig
 from streams.memory import MemoryShardSource
 from streams.poller import Poller
 from tests.app.cli_twins import twin_app
-from tests.app.stream_twins import drain, source_of, streamed_app
+from tests.app.stream_twins import streamed_app
 from tests.integration.test_status_freshness import _submit
 from tests.integration.test_streams_leases import FAST, item
 from tests.streams_support import RecordingSink
@@ -139,7 +139,7 @@ def test_given_a_metrics_interval_when_the_poller_runs_then_json_metric_lines(
 ) -> None:
     cfg = replace(bank.options.consumer, metrics_log_interval=0.001)
     with caplog.at_level(logging.INFO, logger="acme_txn.streams"):
-        bank.poller(cfg, source=source_of(bank)).run(until_idle=True, max_seconds=60)
+        bank.poller(cfg).run(until_idle=True, max_seconds=60)
     lines = [json.loads(r.message) for r in caplog.records if '"stream_consumer"' in r.message]
     assert lines and lines[-1]["consumer"] == cfg.consumer
     assert {"records_pending", "retries_in_flight", "shards", "delivered"} <= set(lines[-1])
@@ -149,5 +149,5 @@ def test_given_the_default_config_when_the_poller_runs_then_no_metric_lines(
     bank: App, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="acme_txn.streams"):
-        drain(bank)
+        bank.drain()
     assert not [r for r in caplog.records if '"stream_consumer"' in r.message]
