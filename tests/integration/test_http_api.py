@@ -108,9 +108,9 @@ def test_given_a_function_url_event_then_answered_the_same(account: str) -> None
     assert http_api.handler(credit, None)["statusCode"] == 403
 
 
-def test_given_an_unreachable_endpoint_then_503(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_given_an_unreachable_endpoint_then_503(monkeypatch: pytest.MonkeyPatch) -> None:
+    # no DynamoDB Local: the endpoint is the unreachable one
+    settings = Settings(table_prefix="unreachable", access_key="k", secret_key="k")
     for name, value in _env(settings, endpoint="http://127.0.0.1:9").items():
         monkeypatch.setenv(name, value)
     http_api.reset()
