@@ -1,6 +1,7 @@
 """The applications' consumer on the stream twin: commands only append (``sync_projection``
 off), the ``apps`` consumer folds the loyalty views, the spend and the notifications, and a
-second consumer's redelivery and shuffled copies change nothing. The consumer on DynamoDB
+second consumer's redelivery and shuffled copies change nothing; the app demos' views come
+from the stream. The consumer on DynamoDB
 Local's stream (a SIGKILLed consumer, the Lambda): tests/integration/test_apps_consumer.py."""
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from tests.integration.test_apps_consumer import (
     submit_expenses,
     submit_loyalty,
 )
+
+
+@pytest.fixture
+def app() -> App:
+    """The app on the twins, its log streamed."""
+    return streamed_app()
 
 
 @pytest.fixture
@@ -51,3 +58,15 @@ def test_given_app_commands_when_the_apps_consumer_runs_and_redelivers_then_view
     assert again.stats.delivered == first.stats.delivered
     assert_views_equal_the_fold(app)
     assert notes(app) == expected
+
+
+def test_given_the_app_demos_when_run_then_their_views_come_from_the_stream(app: App) -> None:
+    # GIVEN/WHEN the loyalty and budget demos (views left to the apps consumer, then the
+    # whole log redelivered)
+    from acme_txn.apps_demo import budget_demo, loyalty_demo
+
+    loyalty = loyalty_demo(app, users=3, orders=16)
+    budget = budget_demo(app, users=2, expenses=12)
+    # THEN the consumer delivered their events and the checks hold
+    assert loyalty["ok"] and loyalty["views_equal_fold"] and loyalty["stream"]["delivered"] > 0
+    assert budget["ok"] and budget["spend_equals_ledger"] and budget["stream"]["delivered"] > 0

@@ -2,7 +2,8 @@
 (``sync_projection`` off), the ``apps`` consumer folds the loyalty views, the spend and the
 notifications; the Lambda's redelivered batches change nothing, and a SIGKILLed consumer
 restarted from its checkpoint raises no notification twice. The consumer's fold under
-redelivery and reordering runs on the stream twin: tests/app/test_consumer_apps_twins.py."""
+redelivery and reordering, and the app demos, run on the stream twin:
+tests/app/test_consumer_apps_twins.py."""
 
 from __future__ import annotations
 
@@ -114,18 +115,6 @@ def test_given_a_sigkilled_apps_consumer_when_restarted_then_no_note_is_raised_t
     assert notes(app) == expected
     assert 1 <= at_kill <= len(expected)
     assert_views_equal_the_fold(app)
-
-
-def test_given_the_app_demos_when_run_then_their_views_come_from_the_stream(app: App) -> None:
-    # GIVEN/WHEN the loyalty and budget demos (views left to the apps consumer, then the
-    # whole log redelivered)
-    from acme_txn.apps_demo import budget_demo, loyalty_demo
-
-    loyalty = loyalty_demo(app, users=3, orders=16)
-    budget = budget_demo(app, users=2, expenses=12)
-    # THEN the consumer delivered their events and the checks hold
-    assert loyalty["ok"] and loyalty["views_equal_fold"] and loyalty["stream"]["delivered"] > 0
-    assert budget["ok"] and budget["spend_equals_ledger"] and budget["stream"]["delivered"] > 0
 
 
 def test_given_stream_records_when_the_apps_lambda_gets_them_twice_then_notes_once(
