@@ -10,7 +10,6 @@ from typing import Any
 
 from acme_base.settings import Settings
 from acme_txn.bootstrap import App, bootstrap
-from streams.memory import MemoryShardSource
 from streams.memory_ledger import StreamedEventStore
 
 
@@ -21,9 +20,3 @@ def streamed_app(store: StreamedEventStore | None = None, **parts: Any) -> App:
     settings = Settings(table_prefix="memory")
     return bootstrap(settings, memory=True, event_store=events, shard_source=events.source, **parts)
 
-
-def source_of(app: App) -> MemoryShardSource:
-    """The app's ledger stream (its event store's shard source)."""
-    store = app.event_store
-    assert isinstance(store, StreamedEventStore)
-    return store.source

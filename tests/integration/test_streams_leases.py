@@ -157,6 +157,20 @@ def test_given_trimmed_data_at_the_checkpoint_then_the_poller_resumes_at_trim_ho
     assert sink2.delivered == [("A", 8), ("A", 9)]
 
 
+def test_given_an_old_record_in_memory_source_then_age_is_measured_from_creation(
+    settings: Settings,
+) -> None:
+    source = MemoryShardSource()
+    source.add_shard("s")
+    source.put("s", item("A", 0), created=datetime.now(UTC) - timedelta(hours=2))
+    source.put("s", item("A", 1))
+    sink = RecordingSink()
+    result = make_poller(settings, sink, EsmConfig(max_record_age=3600, **FAST), source=source).run(
+        until_idle=True, max_seconds=30
+    )
+    assert sink.delivered == [("A", 1)] and result.stats.aged_out == 1
+
+
 def test_given_a_batch_slower_than_the_lease_then_background_renewal_keeps_the_shard(
     settings: Settings,
 ) -> None:
@@ -197,17 +211,3 @@ def test_given_a_batch_slower_than_the_lease_then_background_renewal_keeps_the_s
         probed.set()
         thread.join(60)
     assert sink.delivered == [("A", n) for n in range(4)]  # no lease lost, no redelivery
-
-
-def test_given_an_old_record_in_memory_source_then_age_is_measured_from_creation(
-    settings: Settings,
-) -> None:
-    source = MemoryShardSource()
-    source.add_shard("s")
-    source.put("s", item("A", 0), created=datetime.now(UTC) - timedelta(hours=2))
-    source.put("s", item("A", 1))
-    sink = RecordingSink()
-    result = make_poller(settings, sink, EsmConfig(max_record_age=3600, **FAST), source=source).run(
-        until_idle=True, max_seconds=30
-    )
-    assert sink.delivered == [("A", 1)] and result.stats.aged_out == 1
