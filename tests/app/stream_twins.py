@@ -19,4 +19,3 @@ def streamed_app(store: StreamedEventStore | None = None, **parts: Any) -> App:
     events = store if store is not None else StreamedEventStore()
     settings = Settings(table_prefix="memory")
     return bootstrap(settings, memory=True, event_store=events, shard_source=events.source, **parts)
-
