@@ -1,13 +1,16 @@
 """The local poller's own logic on the twins (a synthetic memory shard or the ledger's stream
-twin, the lease twin): LATEST, parallel lanes with a failing account, batching
-windows, and its metric lines. Leases' conditions and DynamoDB Streams stay on DynamoDB
-Local: tests/integration/test_streams_leases.py, test_streams_poller.py."""
+twin, the lease twin): shard lineage, trimmed data at the checkpoint, LATEST, parallel lanes
+with a failing account, batching windows, and its metric lines. Leases' conditions and
+DynamoDB Streams stay on DynamoDB Local: tests/integration/test_streams_leases.py,
+test_streams_poller.py."""
 
 from __future__ import annotations
 
 import json
 import logging
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -28,10 +31,15 @@ MakePoller = Callable[..., Poller]
 
 
 @pytest.fixture
-def make_poller() -> MakePoller:
+def twins() -> App:
+    return twin_app()
+
+
+@pytest.fixture
+def make_poller(twins: App) -> MakePoller:
     """``make_poller(sink, cfg, source=..., **kw)``: a poller of one app on the twins (its
     lease twin shared by the test's pollers, as the streams table is)."""
-    app = twin_app()
+    app = twins
 
     def make(sink: Any, cfg: EsmConfig | None = None, **kwargs: Any) -> Poller:
         return app.poller(cfg or EsmConfig(), sink=sink, **kwargs)
@@ -54,6 +62,60 @@ def bank() -> App:
     assert opened.status == "opened"
     _submit(app, 1, 3)
     return app
+
+
+def test_given_a_split_shard_then_children_are_read_only_after_the_parent(
+    twins: App, make_poller: MakePoller
+) -> None:
+    source = MemoryShardSource()
+    source.add_shard("parent")
+    for n in range(4):
+        source.put("parent", item("P", n))
+    source.close("parent")
+    source.add_shard("left", "parent")
+    source.add_shard("right", "parent")
+    for n in range(3):
+        source.put("left", item("L", n))
+        source.put("right", item("R", n))
+    source.close("left")
+    source.add_shard("grandchild", "left")
+    source.put("grandchild", item("L", 3))
+    sink = RecordingSink()
+    result = make_poller(sink, EsmConfig(batch_size=2, **FAST), source=source).run(
+        until_idle=True, max_seconds=60
+    )
+    assert result.idle
+    order = sink.delivered
+    assert Counter(order) == Counter(
+        [(a, n) for a in "PLR" for n in range(3)] + [("P", 3), ("L", 3)]
+    )
+    last_parent = max(i for i, (a, _) in enumerate(order) if a == "P")
+    first_child = min(i for i, (a, _) in enumerate(order) if a != "P")
+    assert last_parent < first_child
+    assert [n for a, n in order if a == "L"] == [0, 1, 2, 3]  # grandchild after its parent
+    saved = twins.lease_table.open(
+        "projections", source.describe().label, "x", 60, time.time
+    ).load_all()
+    assert saved["parent"].finished and saved["left"].finished
+    assert not saved["right"].finished  # still open
+
+
+def test_given_trimmed_data_at_the_checkpoint_then_the_poller_resumes_at_trim_horizon(
+    make_poller: MakePoller,
+) -> None:
+    source = MemoryShardSource()
+    source.add_shard("s")
+    seqs = [source.put("s", item("A", n)) for n in range(6)]
+    sink = RecordingSink()
+    cfg = EsmConfig(batch_size=2, **FAST)
+    make_poller(sink, cfg, source=source).run(until_idle=True, max_seconds=30)
+    for n in range(6, 10):
+        seqs.append(source.put("s", item("A", n)))
+    source.trim("s", seqs[8])  # records 6 and 7 expired before we came back
+    sink2 = RecordingSink()
+    result = make_poller(sink2, cfg, source=source).run(until_idle=True, max_seconds=30)
+    assert result.stats.trimmed == 1
+    assert sink2.delivered == [("A", 8), ("A", 9)]
 
 
 def test_given_latest_then_only_records_written_after_the_start_are_delivered(

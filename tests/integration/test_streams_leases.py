@@ -1,7 +1,7 @@
 """Leases and shard lineage: two pollers never process one shard at once; children wait for
 their parent (a synthetic shard graph, since DynamoDB Local has one shard). The poller's own
-logic on a synthetic shard (LATEST, parallel lanes, batching windows) runs on the
-lease twin: tests/app/test_consumer_poller_twins.py."""
+logic on a synthetic shard (lineage, trimmed data, LATEST, parallel lanes, batching windows)
+runs on the lease twin: tests/app/test_consumer_poller_twins.py."""
 
 from __future__ import annotations
 
@@ -97,64 +97,6 @@ def test_given_a_lease_taken_over_then_the_old_owner_cannot_checkpoint(settings:
     except LeaseLost:
         pass
     assert b.load_all()["s1"].checkpoint == "00042"
-
-
-def test_given_a_split_shard_then_children_are_read_only_after_the_parent(
-    settings: Settings,
-) -> None:
-    source = MemoryShardSource()
-    source.add_shard("parent")
-    for n in range(4):
-        source.put("parent", item("P", n))
-    source.close("parent")
-    source.add_shard("left", "parent")
-    source.add_shard("right", "parent")
-    for n in range(3):
-        source.put("left", item("L", n))
-        source.put("right", item("R", n))
-    source.close("left")
-    source.add_shard("grandchild", "left")
-    source.put("grandchild", item("L", 3))
-    sink = RecordingSink()
-    result = make_poller(settings, sink, EsmConfig(batch_size=2, **FAST), source=source).run(
-        until_idle=True, max_seconds=60
-    )
-    assert result.idle
-    order = sink.delivered
-    assert Counter(order) == Counter(
-        [(a, n) for a in "PLR" for n in range(3)] + [("P", 3), ("L", 3)]
-    )
-    last_parent = max(i for i, (a, _) in enumerate(order) if a == "P")
-    first_child = min(i for i, (a, _) in enumerate(order) if a != "P")
-    assert last_parent < first_child
-    assert [n for a, n in order if a == "L"] == [0, 1, 2, 3]  # grandchild after its parent
-    saved = StreamState(
-        dynamodb_client(settings),
-        settings.streams_table,
-        "projections",
-        source.describe().label,
-        "x",
-    ).load_all()
-    assert saved["parent"].finished and saved["left"].finished
-    assert not saved["right"].finished  # still open
-
-
-def test_given_trimmed_data_at_the_checkpoint_then_the_poller_resumes_at_trim_horizon(
-    settings: Settings,
-) -> None:
-    source = MemoryShardSource()
-    source.add_shard("s")
-    seqs = [source.put("s", item("A", n)) for n in range(6)]
-    sink = RecordingSink()
-    cfg = EsmConfig(batch_size=2, **FAST)
-    make_poller(settings, sink, cfg, source=source).run(until_idle=True, max_seconds=30)
-    for n in range(6, 10):
-        seqs.append(source.put("s", item("A", n)))
-    source.trim("s", seqs[8])  # records 6 and 7 expired before we came back
-    sink2 = RecordingSink()
-    result = make_poller(settings, sink2, cfg, source=source).run(until_idle=True, max_seconds=30)
-    assert result.stats.trimmed == 1
-    assert sink2.delivered == [("A", 8), ("A", 9)]
 
 
 def test_given_an_old_record_in_memory_source_then_age_is_measured_from_creation(
