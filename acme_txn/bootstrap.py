@@ -11,7 +11,7 @@ takes the in-memory twins (held to the DynamoDB adapters' behaviour by the contr
 otherwise the DynamoDB adapters; the ``App`` asks that one object for its stores and never asks
 which it is. The ledger's clock is given here too (``clock=``), as are the parts a caller
 replaces (``event_store``, ``fraud_store``, ``views``, ``loyalty_rules``, the ``dynamodb``
-client).
+client, the ``shard_source``: the twins' stream).
 
 The parts, by role, in ``acme_txn.wiring``: ``options`` (every tunable, ``Options``), ``stores``
 (the clients and the backend's stores), ``services`` (the ledger, customers, offers, the apps,
@@ -32,6 +32,7 @@ from processor.services.ledger import utc_now
 from processor.storage.ports import EventStore
 from projections.fraud.ports import FraudStore
 from projections.ports import ViewStore
+from streams.shards import ShardSource
 
 __all__ = ["APPS_CONSUMER", "FRAUD_CONSUMER", "PROJECTION_CONSUMER", "App", "Options", "bootstrap"]
 
@@ -52,6 +53,7 @@ class App(Consumers):
         fraud_store: FraudStore | None = None,
         loyalty_rules: LoyaltyRules | None = None,
         views: ViewStore | None = None,
+        shard_source: ShardSource | None = None,
     ) -> None:
         backend = infrastructure(
             settings,
@@ -70,6 +72,7 @@ class App(Consumers):
             fraud_store=fraud_store,
             views=views,
             loyalty_rules=loyalty_rules,
+            shard_source=shard_source,
         )
 
 
@@ -82,5 +85,5 @@ def bootstrap(
 ) -> App:
     """Build the product for ``settings`` (see the module docstring); ``parts`` are the
     ``App``'s optional injections (``dynamodb``, ``event_store``, ``record_capacity``,
-    ``clock``, ``fraud_store``, ``loyalty_rules``, ``views``)."""
+    ``clock``, ``fraud_store``, ``loyalty_rules``, ``views``, ``shard_source``)."""
     return App(settings, options, memory=memory, **parts)

@@ -106,9 +106,13 @@ class Context:
 
     @cached_property
     def app(self) -> App:
+        return self.app_with(self.options)
+
+    def app_with(self, options: Options) -> App:
+        """The product for this command's backend with ``options`` (a consumer's own)."""
         from acme_txn.bootstrap import bootstrap
 
-        return bootstrap(self.checked_settings, self.options)
+        return bootstrap(self.checked_settings, options)
 
     @property
     def dynamodb(self) -> Any:

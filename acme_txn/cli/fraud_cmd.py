@@ -9,7 +9,7 @@ from collections import Counter
 from typing import Any
 
 from acme_base.errors import InvalidInput
-from acme_txn.bootstrap import FRAUD_CONSUMER, App, bootstrap
+from acme_txn.bootstrap import FRAUD_CONSUMER, App
 from acme_txn.cli.context import Context
 from acme_txn.cli.progress import progress
 from acme_txn.cli.project_cmd import (
@@ -67,7 +67,7 @@ def fraud_app(ctx: Context) -> App:
         fraud_consumer=from_args(ctx.args, "fraud", env_consumer),
         fraud_rules=rules_from_env(os.environ, getattr(ctx.args, "rules", None)),
     )
-    return bootstrap(ctx.checked_settings, options)
+    return ctx.app_with(options)
 
 
 def cmd_run(ctx: Context) -> int:

@@ -1,7 +1,7 @@
 """The stream consumers of one ``App``: the projections, the fraud signals and the apps, each
 a consumer of the ledger's stream with its own checkpoints and leases, and the local pollers
-that deliver the stream to them (Lambda: ``acme_txn.lambda_handlers``). The stream consumers
-need a real stream (DynamoDB's).
+that deliver the stream to them (Lambda: ``acme_txn.lambda_handlers``). They read the ledger
+table's stream, or the ``shard_source`` the ``App`` was given (the twins' stream).
 """
 
 from __future__ import annotations
@@ -43,6 +43,10 @@ class Consumers(Services):
         )
 
     def shard_source(self) -> ShardSource:
+        """The ledger table's stream, or the source given (the twins' stream:
+        ``streams.memory_ledger``)."""
+        if self._shard_source is not None:
+            return self._shard_source
         return DynamoDBShardSource(self.dynamodb, self.streams, self.settings.ledger_table)
 
     def poller(

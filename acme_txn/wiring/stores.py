@@ -26,6 +26,7 @@ from processor.storage.ports import EventStore
 from projections.fraud.ports import FraudStore
 from projections.ports import ViewStore
 from streams.lease_ports import LeaseTable
+from streams.shards import ShardSource
 
 
 class Stores:
@@ -43,6 +44,7 @@ class Stores:
         fraud_store: FraudStore | None = None,
         views: ViewStore | None = None,
         loyalty_rules: LoyaltyRules | None = None,
+        shard_source: ShardSource | None = None,
     ) -> None:
         self.settings = settings
         self.options = options
@@ -53,6 +55,7 @@ class Stores:
         self._fraud_store = fraud_store
         self._views = views  # e.g. a view store that injects faults (the nemesis suite)
         self._loyalty_rules = loyalty_rules
+        self._shard_source = shard_source  # e.g. the in-memory stream of a streamed twin store
 
     # --- clients -------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from acme_txn.bootstrap import App
+from acme_base.settings import Settings
+from acme_txn.bootstrap import App, bootstrap
 from acme_txn.exporting import Exporter
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "analysts.md"
@@ -25,9 +27,15 @@ def _cmd(app: App, **cmd: Any) -> None:
     app.ledger.submit_raw(cmd)
 
 
-@pytest.fixture
-def export(app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A1: fine; A2: three declines; A3: a backdated credit (its statement breaks)."""
+@pytest.fixture(scope="module")
+def crafted(
+    module_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[App, Path]:
+    """A1: fine; A2: three declines; A3: a backdated credit (its statement breaks); exported
+    once for the module (its tests only read the bank and the export)."""
+    app = bootstrap(module_settings.with_(table_prefix=f"d{uuid.uuid4().hex[:8]}"))
+    app.ensure_tables()
+    tmp_path = tmp_path_factory.mktemp("analysts")
     _cmd(app, type="register_customer", customer_id="C1", name="Ada Li", phone="+12125550101",
          state="NY", special_status=[])  # fmt: skip
     for account in ("A1", "A2", "A3"):
@@ -61,8 +69,18 @@ def export(app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         occurred_at=f"{D1}T12:00:00Z",
     )  # fmt: skip  (backdated: recorded after T8)
     Exporter(app, tmp_path / "export", D1, D2, "parquet").run(["events", "declined"])
-    monkeypatch.chdir(tmp_path)  # the queries name 'export/...' as the doc says
-    return tmp_path
+    return app, tmp_path
+
+
+@pytest.fixture
+def app(crafted: tuple[App, Path]) -> App:
+    return crafted[0]
+
+
+@pytest.fixture
+def export(crafted: tuple[App, Path], monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(crafted[1])  # the queries name 'export/...' as the doc says
+    return crafted[1]
 
 
 def test_the_doc_has_three_queries() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -10,14 +11,18 @@ from typing import Any
 import duckdb
 import pytest
 
-from acme_txn.bootstrap import App
+from acme_base.settings import Settings
+from acme_txn.bootstrap import App, bootstrap
 from acme_txn.exporting import Exporter
 
 DAYS = ("2024-05-01", "2024-05-02")
 
 
-@pytest.fixture
-def bank(app: App) -> App:
+@pytest.fixture(scope="module")
+def bank(module_settings: Settings) -> App:
+    """One bank for the module (every test only reads it: tables created and written once)."""
+    app = bootstrap(module_settings.with_(table_prefix=f"x{uuid.uuid4().hex[:8]}"))
+    app.ensure_tables()
     app.ledger.submit_raw(
         {"type": "register_customer", "customer_id": "C1", "name": "Ada Li",
          "phone": "+12125550101", "state": "NY", "special_status": []}

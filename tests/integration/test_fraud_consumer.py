@@ -1,13 +1,14 @@
 """The fraud consumer on the ledger's real stream (DynamoDB Local): the same alerts with
 tumbling windows (state carried, profiles written at each window's end) and without them
 (profiles read and written conditionally per batch, as on LocalStack), and the same again
-under redelivery, reordering across batches and a SIGKILLed consumer."""
+under redelivery, reordering across batches and a SIGKILLed consumer. The consumer's logic
+(windows, no windows, shuffled redelivery) runs on the stream twin:
+tests/app/test_consumer_fraud_twins.py."""
 
 from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from acme_base.settings import Settings
-from acme_txn.bootstrap import FRAUD_CONSUMER, App, bootstrap
+from acme_txn.bootstrap import FRAUD_CONSUMER, App
 from acme_txn.fraud_demo import fraud_history, planted_rule, replay
 from processor.domain.events import LedgerEvent
 from projections.fraud.engine import FraudEngine
@@ -44,6 +45,10 @@ def fast(consumer: str, window: int) -> EsmConfig:
 
 @pytest.fixture
 def history(app: App) -> list[LedgerEvent]:
+    return demo_history(app)
+
+
+def demo_history(app: App) -> list[LedgerEvent]:
     """A demo bank (8 quiet accounts, one planted account per rule) in the ledger."""
     commands, _ = fraud_history(seed=3, normal=8, planted=1)
     outcomes = replay(app.new_ledger, commands)
@@ -67,36 +72,6 @@ def in_order(app: App, events: list[LedgerEvent]) -> set[str]:
     found = store.alerts(days())
     assert found and all(planted_rule(a.account_id) == a.rule for a in found)
     return ids(found)
-
-
-def test_given_a_history_then_windows_no_windows_and_shuffled_redelivery_agree(
-    app: App, settings: Settings, history: list[LedgerEvent]
-) -> None:
-    expected = in_order(app, history)
-    # WHEN the poller drives the consumer with tumbling windows of 2 s (many windows)
-    windowed = fast("fraud", 2)
-    assert app.fraud_poller(windowed).run(until_idle=True, max_seconds=LIMIT).idle
-    # AND another consumer of the same stream without windows, on its own store
-    plain_app = bootstrap(settings, fraud_store=MemoryFraudStore())
-    plain = fast("fraud-plain", 0)
-    assert plain_app.fraud_poller(plain).run(until_idle=True, max_seconds=LIMIT).idle
-    # AND the events again, in shuffled batches with every event delivered twice
-    store = MemoryFraudStore()
-    engine = FraudEngine(store, app.history, app.options.fraud_rules)
-    twice = history + history
-    random.Random(5).shuffle(twice)
-    for start in range(0, len(twice), 11):
-        failed, _ = engine.process(twice[start : start + 11])
-        assert not failed
-    # THEN all three raised exactly the reference alerts
-    assert ids(app.fraud_store.alerts(days())) == expected
-    assert ids(plain_app.fraud_store.alerts(days())) == expected
-    assert ids(store.alerts(days())) == expected
-    # AND without windows every profile was written at the account's last event
-    heads = {e.account_id: e.seq for e in history}
-    for account, seq in heads.items():
-        profile = plain_app.fraud_store.profile(account)
-        assert profile is not None and profile.applied_seq == seq
 
 
 def fraud_run(settings: Settings, *extra: str) -> tuple[list[str], dict[str, str]]:

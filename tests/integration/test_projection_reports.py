@@ -1,5 +1,6 @@
 """GIVEN projected events on DynamoDB Local WHEN analysts run the reports, reconcile and
-rebuild (library and CLI) THEN the numbers are right and every planted mismatch is listed."""
+rebuild (library and CLI) THEN the numbers are right and every planted mismatch is listed.
+The reports' and the rebuild's logic on the twins: tests/app/test_reports_twins.py."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from processor.services.ledger import Ledger
 from projections.ports import ViewStore
 from projections.rebuild import rebuild_projection
 from projections.reconcile import reconcile
-from projections.reports import daily_report, declined_report
 from tests.customer_support import register
 
 
@@ -119,45 +119,6 @@ def cli(
     return run
 
 
-def test_daily_report_sums_the_shards(projected: ViewStore) -> None:
-    # WHEN the report for each day is read THEN the hand-computed totals
-    day1, day2 = daily_report(projected, ["2026-11-20", "2026-11-21"])
-    assert day1 == {
-        "date": "2026-11-20",
-        "currency": "USD",
-        "txn_count": 3,
-        "approved_count": 2,
-        "declined_count": 1,
-        "credit_total": "100.00",
-        "debit_total": "30.50",
-        "declined_total": "500.00",
-    }
-    assert day2 == {
-        "date": "2026-11-21",
-        "currency": "USD",
-        "txn_count": 4,
-        "approved_count": 3,
-        "declined_count": 1,
-        "credit_total": "25.00",
-        "debit_total": "5.00",
-        "declined_total": "99.00",
-    }
-    # AND the two accounts' totals live on their own shards
-    assert day_shard("A1") != day_shard("B2")
-
-
-def test_declined_report_queries_every_reason(projected: ViewStore) -> None:
-    rows = declined_report(projected, "2026-11-01", "2026-11-30")
-    assert [(r["txn_id"], r["account_id"], r["amount"], r["txn_date"]) for r in rows] == [
-        ("T3", "A1", "500.00", "2026-11-20"),
-        ("T6", "B2", "99.00", "2026-11-21"),
-    ]
-    assert (
-        declined_report(projected, "2026-11-21", "2026-11-21", "low_balance")[0]["txn_id"] == "T6"
-    )
-    assert declined_report(projected, "2026-11-22", "2026-11-30") == []
-
-
 def test_cli_reports_json_csv_and_chart(projected: ViewStore, cli: Any, tmp_path: Path) -> None:
     code, out = cli("report", "daily", "--date", "2026-11-20", "--output", "jsonl")
     assert code == 0
@@ -201,25 +162,6 @@ def test_cli_reports_json_csv_and_chart(projected: ViewStore, cli: Any, tmp_path
     assert (code, json.loads(out)["ok"], json.loads(out)["days_checked"]) == (0, True, 2)
 
 
-def test_balance_command_reads_the_projection_then_falls_back(
-    ledger: Ledger, app: App, cli: Any
-) -> None:
-    # GIVEN A1 with events but nothing projected yet
-    small_ledger(ledger)
-    code, out = cli("balance", "A1", "--source", "projection", "--json")
-    assert (code, json.loads(out)["source"], json.loads(out)["balance"]) == (0, "ledger", "74.50")
-    assert "not projected yet" in json.loads(out)["note"]
-    # WHEN projected THEN the balance comes from the projection
-    app.projector.project(list(ledger.store.all_events()))
-    data = json.loads(cli("balance", "A1", "--source", "projection", "--json")[1])
-    assert {k: data[k] for k in ("account_id", "balance", "applied_seq")} == {
-        "account_id": "A1",
-        "balance": "74.50",
-        "applied_seq": 4,
-    }
-    assert data["source"] == "projection"
-
-
 def test_reconcile_lists_every_planted_mismatch(
     projected: ViewStore, app: App, client: Any, settings: Settings, cli: Any
 ) -> None:
@@ -253,28 +195,6 @@ def test_reconcile_lists_every_planted_mismatch(
     assert len(json.loads(out)["mismatches"]) == 3
     # AND a rebuild of everything repairs it
     assert rebuild_projection(app.event_store, projected, "all").ok
-    assert reconcile(app.event_store, projected).ok
-
-
-@pytest.mark.parametrize("name", ["balances", "daily", "declined", "all"])
-def test_rebuild_equals_the_live_projection(projected: ViewStore, app: App, name: str) -> None:
-    before = projected.snapshot()
-    # WHEN one projection is dropped and replayed
-    stages: list[tuple[str, int, int | None]] = []
-    result = rebuild_projection(app.event_store, projected, name, lambda *s: stages.append(s))
-    # THEN it equals the live one it replaced, and the fold
-    assert result.ok, result.as_dict()
-    assert result.differences_from_live == []
-    assert result.items_deleted == result.items_written > 0
-    assert projected.snapshot() == before
-    # AND each stage reported its progress, ending complete
-    last = {stage: (done, total) for stage, done, total in stages}
-    assert list(last) == [
-        "replaying the event log: events",
-        f"dropping {name}: items",
-        f"writing {name}: items",
-    ]
-    assert last[f"writing {name}: items"] == (result.items_written, result.items_written)
     assert reconcile(app.event_store, projected).ok
 
 

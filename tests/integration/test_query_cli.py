@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 
 from acme_base.settings import Settings
-from acme_txn.bootstrap import App
+from acme_txn.bootstrap import bootstrap
 from acme_txn.cli.main import main
 from tests.cli_support import cli_runner
 from tests.integration.bank_seed import DAYS, seed
 
 
-@pytest.fixture
-def cli(app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> Any:
-    """Run `acme-txn ARGS --output jsonl` (or as ARGS say) on a seeded bank."""
+@pytest.fixture(scope="module")
+def seeded(module_settings: Settings) -> Settings:
+    """One seeded bank for the module: every test here only reads it (four tables created and
+    the bank written once, not per test)."""
+    settings = module_settings.with_(table_prefix=f"q{uuid.uuid4().hex[:8]}")
+    app = bootstrap(settings)
+    app.ensure_tables()
     seed(app)
-    return cli_runner(settings, monkeypatch, capsys)
+    return settings
+
+
+@pytest.fixture
+def settings(seeded: Settings) -> Settings:
+    return seeded
+
+
+@pytest.fixture
+def cli(seeded: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> Any:
+    """Run `acme-txn ARGS --output jsonl` (or as ARGS say) on a seeded bank."""
+    return cli_runner(seeded, monkeypatch, capsys)
 
 
 def test_given_a_seeded_bank_when_queried_by_cli_then_json_per_pattern(cli: Any) -> None:

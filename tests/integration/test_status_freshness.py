@@ -1,10 +1,9 @@
-"""`acme-txn status` and the reports' freshness line on DynamoDB Local."""
+"""`acme-txn status` and the reports' freshness line on DynamoDB Local (the poller's metric
+lines on the stream twin: tests/app/test_consumer_poller_twins.py)."""
 
 from __future__ import annotations
 
 import json
-import logging
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -115,22 +114,3 @@ def test_given_a_drained_consumer_when_lag_read_then_nothing_moves(bank: App) ->
     assert before is not None and again is not None
     assert before.records_behind == again.records_behind == 0
     assert [s.checkpoint for s in before.shards] == [s.checkpoint for s in again.shards]
-
-
-def test_given_a_metrics_interval_when_the_poller_runs_then_json_metric_lines(
-    bank: App, caplog: pytest.LogCaptureFixture
-) -> None:
-    cfg = replace(bank.options.consumer, metrics_log_interval=0.001)
-    with caplog.at_level(logging.INFO, logger="acme_txn.streams"):
-        bank.poller(cfg).run(until_idle=True, max_seconds=60)
-    lines = [json.loads(r.message) for r in caplog.records if '"stream_consumer"' in r.message]
-    assert lines and lines[-1]["consumer"] == cfg.consumer
-    assert {"records_pending", "retries_in_flight", "shards", "delivered"} <= set(lines[-1])
-
-
-def test_given_the_default_config_when_the_poller_runs_then_no_metric_lines(
-    bank: App, caplog: pytest.LogCaptureFixture
-) -> None:
-    with caplog.at_level(logging.INFO, logger="acme_txn.streams"):
-        bank.drain()
-    assert not [r for r in caplog.records if '"stream_consumer"' in r.message]

@@ -1,5 +1,7 @@
 """`acme-txn project` and `acme-txn dlq` end to end on DynamoDB Local, with the real
-projections: what `submit` writes, `project --until-idle` drains."""
+projections: dead letters listed and redriven, a SIGTERMed `project` process, the Lambda
+entry. `submit` then `project --until-idle` and bad consumer options run in-process on the
+twins: tests/app/test_cli_project.py."""
 
 from __future__ import annotations
 
@@ -65,26 +67,6 @@ def submit(tmp_path: Path, cli: list[str], capsys: pytest.CaptureFixture[str]) -
     assert code == 0 and len(outcomes) == len(COMMANDS)
 
 
-def test_given_submitted_commands_when_project_until_idle_then_projections_catch_up(
-    tmp_path: Path, cli: list[str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    submit(tmp_path, cli, capsys)
-    code, (summary,) = run_json(
-        ["project", "--until-idle", "--poll-interval", "0.05", *cli], capsys
-    )
-    assert code == 0 and summary["idle"] and summary["dead_lettered"] == 0
-    assert summary["delivered"] == 7  # 2 opens, credit, debit, 2 transfer legs, 1 decline
-    for account, balance, seq in [("A1", "64.50", 3), ("A2", "5.00", 2)]:
-        code, (view,) = run_json(["balance", account, "--source", "projection", *cli], capsys)
-        assert (view["source"], view["balance"], view["applied_seq"]) == (
-            "projection",
-            balance,
-            seq,
-        )
-    code, (again,) = run_json(["project", "--until-idle", "--poll-interval", "0.05", *cli], capsys)
-    assert code == 0 and again["delivered"] == 0  # resumed from the checkpoint
-
-
 def test_given_dead_letters_when_listed_and_redriven_then_the_dlq_empties(
     settings: Settings, ledger: Ledger, cli: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -106,13 +88,6 @@ def test_given_dead_letters_when_listed_and_redriven_then_the_dlq_empties(
     assert letters == []
     code, (view,) = run_json(["balance", "A1", "--source", "projection", *cli], capsys)
     assert (view["source"], view["balance"], view["applied_seq"]) == ("projection", "100.00", 1)
-
-
-def test_given_bad_filter_json_then_exit_code_is_2(
-    cli: list[str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["project", "--until-idle", "--filter", "{nope", *cli]) == 2
-    assert main(["project", "--until-idle", "--batch-size", "0", *cli]) == 2
 
 
 def test_given_a_running_poller_when_sigterm_then_it_checkpoints_releases_and_exits_0(

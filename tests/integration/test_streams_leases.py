@@ -1,5 +1,7 @@
 """Leases and shard lineage: two pollers never process one shard at once; children wait for
-their parent (a synthetic shard graph, since DynamoDB Local has one shard)."""
+their parent (a synthetic shard graph, since DynamoDB Local has one shard). The poller's own
+logic on a synthetic shard (lineage, trimmed data, LATEST, parallel lanes, batching windows)
+runs on the lease twin: tests/app/test_consumer_poller_twins.py."""
 
 from __future__ import annotations
 
@@ -97,64 +99,6 @@ def test_given_a_lease_taken_over_then_the_old_owner_cannot_checkpoint(settings:
     assert b.load_all()["s1"].checkpoint == "00042"
 
 
-def test_given_a_split_shard_then_children_are_read_only_after_the_parent(
-    settings: Settings,
-) -> None:
-    source = MemoryShardSource()
-    source.add_shard("parent")
-    for n in range(4):
-        source.put("parent", item("P", n))
-    source.close("parent")
-    source.add_shard("left", "parent")
-    source.add_shard("right", "parent")
-    for n in range(3):
-        source.put("left", item("L", n))
-        source.put("right", item("R", n))
-    source.close("left")
-    source.add_shard("grandchild", "left")
-    source.put("grandchild", item("L", 3))
-    sink = RecordingSink()
-    result = make_poller(settings, sink, EsmConfig(batch_size=2, **FAST), source=source).run(
-        until_idle=True, max_seconds=60
-    )
-    assert result.idle
-    order = sink.delivered
-    assert Counter(order) == Counter(
-        [(a, n) for a in "PLR" for n in range(3)] + [("P", 3), ("L", 3)]
-    )
-    last_parent = max(i for i, (a, _) in enumerate(order) if a == "P")
-    first_child = min(i for i, (a, _) in enumerate(order) if a != "P")
-    assert last_parent < first_child
-    assert [n for a, n in order if a == "L"] == [0, 1, 2, 3]  # grandchild after its parent
-    saved = StreamState(
-        dynamodb_client(settings),
-        settings.streams_table,
-        "projections",
-        source.describe().label,
-        "x",
-    ).load_all()
-    assert saved["parent"].finished and saved["left"].finished
-    assert not saved["right"].finished  # still open
-
-
-def test_given_trimmed_data_at_the_checkpoint_then_the_poller_resumes_at_trim_horizon(
-    settings: Settings,
-) -> None:
-    source = MemoryShardSource()
-    source.add_shard("s")
-    seqs = [source.put("s", item("A", n)) for n in range(6)]
-    sink = RecordingSink()
-    cfg = EsmConfig(batch_size=2, **FAST)
-    make_poller(settings, sink, cfg, source=source).run(until_idle=True, max_seconds=30)
-    for n in range(6, 10):
-        seqs.append(source.put("s", item("A", n)))
-    source.trim("s", seqs[8])  # records 6 and 7 expired before we came back
-    sink2 = RecordingSink()
-    result = make_poller(settings, sink2, cfg, source=source).run(until_idle=True, max_seconds=30)
-    assert result.stats.trimmed == 1
-    assert sink2.delivered == [("A", 8), ("A", 9)]
-
-
 def test_given_an_old_record_in_memory_source_then_age_is_measured_from_creation(
     settings: Settings,
 ) -> None:
@@ -209,83 +153,3 @@ def test_given_a_batch_slower_than_the_lease_then_background_renewal_keeps_the_s
         probed.set()
         thread.join(60)
     assert sink.delivered == [("A", n) for n in range(4)]  # no lease lost, no redelivery
-
-
-def test_given_latest_then_only_records_written_after_the_start_are_delivered(
-    settings: Settings,
-) -> None:
-    source = MemoryShardSource()
-    source.add_shard("s")
-    for n in range(3):
-        source.put("s", item("old", n))
-    sink = RecordingSink()
-    poller = make_poller(
-        settings, sink, EsmConfig(starting_position="LATEST", **FAST), source=source
-    )
-    sink.on_batch = lambda keys: poller.stop() if ("new", 1) in keys else None
-    thread = threading.Thread(target=lambda: poller.run(max_seconds=60))
-    thread.start()
-    try:
-        for _ in range(600):  # wait (bounded) until the poller holds an iterator
-            worker = poller._workers.get("s")
-            if worker is not None and worker.iterator is not None:
-                break
-            threading.Event().wait(0.05)
-        source.put("s", item("new", 0))
-        source.put("s", item("new", 1))
-    finally:
-        thread.join(60)
-    assert sink.delivered == [("new", 0), ("new", 1)]
-
-
-def test_given_parallel_lanes_and_a_failing_account_then_other_lanes_flow_and_order_holds(
-    settings: Settings,
-) -> None:
-    source = MemoryShardSource()
-    source.add_shard("s")
-    for n in range(6):
-        for account in ("A", "B", "C", "D"):
-            source.put("s", item(account, n))
-    sink = RecordingSink(poison=frozenset({("B", 2)}), fail_times=2)
-    result = make_poller(
-        settings, sink, EsmConfig(batch_size=3, parallelization_factor=4, **FAST), source=source
-    ).run(until_idle=True, max_seconds=60)
-    assert result.idle and sink.failures[("B", 2)] == 2
-    for account in "ABCD":
-        firsts: list[int] = []
-        for n in (n for a, n in sink.delivered if a == account):
-            if n not in firsts:
-                firsts.append(n)
-        assert firsts == list(range(6))  # first deliveries in order, none missing
-    b_batches = [b for b in sink.batches if any(a == "B" for a, _ in b)]
-    assert all(next(k for k in b if k[0] == "B") == ("B", 2) for b in b_batches[1:3])
-
-
-class Ticker:
-    """A clock that moves one second each time it is read."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
-
-
-def test_given_a_batching_window_then_records_from_several_reads_form_one_batch(
-    settings: Settings,
-) -> None:
-    source = MemoryShardSource()
-    source.add_shard("s")
-    for n in range(5):
-        source.put("s", item("A", n))
-    windowed, eager = RecordingSink(), RecordingSink()
-    base = {"fetch_limit": 1, "batch_size": 3, **FAST}  # one record per GetRecords
-    make_poller(
-        settings, windowed, EsmConfig(batching_window=30, **base), source=source, clock=Ticker()
-    ).run(until_idle=True, max_seconds=60)
-    make_poller(
-        settings, eager, EsmConfig(consumer="eager", **base), source=source, clock=Ticker()
-    ).run(until_idle=True, max_seconds=60)
-    assert [len(b) for b in windowed.batches] == [3, 2]  # full batch at once, rest at window end
-    assert [len(b) for b in eager.batches] == [1, 1, 1, 1, 1]  # no window: each read goes

@@ -1,6 +1,7 @@
-"""Offers through the CLI on DynamoDB Local: `acme-txn submit` lines in, `acme-txn offer ...`
-out (JSON shapes, paging, exit 2 on unknown ids and bad input), and every bad command
-rejected with nothing written."""
+"""Offers through the CLI, in-process on the twins: `acme-txn submit` lines in, `acme-txn offer
+...` out (JSON shapes, paging, exit 2 on unknown ids and bad input), and every bad command
+rejected with nothing written. The offer store's queries on DynamoDB (keys, indexes, TTL,
+pages) are the contract suite's and tests/integration/test_offers.py's subject."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ from typing import Any
 
 import pytest
 
-from acme_base.settings import Settings
 from acme_txn.bootstrap import App
-from acme_txn.cli.main import main
-from tests.integration.test_offers import offer_items
+from processor.offers.memory import MemoryOfferStore
+from tests.app.cli_twins import json_lines, twin_app, twin_cli
 from tests.offer_support import OFFER, add_customer, create_offer, respond
 from tests.unit.test_offers_model import BAD
 
@@ -21,20 +21,31 @@ LIVE = "01012099-1"  # live whenever the test runs: the CLI's clock is the real 
 
 
 @pytest.fixture
-def cli(app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> Any:
-    """Run `acme-txn ARGS --output jsonl` (`--json` in ARGS: one document); returns (exit
-    code, JSON lines, stderr)."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
-    monkeypatch.setenv("ACME_TABLE_PREFIX", settings.table_prefix)
+def app() -> App:
+    """The product on the twins (this module's tests need no DynamoDB)."""
+    return twin_app()
 
-    def run(*args: str) -> tuple[int, list[Any], str]:
+
+@pytest.fixture
+def cli(app: App, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> Any:
+    """Run `acme-txn ARGS --output jsonl` (`--json` in ARGS: one document) on ``app``;
+    returns (exit code, JSON lines, stderr)."""
+    run = twin_cli(app, monkeypatch, capsys)
+
+    def cli(*args: str) -> tuple[int, list[Any], str]:
         flags = [] if "--json" in args else ["--output", "jsonl"]
-        code = main([*args, "--endpoint-url", settings.endpoint_url or "", *flags])
-        out, err = capsys.readouterr()
-        return code, [json.loads(line) for line in out.splitlines() if line.strip()], err
+        code, out, err = run(*args, *flags)
+        return code, json_lines(out), err
 
-    return run
+    return cli
+
+
+def offer_items(app: App) -> tuple[dict[str, Any], dict[Any, Any]]:
+    """Every offer and relationship the offer store holds (the twin's, as the DynamoDB test
+    scans the table's offer and relationship items)."""
+    store = app.offer_store
+    assert isinstance(store, MemoryOfferStore)
+    return dict(store.offers), dict(store.relationships)
 
 
 def test_given_offer_lines_when_submitted_and_queried_then_json_per_pattern(

@@ -1,9 +1,11 @@
-"""`acme-txn fraud seed|run|score` and `acme-txn alerts list|show|review|dismiss` on DynamoDB
-Local: from planted patterns to alerts, their evidence and an analyst's verdict."""
+"""`acme-txn fraud seed|run|score` and `acme-txn alerts list|show|review|dismiss` in-process on
+the twins (the fraud consumer reading the stream twin): from planted patterns to alerts, their
+evidence and an analyst's verdict, and bad input refused with exit 2. The fraud consumer on
+DynamoDB Local's stream, started as `acme-txn fraud run`:
+tests/integration/test_fraud_consumer.py."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,27 +13,23 @@ from typing import Any
 
 import pytest
 
-from acme_base.settings import Settings
-from acme_txn.cli.main import main
+from tests.app.cli_twins import json_lines, twin_cli
+from tests.app.stream_twins import streamed_app
 
 Cli = Callable[..., tuple[int, list[Any]]]
 
 
 @pytest.fixture
-def cli(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Cli:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.access_key or "")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.secret_key or "")
-    monkeypatch.setenv("ACME_TABLE_PREFIX", settings.table_prefix)
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    """`acme-txn ARGS --json` on the twins, the log streamed to the fraud consumer."""
     monkeypatch.delenv("ACME_FRAUD_RULES", raising=False)
+    run = twin_cli(streamed_app(), monkeypatch, capsys)
 
-    def run(*args: str) -> tuple[int, list[Any]]:
-        code = main([*args, "--endpoint-url", settings.endpoint_url or "", "--json"])
-        out = capsys.readouterr().out
-        return code, [json.loads(line) for line in out.splitlines() if line.strip()]
+    def cli(*args: str) -> tuple[int, list[Any]]:
+        code, out, _ = run(*args, "--json")
+        return code, json_lines(out)
 
-    return run
+    return cli
 
 
 def span() -> tuple[str, str]:
