@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from acme_base.errors import InvalidInput
+from acme_base.handoff import Handoff
 from processor.domain.commands import GroupCommand
 from processor.domain.outcomes import Outcome, rejected
 
@@ -24,7 +24,7 @@ class Pending:
     """A queued command and the future its caller waits on."""
 
     command: GroupCommand
-    future: Future[Outcome] = field(default_factory=Future)
+    future: Handoff[Outcome] = field(default_factory=Handoff)
 
     def fail(self, exc: BaseException) -> None:
         """Bad input is a ``rejected`` outcome; anything else the caller's exception."""
@@ -98,6 +98,8 @@ class GroupCommit:
 
 def take_group(queue: list[Pending], size: int) -> tuple[list[Pending], list[Pending]]:
     """Up to ``size`` commands with distinct txn ids (a repeated id waits for the next group)."""
+    if len(queue) == 1 and size > 0:  # a lone command (the single-threaded case) goes alone
+        return list(queue), []
     group: list[Pending] = []
     rest: list[Pending] = []
     seen: set[str] = set()

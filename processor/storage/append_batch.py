@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol, runtime_checkable
 
+from acme_base.handoff import Handoff
 from acme_base.keys import resolution_claim
 from processor.domain.commands import OpenAccount
 from processor.domain.events import LedgerEvent
@@ -128,7 +128,7 @@ def results_of_cancelled(failures: Mapping[int, BaseException], n: int) -> Resul
 @dataclass
 class _Waiting:
     request: AppendRequest
-    future: Future[None] = field(default_factory=Future)
+    future: Handoff[None] = field(default_factory=Handoff)
 
 
 @dataclass
