@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from acme_base.errors import InvalidInput
+from processor.domain.attrs import optional_attr
 
 DEFAULT_MAX_SKEW_S = 300
 DEFAULT_MAX_BACKDATE_S = 7 * 86_400
@@ -38,10 +39,10 @@ class BackdatedTooFar(InvalidInput):
 
 def occurred_times(command: Any) -> Iterator[datetime]:
     """The ``occurred_at`` a command gives: its own, and each leg's of a linked batch."""
-    own = getattr(command, "occurred_at", None)
+    own = optional_attr(command, "occurred_at")
     if isinstance(own, datetime):
         yield own
-    for leg in getattr(command, "legs", None) or ():
+    for leg in optional_attr(command, "legs") or ():
         yield from occurred_times(leg)
 
 

@@ -32,8 +32,8 @@ from typing import Protocol, runtime_checkable
 from acme_base.handoff import Handoff
 from acme_base.keys import resolution_claim
 from processor.domain.commands import OpenAccount
-from processor.domain.events import LedgerEvent
-from processor.storage.pending_index import markers_of
+from processor.domain.events import AccountOpened, LedgerEvent
+from processor.storage.pending_index import OpenPending, markers_of
 from processor.storage.ports import MAX_ITEMS, EventStore, IdempotencyRecord, check_append
 
 
@@ -51,9 +51,20 @@ class AppendRequest:
     opening: OpenAccount | None = None
 
     @cached_property
+    def opened(self) -> AccountOpened | None:
+        """``ports.check_append``'s verdict, once (a request never changes): the opening's
+        event, or the ``ValueError`` of a malformed append, raised on every look-up."""
+        return check_append(self.events, self.records, self.opening)
+
+    @cached_property
+    def markers(self) -> list[OpenPending]:
+        """The pending markers it writes (``pending_index.markers_of``)."""
+        return markers_of(self.events, self.records)
+
+    @cached_property
     def items(self) -> int:
         """The transaction actions it takes (as ``ports.check_append`` counts them)."""
-        markers = len(markers_of(self.events, self.records))
+        markers = len(self.markers)
         return len(self.events) + len(self.records) + markers + (2 if self.opening else 0)
 
     @cached_property
@@ -62,10 +73,7 @@ class AppendRequest:
         transaction."""
         keys = {f"acct:{e.account_id}" for e in self.events}
         keys.update(f"txn:{r.txn_id}" for r in self.records)
-        keys.update(
-            f"txn:{resolution_claim(m.pending_txn_id)}"
-            for m in markers_of(self.events, self.records)
-        )
+        keys.update(f"txn:{resolution_claim(m.pending_txn_id)}" for m in self.markers)
         if self.opening is not None:
             keys.add(f"cust:{self.opening.customer_id}")
         return frozenset(keys)
@@ -107,7 +115,7 @@ def chunks(
     used = max_items
     for i, request in enumerate(requests):
         try:
-            check_append(request.events, request.records, request.opening)
+            request.opened  # noqa: B018 - check_append, raising for a malformed request
         except ValueError as exc:
             results[i] = exc
             continue
@@ -152,8 +160,9 @@ class AppendBatcher:
         opening: OpenAccount | None = None,
     ) -> None:
         """Queue the append, write queued appends while a writer slot is free, wait for ours."""
-        check_append(events, records, opening)  # a malformed append fails alone, at once
-        waiting = _Waiting(AppendRequest(tuple(events), tuple(records), opening))
+        request = AppendRequest(tuple(events), tuple(records), opening)
+        request.opened  # noqa: B018 - check_append: a malformed append fails alone, at once
+        waiting = _Waiting(request)
         with self._lock:
             self._queue.append(waiting)
             lead = self._active < self.writers
