@@ -18,7 +18,8 @@ Appends in one transaction name disjoint keys (accounts, txn ids, customers chec
 opening, pending markers): DynamoDB refuses two actions on one item, and it keeps one
 account's appends in the order they were queued. At most ``writers`` transactions are in
 flight at once; whoever finds a free slot becomes a writer and drains the queue (like the
-group commit's leader), so a lone caller is written at once, without waiting for company.
+group commit's leader), so a lone caller is written at once, without waiting for company
+(and, when the queue is empty, without going through it).
 """
 
 from __future__ import annotations
@@ -164,10 +165,14 @@ class AppendBatcher:
         request.opened  # noqa: B018 - check_append: a malformed append fails alone, at once
         waiting = _Waiting(request)
         with self._lock:
-            self._queue.append(waiting)
             lead = self._active < self.writers
+            lone = lead and not self._queue  # nobody to share with: write it at once
             if lead:
                 self._active += 1
+            if not lone:
+                self._queue.append(waiting)
+        if lone:
+            self._write_guarded([waiting])
         if lead:
             self._write_while_queued(waiting)
         waiting.future.result()
@@ -182,12 +187,15 @@ class AppendBatcher:
                     self._active -= 1
                     return
                 self._queue = rest
-            try:
-                self._write(batch)
-            except BaseException as exc:  # never leave a caller waiting on a broken write
-                for waiting in batch:
-                    if not waiting.future.done():
-                        waiting.future.set_exception(exc)
+            self._write_guarded(batch)
+
+    def _write_guarded(self, batch: list[_Waiting]) -> None:
+        try:
+            self._write(batch)
+        except BaseException as exc:  # never leave a caller waiting on a broken write
+            for waiting in batch:
+                if not waiting.future.done():
+                    waiting.future.set_exception(exc)
 
     def _write(self, batch: list[_Waiting]) -> None:
         try:
@@ -196,8 +204,9 @@ class AppendBatcher:
             results = [exc] * len(batch)
         again = [w for w, r in zip(batch, results, strict=True) if isinstance(r, NotWritten)]
         self._count(len(batch) - len(again), len(again))
-        with self._lock:
-            self._queue[:0] = again  # first in line: the next transaction takes them
+        if again:
+            with self._lock:
+                self._queue[:0] = again  # first in line: the next transaction takes them
         for waiting, result in zip(batch, results, strict=True):
             if result is None:
                 waiting.future.set_result(None)
