@@ -79,17 +79,13 @@ def outcome_of(events: list[LedgerEvent]) -> Outcome:
     status: Status = _TYPE_STATUS.get(first.event_type) or _KIND_STATUS.get(
         first.kind, first.status
     )
-    reason = first.decline_reason
-    # built from our own event's values, each already of its field's type (the reason a
-    # ``StrEnum``: its plain value, as validation gives): constructed without re-validating
-    # them (tests/unit/test_outcome_construct.py holds it to the validated model)
-    outcome = Outcome.model_construct(
+    outcome = Outcome(
         txn_id=None if first.kind == "open" else first.txn_id,
         status=status,
         account_id=first.account_id,
         seq=first.seq,
         balance_after=format_minor(first.balance_after, first.currency),
-        reason=None if reason is None else str(reason),
+        reason=first.decline_reason,
         detail=getattr(first, "detail", None),
         pending_txn_id=None if first.kind == "hold" else getattr(first, "pending_txn_id", None),
         judged_balance=_judged(first),
