@@ -72,6 +72,10 @@ _single = decide_money.decide_single
 _transfer = decide_money.decide_transfer
 
 
+#: the fields naming a command's accounts (a command has one or two of them)
+ACCOUNT_FIELDS = ("account_id", "from_account", "to_account")
+
+
 def decide(
     states: Mapping[str, AccountState], command: AnyCommand, now: datetime
 ) -> list[LedgerEvent]:
@@ -81,7 +85,7 @@ def decide(
     tracing fields and its account's limits; a closed account refuses every command."""
     if not isinstance(command, OpenAccount):
         occurred_at = optional_attr(command, "occurred_at")
-        for name in ("account_id", "from_account", "to_account"):
+        for name in ACCOUNT_FIELDS:
             state = states.get(optional_attr(command, name) or "")
             refuse_closed(state)
             refuse_before_opening(state, occurred_at)

@@ -60,9 +60,13 @@ class TimePolicy:
     def check(self, command: Any, now: datetime, *, operator: bool) -> None:
         """``InvalidInput`` (rejected, nothing written) if ``command`` dates itself outside
         what this caller may; the operator may backdate without bound, never post-date."""
+        times = occurred_times(command)
+        first = next(times, None)
+        if first is None:  # the command gives no time of its own: the ledger's clock dates it
+            return
         latest = now + timedelta(seconds=self.max_skew_s)
         earliest = now - timedelta(seconds=self.max_backdate_s)
-        for when in occurred_times(command):
+        for when in (first, *times):
             if when > latest:
                 raise FutureDated(
                     f"occurred_at {when.isoformat()} is ahead of the ledger's clock "

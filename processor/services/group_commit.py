@@ -20,7 +20,7 @@ from processor.domain.commands import GroupCommand
 from processor.domain.outcomes import Outcome, rejected
 
 
-@dataclass
+@dataclass(slots=True)
 class Pending:
     """A queued command and the future its caller waits on."""
 

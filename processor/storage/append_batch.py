@@ -134,7 +134,7 @@ def results_of_cancelled(failures: Mapping[int, BaseException], n: int) -> Resul
     return [failures.get(i, NotWritten()) for i in range(n)]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Waiting:
     request: AppendRequest
     future: Handoff[None] = field(default_factory=Handoff)
