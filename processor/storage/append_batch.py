@@ -223,7 +223,7 @@ class AppendBatcher:
 def take_batch(queue: list[_Waiting], max_items: int) -> tuple[list[_Waiting], list[_Waiting]]:
     """The queue's requests, in order, that fit one transaction with disjoint keys; the rest
     keep their order (a request sharing a key with an earlier one waits: per-key order)."""
-    if len(queue) == 1:  # the first request always goes (the single-threaded case)
+    if len(queue) <= 1:  # the first request always goes (the single-threaded case)
         return list(queue), []
     batch: list[_Waiting] = []
     rest: list[_Waiting] = []
