@@ -50,23 +50,26 @@ class AppendRequest:
     events: tuple[LedgerEvent, ...]
     records: tuple[IdempotencyRecord, ...] = ()
     opening: OpenAccount | None = None
+    #: the pending markers it writes (``pending_index.markers_of``)
+    markers: list[OpenPending] = field(init=False, repr=False, compare=False)
+    #: the transaction actions it takes (as ``ports.check_append`` counts them)
+    items: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # computed at once rather than as cached properties: every request needs both, and
+        # a cached property's first look-up takes a lock (Python 3.11)
+        markers = markers_of(self.events, self.records)
+        opening = 2 if self.opening is not None else 0
+        object.__setattr__(self, "markers", markers)
+        object.__setattr__(
+            self, "items", len(self.events) + len(self.records) + len(markers) + opening
+        )
 
     @cached_property
     def opened(self) -> AccountOpened | None:
         """``ports.check_append``'s verdict, once (a request never changes): the opening's
         event, or the ``ValueError`` of a malformed append, raised on every look-up."""
         return check_append(self.events, self.records, self.opening)
-
-    @cached_property
-    def markers(self) -> list[OpenPending]:
-        """The pending markers it writes (``pending_index.markers_of``)."""
-        return markers_of(self.events, self.records)
-
-    @cached_property
-    def items(self) -> int:
-        """The transaction actions it takes (as ``ports.check_append`` counts them)."""
-        markers = len(self.markers)
-        return len(self.events) + len(self.records) + markers + (2 if self.opening else 0)
 
     @cached_property
     def keys(self) -> frozenset[str]:
