@@ -26,7 +26,7 @@ from bench.results import print_table, ratio
 
 WORKING_TREE = Path(__file__).resolve().parents[1]
 PROBE = Path(__file__).with_name("ceiling_probe.py")
-METRICS = ("write_txns_per_s", "projector_events_per_s")
+METRICS = ("write_txns_per_s", "write_txns_per_cpu_s", "projector_events_per_s")
 
 
 def _git(*args: str) -> str:
@@ -83,7 +83,8 @@ def compare(rev: str, rounds: int, count: int) -> dict[str, Any]:
 def summary(runs: dict[str, list[dict[str, float]]]) -> dict[str, Any]:
     """Medians per side and the per-round ratios working / earlier."""
     out: dict[str, Any] = {}
-    for metric in METRICS:
+    every = runs["working"] + runs["earlier"]
+    for metric in (m for m in METRICS if all(m in r for r in every)):  # what both probes gave
         working = [r[metric] for r in runs["working"]]
         earlier = [r[metric] for r in runs["earlier"]]
         ratios = [ratio(a, b) for a, b in zip(working, earlier, strict=True)]
@@ -108,6 +109,7 @@ def report(result: dict[str, Any]) -> None:
             ", ".join(f"{r:.2f}" for r in result[metric]["ratio_per_round"]),
         ]
         for metric in METRICS
+        if metric in result
     ]
     print_table(
         f"CPU ceilings, working tree vs {result['against']} (medians of {result['rounds']} "

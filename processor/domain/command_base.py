@@ -66,6 +66,10 @@ OccurredAt = Annotated[AwareDatetime, AfterValidator(_utc_in_range)]
 SpecialStatus = Literal["veteran", "handicap", "student"]
 
 
+#: ``json.dumps(payload, sort_keys=True, default=str)``, with its encoder built once
+_CANONICAL = json.JSONEncoder(sort_keys=True, default=str)
+
+
 class Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
@@ -80,7 +84,7 @@ class Command(BaseModel):
             if payload.get(name) is None:
                 payload.pop(name, None)
         payload.pop("principal", None)  # who sent it is not what was sent
-        canonical = json.dumps(payload, sort_keys=True, default=str)
+        canonical = _CANONICAL.encode(payload)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 

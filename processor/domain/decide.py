@@ -29,6 +29,7 @@ from acme_base.errors import (
 from processor.domain import decide_money
 from processor.domain.account_state import AccountState
 from processor.domain.asof_rule import opened_before
+from processor.domain.attrs import optional_attr
 from processor.domain.commands import (
     LEDGER,
     AnyCommand,
@@ -71,6 +72,10 @@ _single = decide_money.decide_single
 _transfer = decide_money.decide_transfer
 
 
+#: the fields naming a command's accounts (a command has one or two of them)
+ACCOUNT_FIELDS = ("account_id", "from_account", "to_account")
+
+
 def decide(
     states: Mapping[str, AccountState], command: AnyCommand, now: datetime
 ) -> list[LedgerEvent]:
@@ -78,11 +83,12 @@ def decide(
 
     Every event is stamped (``lifecycle.stamp``) with ``recorded_at`` = ``now``, the command's
     tracing fields and its account's limits; a closed account refuses every command."""
-    for name in ("account_id", "from_account", "to_account"):
-        if not isinstance(command, OpenAccount):
-            state = states.get(getattr(command, name, None) or "")
+    if not isinstance(command, OpenAccount):
+        occurred_at = optional_attr(command, "occurred_at")
+        for name in ACCOUNT_FIELDS:
+            state = states.get(optional_attr(command, name) or "")
             refuse_closed(state)
-            refuse_before_opening(state, getattr(command, "occurred_at", None))
+            refuse_before_opening(state, occurred_at)
     return carry_pendings(stamp(_decide(states, command, now), states, command, now), states)
 
 

@@ -59,7 +59,7 @@ def decide_single(
 ) -> LedgerEvent:
     state = account_of(states, cmd.account_id, cmd)
     fields = common_fields(state, cmd, now)
-    amount = to_minor(cmd.amount, state.currency)
+    amount: int = fields["amount"]  # to_minor(cmd.amount, state.currency)
     if cmd.is_pending:
         return place_single(state, cmd, fields, now)
     if isinstance(cmd, Credit):
@@ -77,7 +77,7 @@ def decide_single(
 def decide_credit(state: AccountState, cmd: Credit, fields: dict[str, Any]) -> LedgerEvent:
     """Credits are accepted even into a blocked account; a check that does not read is a
     recorded decline (``illegible_check``), not a rejection."""
-    amount = to_minor(cmd.amount, state.currency)
+    amount: int = fields["amount"]  # to_minor(cmd.amount, state.currency)
     number = cmd.check.number if cmd.check is not None else None
     if cmd.check is not None:
         check = cmd.check

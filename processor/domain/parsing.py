@@ -51,9 +51,16 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _flat(data: dict[str, Any]) -> bool:
+    """No object or array among ``data``'s values."""
+    return all(not isinstance(value, dict | list) for value in data.values())
+
+
 def check_depth(data: Any, limit: int = MAX_DEPTH) -> Any:
     """``data`` unchanged, or ``InvalidInput`` if its objects/arrays nest over ``limit``
     (iterative: a deep document cannot exhaust the stack here)."""
+    if type(data) is dict and _flat(data):  # most commands: one object of plain values
+        return data
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         value, depth = stack.pop()

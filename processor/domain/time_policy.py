@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from acme_base.errors import InvalidInput
+from processor.domain.attrs import optional_attr
 
 DEFAULT_MAX_SKEW_S = 300
 DEFAULT_MAX_BACKDATE_S = 7 * 86_400
@@ -38,10 +39,10 @@ class BackdatedTooFar(InvalidInput):
 
 def occurred_times(command: Any) -> Iterator[datetime]:
     """The ``occurred_at`` a command gives: its own, and each leg's of a linked batch."""
-    own = getattr(command, "occurred_at", None)
+    own = optional_attr(command, "occurred_at")
     if isinstance(own, datetime):
         yield own
-    for leg in getattr(command, "legs", None) or ():
+    for leg in optional_attr(command, "legs") or ():
         yield from occurred_times(leg)
 
 
@@ -59,9 +60,13 @@ class TimePolicy:
     def check(self, command: Any, now: datetime, *, operator: bool) -> None:
         """``InvalidInput`` (rejected, nothing written) if ``command`` dates itself outside
         what this caller may; the operator may backdate without bound, never post-date."""
+        times = occurred_times(command)
+        first = next(times, None)
+        if first is None:  # the command gives no time of its own: the ledger's clock dates it
+            return
         latest = now + timedelta(seconds=self.max_skew_s)
         earliest = now - timedelta(seconds=self.max_backdate_s)
-        for when in occurred_times(command):
+        for when in (first, *times):
             if when > latest:
                 raise FutureDated(
                     f"occurred_at {when.isoformat()} is ahead of the ledger's clock "

@@ -42,7 +42,7 @@ class Step(Enum):
     BACKOFF = "backoff"  # lost the seq race: forget the heads, back off, re-read, retry
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     """One attempt's append, and the account heads it leaves once committed."""
 

@@ -4,27 +4,28 @@ Callers queue their command per account and wait on a future. The first caller o
 account becomes its leader: it drains the queue group by group (up to ``size`` commands with
 distinct txn ids) through ``commit`` and steps down when the queue is empty. So a hot account
 does not make its writers fight over one sequence number; across processes the conditional
-appends keep it correct.
+appends keep it correct. A caller of an idle account (nothing queued, nobody leading: the
+single-threaded case) commits its command at once, as a group of one, without queueing it.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from acme_base.errors import InvalidInput
+from acme_base.handoff import Handoff
 from processor.domain.commands import GroupCommand
 from processor.domain.outcomes import Outcome, rejected
 
 
-@dataclass
+@dataclass(slots=True)
 class Pending:
     """A queued command and the future its caller waits on."""
 
     command: GroupCommand
-    future: Future[Outcome] = field(default_factory=Future)
+    future: Handoff[Outcome] = field(default_factory=Handoff)
 
     def fail(self, exc: BaseException) -> None:
         """Bad input is a ``rejected`` outcome; anything else the caller's exception."""
@@ -59,13 +60,16 @@ class GroupCommit:
     def submit(self, cmd: GroupCommand) -> Outcome:
         """Queue the command; lead the account's commits if nobody does; wait for the outcome."""
         pending = Pending(cmd)
+        account_id = cmd.account_id
         with self._lock:
-            self._queues.setdefault(cmd.account_id, []).append(pending)
-            lead = cmd.account_id not in self._leaders
-            if lead:
-                self._leaders.add(cmd.account_id)
-        if lead:
-            self._lead(cmd.account_id)
+            lone = account_id not in self._leaders  # then nothing of it is queued either
+            if lone:
+                self._leaders.add(account_id)
+            else:
+                self._queues.setdefault(account_id, []).append(pending)
+        if lone:  # our command is the group: commit it at once, then drain what came meanwhile
+            self._commit_group([pending], account_id)
+            self._lead(account_id)
         return pending.future.result()
 
     def queued(self, account_id: str) -> int:
@@ -88,16 +92,22 @@ class GroupCommit:
                     self._leaders.discard(account_id)
                     self._queues.pop(account_id, None)
                     return
-            try:
-                self.commit(account_id, group)
-            except BaseException as exc:
-                for pending in group:
-                    if not pending.future.done():
-                        pending.fail(exc)
+            self._commit_group(group, account_id)
+
+    def _commit_group(self, group: list[Pending], account_id: str) -> None:
+        """Commit one group; whatever it raises fails every pending it left unresolved."""
+        try:
+            self.commit(account_id, group)
+        except BaseException as exc:
+            for pending in group:
+                if not pending.future.done():
+                    pending.fail(exc)
 
 
 def take_group(queue: list[Pending], size: int) -> tuple[list[Pending], list[Pending]]:
     """Up to ``size`` commands with distinct txn ids (a repeated id waits for the next group)."""
+    if len(queue) == 1 and size > 0:  # a lone command (the single-threaded case) goes alone
+        return list(queue), []
     group: list[Pending] = []
     rest: list[Pending] = []
     seen: set[str] = set()

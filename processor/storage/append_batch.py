@@ -18,22 +18,23 @@ Appends in one transaction name disjoint keys (accounts, txn ids, customers chec
 opening, pending markers): DynamoDB refuses two actions on one item, and it keeps one
 account's appends in the order they were queued. At most ``writers`` transactions are in
 flight at once; whoever finds a free slot becomes a writer and drains the queue (like the
-group commit's leader), so a lone caller is written at once, without waiting for company.
+group commit's leader), so a lone caller is written at once, without waiting for company
+(and, when the queue is empty, without going through it).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol, runtime_checkable
 
+from acme_base.handoff import Handoff
 from acme_base.keys import resolution_claim
 from processor.domain.commands import OpenAccount
-from processor.domain.events import LedgerEvent
-from processor.storage.pending_index import markers_of
+from processor.domain.events import AccountOpened, LedgerEvent
+from processor.storage.pending_index import OpenPending, markers_of
 from processor.storage.ports import MAX_ITEMS, EventStore, IdempotencyRecord, check_append
 
 
@@ -49,12 +50,26 @@ class AppendRequest:
     events: tuple[LedgerEvent, ...]
     records: tuple[IdempotencyRecord, ...] = ()
     opening: OpenAccount | None = None
+    #: the pending markers it writes (``pending_index.markers_of``)
+    markers: list[OpenPending] = field(init=False, repr=False, compare=False)
+    #: the transaction actions it takes (as ``ports.check_append`` counts them)
+    items: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # computed at once rather than as cached properties: every request needs both, and
+        # a cached property's first look-up takes a lock (Python 3.11)
+        markers = markers_of(self.events, self.records)
+        opening = 2 if self.opening is not None else 0
+        object.__setattr__(self, "markers", markers)
+        object.__setattr__(
+            self, "items", len(self.events) + len(self.records) + len(markers) + opening
+        )
 
     @cached_property
-    def items(self) -> int:
-        """The transaction actions it takes (as ``ports.check_append`` counts them)."""
-        markers = len(markers_of(self.events, self.records))
-        return len(self.events) + len(self.records) + markers + (2 if self.opening else 0)
+    def opened(self) -> AccountOpened | None:
+        """``ports.check_append``'s verdict, once (a request never changes): the opening's
+        event, or the ``ValueError`` of a malformed append, raised on every look-up."""
+        return check_append(self.events, self.records, self.opening)
 
     @cached_property
     def keys(self) -> frozenset[str]:
@@ -62,10 +77,7 @@ class AppendRequest:
         transaction."""
         keys = {f"acct:{e.account_id}" for e in self.events}
         keys.update(f"txn:{r.txn_id}" for r in self.records)
-        keys.update(
-            f"txn:{resolution_claim(m.pending_txn_id)}"
-            for m in markers_of(self.events, self.records)
-        )
+        keys.update(f"txn:{resolution_claim(m.pending_txn_id)}" for m in self.markers)
         if self.opening is not None:
             keys.add(f"cust:{self.opening.customer_id}")
         return frozenset(keys)
@@ -107,7 +119,7 @@ def chunks(
     used = max_items
     for i, request in enumerate(requests):
         try:
-            check_append(request.events, request.records, request.opening)
+            request.opened  # noqa: B018 - check_append, raising for a malformed request
         except ValueError as exc:
             results[i] = exc
             continue
@@ -125,10 +137,10 @@ def results_of_cancelled(failures: Mapping[int, BaseException], n: int) -> Resul
     return [failures.get(i, NotWritten()) for i in range(n)]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Waiting:
     request: AppendRequest
-    future: Future[None] = field(default_factory=Future)
+    future: Handoff[None] = field(default_factory=Handoff)
 
 
 @dataclass
@@ -152,13 +164,18 @@ class AppendBatcher:
         opening: OpenAccount | None = None,
     ) -> None:
         """Queue the append, write queued appends while a writer slot is free, wait for ours."""
-        check_append(events, records, opening)  # a malformed append fails alone, at once
-        waiting = _Waiting(AppendRequest(tuple(events), tuple(records), opening))
+        request = AppendRequest(tuple(events), tuple(records), opening)
+        request.opened  # noqa: B018 - check_append: a malformed append fails alone, at once
+        waiting = _Waiting(request)
         with self._lock:
-            self._queue.append(waiting)
             lead = self._active < self.writers
+            lone = lead and not self._queue  # nobody to share with: write it at once
             if lead:
                 self._active += 1
+            if not lone:
+                self._queue.append(waiting)
+        if lone:
+            self._write_guarded([waiting])
         if lead:
             self._write_while_queued(waiting)
         waiting.future.result()
@@ -173,12 +190,15 @@ class AppendBatcher:
                     self._active -= 1
                     return
                 self._queue = rest
-            try:
-                self._write(batch)
-            except BaseException as exc:  # never leave a caller waiting on a broken write
-                for waiting in batch:
-                    if not waiting.future.done():
-                        waiting.future.set_exception(exc)
+            self._write_guarded(batch)
+
+    def _write_guarded(self, batch: list[_Waiting]) -> None:
+        try:
+            self._write(batch)
+        except BaseException as exc:  # never leave a caller waiting on a broken write
+            for waiting in batch:
+                if not waiting.future.done():
+                    waiting.future.set_exception(exc)
 
     def _write(self, batch: list[_Waiting]) -> None:
         try:
@@ -187,8 +207,9 @@ class AppendBatcher:
             results = [exc] * len(batch)
         again = [w for w, r in zip(batch, results, strict=True) if isinstance(r, NotWritten)]
         self._count(len(batch) - len(again), len(again))
-        with self._lock:
-            self._queue[:0] = again  # first in line: the next transaction takes them
+        if again:
+            with self._lock:
+                self._queue[:0] = again  # first in line: the next transaction takes them
         for waiting, result in zip(batch, results, strict=True):
             if result is None:
                 waiting.future.set_result(None)
@@ -205,7 +226,7 @@ class AppendBatcher:
 def take_batch(queue: list[_Waiting], max_items: int) -> tuple[list[_Waiting], list[_Waiting]]:
     """The queue's requests, in order, that fit one transaction with disjoint keys; the rest
     keep their order (a request sharing a key with an earlier one waits: per-key order)."""
-    if len(queue) == 1:  # the first request always goes (the single-threaded case)
+    if len(queue) <= 1:  # the first request always goes (the single-threaded case)
         return list(queue), []
     batch: list[_Waiting] = []
     rest: list[_Waiting] = []

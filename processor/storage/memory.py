@@ -29,7 +29,6 @@ from processor.storage.ports import (
     IdempotencyRecord,
     SeqTaken,
     TxnIdsTaken,
-    check_append,
     state_of_head,
 )
 from processor.storage.txn_details import TxnDetails, details_of, events_by_txn
@@ -124,8 +123,8 @@ class MemoryEventStore:
         opening: OpenAccount | None = None,
     ) -> None:
         """All or nothing: check every claim, then write (see the module docstring)."""
-        check_append(events, records, opening)
         request = AppendRequest(tuple(events), tuple(records), opening)
+        request.opened  # noqa: B018 - check_append, raising for a malformed append
         with self._lock:
             refused = self._refusal(request)
             if refused is not None:
@@ -179,7 +178,7 @@ class MemoryEventStore:
             (r.txn_id, tuple(by_txn[r.txn_id])) for r in records if r.txn_id in by_txn
         )
         if opening is not None:
-            opened = check_append(events, records, opening)
+            opened = request.opened
             if opened is not None:
                 self._open(opening, opened.occurred_at)
 
