@@ -44,8 +44,26 @@ hyp_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 _prefix_counter = itertools.count()
 
 
-#: a test that needs one of these fixtures needs a server; the e2e tests deploy on LocalStack
-SERVER_FIXTURES = frozenset({"ddb_endpoint"})
+#: a test that takes one of these needs a server: ``ddb_endpoint`` is the run's DynamoDB Local,
+#: ``state_dir`` holds the cached DynamoDB Local a test starts a server of its own from
+SERVER_FIXTURES = frozenset({"ddb_endpoint", "state_dir"})
+#: a parametrized test whose parameter is one of these runs on a server (the ``backend``
+#: fixture and the contract suites' ``[memory, dynamodb]`` fixtures)
+SERVER_PARAMS = frozenset({"dynamodb"})
+
+
+def needs_server(item: pytest.Item) -> bool:
+    """True for a test that needs a server: it takes a server's fixture, one of its fixtures is
+    parametrized onto DynamoDB Local (such a fixture reaches the server through
+    ``request.getfixturevalue``, which the static fixture list does not show), it is a state
+    machine of the property suite not run on the twins, or it deploys on LocalStack."""
+    names = set(getattr(item, "fixturenames", ()))
+    callspec = getattr(item, "callspec", None)
+    params = list(callspec.params.values()) if callspec is not None else []
+    module = getattr(item, "module", None)
+    machines = "property" in item.path.parts and not getattr(module, "TWINS", False)
+    on_server = any(isinstance(p, str) and p in SERVER_PARAMS for p in params)
+    return bool(names & SERVER_FIXTURES) or on_server or machines or "e2e" in item.path.parts
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -53,10 +71,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     The property suite's modules get DynamoDB Local from tests/property/conftest.py unless
     they run on the twins (``TWINS = True``)."""
     for item in items:
-        names = set(getattr(item, "fixturenames", ()))
-        module = getattr(item, "module", None)
-        machines = "property" in item.path.parts and not getattr(module, "TWINS", False)
-        if names & SERVER_FIXTURES or machines or "e2e" in item.path.parts:
+        if needs_server(item):
             item.add_marker(pytest.mark.server)
 
 
@@ -99,8 +114,11 @@ def module_settings(ddb_endpoint: str, state_dir: Path) -> Settings:
 
 
 @pytest.fixture
-def settings(module_settings: Settings) -> Settings:
-    """A fresh table prefix per test, with the tables created."""
+def settings(module_settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """A fresh table prefix per test, with the tables created (only for a test marked
+    ``server``: one that reached DynamoDB Local unmarked would slow the fast lane down)."""
+    if request.node.get_closest_marker("server") is None:
+        pytest.fail(f"{request.node.nodeid} creates tables but is not marked server")
     prefix = f"t{next(_prefix_counter)}{uuid.uuid4().hex[:6]}"
     fresh = module_settings.with_(table_prefix=prefix)
     bootstrap(fresh).ensure_tables()
