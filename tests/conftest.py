@@ -66,13 +66,26 @@ def needs_server(item: pytest.Item) -> bool:
     return bool(names & SERVER_FIXTURES) or on_server or machines or "e2e" in item.path.parts
 
 
+#: the long tests: their modules run first, so that with several workers (``-n``) none of
+#: them starts last and keeps one worker busy while the others are idle
+LONG_MARKERS = ("slow", "nemesis")
+
+
+def _is_long(item: pytest.Item) -> bool:
+    machines = "property" in item.path.parts and item.get_closest_marker("server") is not None
+    return machines or any(item.get_closest_marker(name) for name in LONG_MARKERS)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that needs a server ``server``: the fast lane is ``-m 'not server'``.
     The property suite's modules get DynamoDB Local from tests/property/conftest.py unless
-    they run on the twins (``TWINS = True``)."""
+    they run on the twins (``TWINS = True``). Then the modules holding long tests move to the
+    front (whole modules, in their order: module fixtures are still set up once)."""
     for item in items:
         if needs_server(item):
             item.add_marker(pytest.mark.server)
+    long_modules = {item.path for item in items if _is_long(item)}
+    items.sort(key=lambda item: item.path not in long_modules)
 
 
 @pytest.fixture(params=["memory", pytest.param("dynamodb", marks=pytest.mark.server)])
