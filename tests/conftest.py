@@ -44,20 +44,48 @@ hyp_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 _prefix_counter = itertools.count()
 
 
-#: a test that needs one of these fixtures needs a server; the e2e tests deploy on LocalStack
-SERVER_FIXTURES = frozenset({"ddb_endpoint"})
+#: a test that takes one of these needs a server: ``ddb_endpoint`` is the run's DynamoDB Local,
+#: ``state_dir`` holds the cached DynamoDB Local a test starts a server of its own from
+SERVER_FIXTURES = frozenset({"ddb_endpoint", "state_dir"})
+#: a parametrized test whose parameter is one of these runs on a server (the ``backend``
+#: fixture and the contract suites' ``[memory, dynamodb]`` fixtures)
+SERVER_PARAMS = frozenset({"dynamodb"})
+
+
+def needs_server(item: pytest.Item) -> bool:
+    """True for a test that needs a server: it takes a server's fixture, one of its fixtures is
+    parametrized onto DynamoDB Local (such a fixture reaches the server through
+    ``request.getfixturevalue``, which the static fixture list does not show), it is a state
+    machine of the property suite not run on the twins, or it deploys on LocalStack."""
+    names = set(getattr(item, "fixturenames", ()))
+    callspec = getattr(item, "callspec", None)
+    params = list(callspec.params.values()) if callspec is not None else []
+    module = getattr(item, "module", None)
+    machines = "property" in item.path.parts and not getattr(module, "TWINS", False)
+    on_server = any(isinstance(p, str) and p in SERVER_PARAMS for p in params)
+    return bool(names & SERVER_FIXTURES) or on_server or machines or "e2e" in item.path.parts
+
+
+#: the long tests: their modules run first, so that with several workers (``-n``) none of
+#: them starts last and keeps one worker busy while the others are idle
+LONG_MARKERS = ("slow", "nemesis")
+
+
+def _is_long(item: pytest.Item) -> bool:
+    machines = "property" in item.path.parts and item.get_closest_marker("server") is not None
+    return machines or any(item.get_closest_marker(name) for name in LONG_MARKERS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that needs a server ``server``: the fast lane is ``-m 'not server'``.
     The property suite's modules get DynamoDB Local from tests/property/conftest.py unless
-    they run on the twins (``TWINS = True``)."""
+    they run on the twins (``TWINS = True``). Then the modules holding long tests move to the
+    front (whole modules, in their order: module fixtures are still set up once)."""
     for item in items:
-        names = set(getattr(item, "fixturenames", ()))
-        module = getattr(item, "module", None)
-        machines = "property" in item.path.parts and not getattr(module, "TWINS", False)
-        if names & SERVER_FIXTURES or machines or "e2e" in item.path.parts:
+        if needs_server(item):
             item.add_marker(pytest.mark.server)
+    long_modules = {item.path for item in items if _is_long(item)}
+    items.sort(key=lambda item: item.path not in long_modules)
 
 
 @pytest.fixture(params=["memory", pytest.param("dynamodb", marks=pytest.mark.server)])
@@ -99,8 +127,11 @@ def module_settings(ddb_endpoint: str, state_dir: Path) -> Settings:
 
 
 @pytest.fixture
-def settings(module_settings: Settings) -> Settings:
-    """A fresh table prefix per test, with the tables created."""
+def settings(module_settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """A fresh table prefix per test, with the tables created (only for a test marked
+    ``server``: one that reached DynamoDB Local unmarked would slow the fast lane down)."""
+    if request.node.get_closest_marker("server") is None:
+        pytest.fail(f"{request.node.nodeid} creates tables but is not marked server")
     prefix = f"t{next(_prefix_counter)}{uuid.uuid4().hex[:6]}"
     fresh = module_settings.with_(table_prefix=prefix)
     bootstrap(fresh).ensure_tables()

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -19,7 +20,8 @@ from tests.auth_support import AUDIENCE, ISSUER, jwks, principals
 
 ROOT = Path(__file__).resolve().parents[2]
 ENDPOINT = "http://127.0.0.1:4566"
-ACME = str(ROOT / ".venv" / "bin" / "acme-txn")
+#: the CLI of the environment running the tests (a checkout's .venv, or any other)
+ACME = str(Path(sys.executable).with_name("acme-txn"))
 
 
 def answering(endpoint: str = ENDPOINT) -> bool:

@@ -26,7 +26,8 @@ from acme_txn.http_api.access import OPERATE_TYPES
 from tests.auth_support import principals
 from tests.e2e import localstack_support as ls
 
-pytestmark = pytest.mark.slow
+#: one LocalStack (its fixed port) for the module: with several workers, all on one of them
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("localstack")]
 
 
 @pytest.fixture(scope="module")

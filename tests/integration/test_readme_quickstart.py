@@ -80,6 +80,7 @@ def shell(tmp_path: Path, state_dir: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow  # about 30 CLI processes and a DynamoDB Local of its own
 def test_every_line_of_the_tour_runs_as_printed(shell: dict[str, str]) -> None:
     lines = tour_lines(README.read_text())
     roles = {line.role for line in lines}

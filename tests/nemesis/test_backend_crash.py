@@ -37,7 +37,9 @@ def test_given_the_backend_killed_mid_submit_when_all_is_resent_then_each_comman
     data = tmp_path / "db"
     data.mkdir()
     key = f"k{uuid.uuid4().hex[:10]}"
-    commands = [raw for raw, conflicting in money_commands(random.Random(7), "bc", 120)
+    # 60 money commands (about 70 with resends): the kill lands after a third of them; each
+    # submit writes to DynamoDB Local's on-disk store, the slow part of this test
+    commands = [raw for raw, conflicting in money_commands(random.Random(7), "bc", 60)
                 if not conflicting]  # fmt: skip
     server = dynamodb_local.start(state_dir, data_dir=data)
     try:

@@ -96,3 +96,14 @@ def test_given_an_unreachable_endpoint_when_deleting_tables_then_backend_unavail
 def test_workload_amounts_are_whole_cents_formatted_exactly() -> None:
     amounts = [c["amount"] for c in mixed_commands(WorkloadSpec(commands=300, seed=3))]
     assert all(a == format_minor(int(a.replace(".", ""))) for a in amounts)
+
+
+def test_given_two_sessions_then_they_share_one_loader_of_service_models() -> None:
+    # botocore parses a service's JSON model once per loader: a loader of their own made each
+    # client cost ~70 ms of CPU, paid per App, per CLI run and per test
+    first = make_session(Settings.from_env(CREDENTIALS))
+    second = make_session(Settings.from_env({**CREDENTIALS, "AWS_SECRET_ACCESS_KEY": "other"}))
+    loader = first._session.get_component("data_loader")
+    assert second._session.get_component("data_loader") is loader
+    assert first.get_credentials().secret_key != second.get_credentials().secret_key
+    assert len(loader.search_paths) == len(set(loader.search_paths))  # no path added twice
