@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-SERVER_FIXTURES = {"ddb_endpoint", "state_dir", "settings", "app", "client", "module_settings"}
+#: the fixtures that start or reach a server; ``fixturenames`` is a test's whole fixture closure,
+#: so a test reaching one through ``app``/``settings``/``client`` names it too, and a module
+#: that overrides ``app`` with the twins' does not
+SERVER_FIXTURES = {"ddb_endpoint", "state_dir", "module_settings"}
 
 
 def _on_server(item: pytest.Item) -> bool:
