@@ -27,7 +27,7 @@ from tests.auth_support import principals
 from tests.e2e import localstack_support as ls
 
 #: one LocalStack (its fixed port) for the module: with several workers, all on one of them
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("localstack")]
+pytestmark = pytest.mark.slow  # one module: one worker under ./run tests (--dist loadfile)
 
 
 @pytest.fixture(scope="module")
