@@ -60,6 +60,14 @@ class AsOfSource(Protocol):
         """The events effective on ``day`` or earlier, GSI1 order reversed."""
         ...
 
+    def in_range(self, account_id: str, first: str, last: str) -> Iterator[dict[str, Any]]:
+        """The money events effective ``first..last``, in GSI1 order, as plain items."""
+        ...
+
+    def accounts(self) -> Iterator[str]:
+        """Every account of the log, once each (opened, or archived to a snapshot)."""
+        ...
+
 
 @dataclass(frozen=True)
 class AsOf:
@@ -178,6 +186,41 @@ class DynamoAsOfSource:
         params = self._gsi1(account_id, "GSI1SK <= :hi", {":hi": f"{day}#~"}, forward=False)
         return (item_to_event(i) for i in self._pages("query GSI1 (as-of)", params, 1))
 
+    def in_range(self, account_id: str, first: str, last: str) -> Iterator[dict[str, Any]]:
+        """The money events of ``first..last`` in index order, a page at a time."""
+        params: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": GSI1,
+            "KeyConditionExpression": "GSI1PK = :pk AND GSI1SK BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": serialize(
+                {":pk": _pk(account_id), ":lo": f"{first}#", ":hi": f"{last}#~", **NO_MONEY}
+            ),
+            "ScanIndexForward": True,
+            "FilterExpression": NOT_OPEN,
+            "ExpressionAttributeNames": {"#kind": "kind"},
+        }
+        pages = paginate_items(self.client, "query", "query GSI1 (statement)", Limit=PAGE, **params)
+        return (deserialize(i) for i in pages)
+
+    def accounts(self) -> Iterator[str]:
+        """Every account of the log, streamed: a paginated Scan for the items of kind
+        ``open`` (an account's opening, or its archive snapshot), keys and id only."""
+        seen: set[str] = set()  # an archived account has both: one id per account
+        for item in paginate_items(
+            self.client,
+            "scan",
+            "scan ledger for accounts",
+            TableName=self.table,
+            FilterExpression="#kind = :open AND begins_with(PK, :acct)",
+            ProjectionExpression="account_id",
+            ExpressionAttributeNames={"#kind": "kind"},
+            ExpressionAttributeValues=serialize({":open": "open", ":acct": ACCOUNT_PREFIX}),
+        ):
+            account = str(deserialize(item)["account_id"])
+            if account not in seen:
+                seen.add(account)
+                yield account
+
     def _gsi1(
         self, account_id: str, condition: str, values: dict[str, str], *, forward: bool
     ) -> dict[str, Any]:
@@ -210,7 +253,8 @@ def _pk(account_id: str) -> str:
 
 
 class AsOfReads:
-    """Point-in-time answers, statements and the account list, on the ledger table."""
+    """Point-in-time answers, statements and the account list, from an ``AsOfSource``: the
+    ledger table and its GSI1, or the in-memory twin."""
 
     def __init__(self, client: Any, table: str, source: AsOfSource | None = None) -> None:
         self.client = client
@@ -243,43 +287,17 @@ class AsOfReads:
 
     def in_range(self, account_id: str, first: str, last: str) -> Iterator[dict[str, Any]]:
         """The money events of ``first..last`` in index order, a page at a time."""
-        params: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": GSI1,
-            "KeyConditionExpression": "GSI1PK = :pk AND GSI1SK BETWEEN :lo AND :hi",
-            "ExpressionAttributeValues": serialize(
-                {":pk": _pk(account_id), ":lo": f"{first}#", ":hi": f"{last}#~", **NO_MONEY}
-            ),
-            "ScanIndexForward": True,
-            "FilterExpression": NOT_OPEN,
-            "ExpressionAttributeNames": {"#kind": "kind"},
-        }
-        return paginate_items(self.client, "query", "query GSI1 (statement)", Limit=PAGE, **params)
+        return self.source.in_range(account_id, first, last)
 
     def accounts(self) -> Iterator[str]:
-        """Every account of the log, streamed: a paginated Scan for the items of kind
-        ``open`` (an account's opening, or its archive snapshot), keys and id only."""
-        seen: set[str] = set()  # an archived account has both: one id per account
-        for item in paginate_items(
-            self.client,
-            "scan",
-            "scan ledger for accounts",
-            TableName=self.table,
-            FilterExpression="#kind = :open AND begins_with(PK, :acct)",
-            ProjectionExpression="account_id",
-            ExpressionAttributeNames={"#kind": "kind"},
-            ExpressionAttributeValues=serialize({":open": "open", ":acct": ACCOUNT_PREFIX}),
-        ):
-            account = str(deserialize(item)["account_id"])
-            if account not in seen:
-                seen.add(account)
-                yield account
+        """Every account of the log, streamed."""
+        return self.source.accounts()
 
     def statement(self, account_id: str, date_from: str, date_to: str, currency: str) -> Statement:
         """Opening (the balance as of the range's start), then the range's entries."""
         first, last = parse_range(date_from, date_to)
         opening = self.opening(account_id, first)
-        items = (deserialize(i) for i in self.in_range(account_id, first, last))
+        items = self.in_range(account_id, first, last)
         return build_statement(
             account_id, currency, date_from=first, date_to=last, opening=opening, items=items
         )

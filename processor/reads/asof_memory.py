@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from processor.domain.events import LedgerEvent
+from processor.storage.codec import event_to_item
 from processor.storage.ports import EventReader
+from processor.storage.query_specs import NO_MONEY
+
+#: the kinds of the events that move no money (left out of a statement, as the adapter's filter)
+_NO_MONEY_KINDS = frozenset(NO_MONEY.values())
+#: the kinds of the item that starts an account's log: its opening, or its archive snapshot
+_STARTS = frozenset({"open"})
 
 
 def _index_key(event: LedgerEvent) -> tuple[str, int]:
@@ -39,3 +47,15 @@ class MemoryAsOfSource:
     def newest_by(self, account_id: str, day: str) -> Iterator[LedgerEvent]:
         chosen = [e for e in self._events(account_id) if e.txn_date <= day]
         return iter(sorted(chosen, key=_index_key, reverse=True))
+
+    def in_range(self, account_id: str, first: str, last: str) -> Iterator[dict[str, Any]]:
+        chosen = [e for e in self._events(account_id) if first <= e.txn_date <= last]
+        items = (event_to_item(e) for e in sorted(chosen, key=_index_key))
+        return (i for i in items if i.get("kind") not in _NO_MONEY_KINDS)
+
+    def accounts(self) -> Iterator[str]:
+        seen: set[str] = set()
+        for event in self.store.all_events():
+            if event.account_id not in seen and getattr(event, "kind", None) in _STARTS:
+                seen.add(event.account_id)
+                yield event.account_id

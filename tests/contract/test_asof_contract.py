@@ -65,3 +65,26 @@ def test_given_one_history_on_each_backend_then_the_sources_and_answers_agree(
     assert {a[0][4] for a in answers if a[0] is not None} == {False, True}  # backdated seen
     assert answer(memory_app.asof.balance_at("NOPE", INSTANTS[-1])) is None
     assert answer(app.asof.balance_at("NOPE", INSTANTS[-1])) is None
+
+
+def test_given_one_history_on_each_backend_then_statements_and_the_account_list_agree(
+    memory_app: App, app: App
+) -> None:
+    # GIVEN the same history on the twin and on DynamoDB Local
+    history(memory_app)
+    history(app)
+    # WHEN each is asked for statements over several ranges, and for its accounts
+    ranges = [
+        (DAYS[0], DAYS[2]),
+        (DAYS[1], DAYS[1]),
+        ("2024-02-01", "2024-02-28"),
+        *[(d, d) for d in DAYS],
+    ]
+    on_twin = [memory_app.asof.statement("A1", a, b, "USD").to_json() for a, b in ranges]
+    on_dynamodb = [app.asof.statement("A1", a, b, "USD").to_json() for a, b in ranges]
+    # THEN the statements are the same, entries and totals (and not empty: money moved)
+    assert on_twin == on_dynamodb
+    assert any(s["entries"] for s in on_twin)
+    assert not any(e["kind"] in {"open", "block", "unblock"} for s in on_twin for e in s["entries"])
+    # AND both list the one account
+    assert list(memory_app.asof.accounts()) == list(app.asof.accounts()) == ["A1"]
